@@ -1,0 +1,311 @@
+package dev.asyncrl.bindings.ffm;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import dev.asyncrl.kernel.Kernel;
+import dev.asyncrl.kernel.KernelChecks;
+import dev.asyncrl.kernel.KernelException;
+import dev.asyncrl.kernel.KernelLoadException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandle;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A native kernel reached through the Foreign Function and Memory API: any shared library that
+ * exports the contract of native/include/asyncrl/kernel.h. Load one with {@link KernelLibraries}.
+ *
+ * <p>Each contract function has one static downcall handle that takes the function's address as
+ * its first argument, so the handles are JIT constants shared by every loaded library; an instance
+ * only holds the addresses it looked up. Every call checks sizes in Java first
+ * ({@link KernelChecks}), then maps a non-OK status to a {@link KernelException} naming the
+ * operation. Calls are {@code critical}: kernels are short, never call back into Java, and must
+ * not be interrupted by a thread-state transition on the hot path.
+ */
+public final class FfmKernel implements Kernel {
+
+    /** Every symbol the contract requires, in header order. */
+    static final List<String> SYMBOLS = List.of(
+            "asyncrl_kernel_version", "asyncrl_kernel_name", "asyncrl_status_string",
+            "asyncrl_dense_forward", "asyncrl_dense_backward",
+            "asyncrl_relu_forward", "asyncrl_relu_backward",
+            "asyncrl_tanh_forward", "asyncrl_tanh_backward",
+            "asyncrl_a3c_loss_backward", "asyncrl_clip_grad_norm",
+            "asyncrl_shared_rmsprop", "asyncrl_copy");
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final Linker.Option CRITICAL = Linker.Option.critical(false);
+
+    private static MethodHandle handle(FunctionDescriptor fd) {
+        // Address-unbound: the target address is the first argument at each call.
+        return LINKER.downcallHandle(fd, CRITICAL);
+    }
+
+    private static final MethodHandle VERSION = LINKER.downcallHandle(FunctionDescriptor.of(JAVA_INT));
+    private static final MethodHandle NAME = LINKER.downcallHandle(FunctionDescriptor.of(ADDRESS));
+    private static final MethodHandle STATUS_STRING = LINKER.downcallHandle(FunctionDescriptor.of(ADDRESS, JAVA_INT));
+    // (y, x, w, b, B, I, O)
+    private static final MethodHandle DENSE_FORWARD = handle(FunctionDescriptor.of(JAVA_INT,
+            ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_LONG));
+    // (dx, dw, db, dy, x, w, B, I, O)
+    private static final MethodHandle DENSE_BACKWARD = handle(FunctionDescriptor.of(JAVA_INT,
+            ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_LONG));
+    // (y, x, N)
+    private static final MethodHandle UNARY = handle(FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
+    // (dx, dy, y, N)
+    private static final MethodHandle UNARY_BACKWARD = handle(FunctionDescriptor.of(JAVA_INT,
+            ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
+    // (dlogits, dvalues, stats, logits, values, actions, returns, B, A, beta, c)
+    private static final MethodHandle A3C_LOSS = handle(FunctionDescriptor.of(JAVA_INT,
+            ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG,
+            JAVA_FLOAT, JAVA_FLOAT));
+    // (grad, norm_out, N, max_norm)
+    private static final MethodHandle CLIP = handle(FunctionDescriptor.of(JAVA_INT,
+            ADDRESS, ADDRESS, JAVA_LONG, JAVA_FLOAT));
+    // (theta, g, dtheta, N, lr, alpha, eps)
+    private static final MethodHandle RMSPROP = handle(FunctionDescriptor.of(JAVA_INT,
+            ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_FLOAT, JAVA_FLOAT, JAVA_FLOAT));
+
+    private final Path path;
+    private final String name;
+    private final Arena libraryArena;
+    private final MemorySegment statusString;
+    private final MemorySegment denseForward, denseBackward, reluForward, reluBackward,
+            tanhForward, tanhBackward, a3cLoss, clip, rmsprop, copy;
+
+    private FfmKernel(Path path, Arena libraryArena, SymbolLookup lookup) {
+        this.path = path;
+        this.libraryArena = libraryArena;
+        List<String> missing = new ArrayList<>();
+        for (String s : SYMBOLS) {
+            if (lookup.find(s).isEmpty()) missing.add(s);
+        }
+        if (missing.contains("asyncrl_kernel_version")) {
+            throw new KernelLoadException(path + " is not an asyncrl kernel: it does not export asyncrl_kernel_version"
+                    + " (the contract is native/include/asyncrl/kernel.h, version " + CONTRACT_VERSION + ")");
+        }
+        int version = (int) call("asyncrl_kernel_version", VERSION, lookup);
+        if (version != CONTRACT_VERSION) {
+            throw new KernelLoadException(path + " implements kernel contract version " + version
+                    + ", but this asyncrl needs version " + CONTRACT_VERSION);
+        }
+        if (!missing.isEmpty()) {
+            throw new KernelLoadException(path + " is not a complete asyncrl kernel (contract version "
+                    + CONTRACT_VERSION + "): missing " + String.join(", ", missing));
+        }
+        MemorySegment namePtr = (MemorySegment) call("asyncrl_kernel_name", NAME, lookup);
+        this.name = namePtr.address() == 0 ? path.getFileName().toString()
+                : namePtr.reinterpret(256).getString(0);
+        this.statusString = lookup.find("asyncrl_status_string").orElseThrow();
+        this.denseForward = lookup.find("asyncrl_dense_forward").orElseThrow();
+        this.denseBackward = lookup.find("asyncrl_dense_backward").orElseThrow();
+        this.reluForward = lookup.find("asyncrl_relu_forward").orElseThrow();
+        this.reluBackward = lookup.find("asyncrl_relu_backward").orElseThrow();
+        this.tanhForward = lookup.find("asyncrl_tanh_forward").orElseThrow();
+        this.tanhBackward = lookup.find("asyncrl_tanh_backward").orElseThrow();
+        this.a3cLoss = lookup.find("asyncrl_a3c_loss_backward").orElseThrow();
+        this.clip = lookup.find("asyncrl_clip_grad_norm").orElseThrow();
+        this.rmsprop = lookup.find("asyncrl_shared_rmsprop").orElseThrow();
+        this.copy = lookup.find("asyncrl_copy").orElseThrow();
+    }
+
+    private static Object call(String symbol, MethodHandle unbound, SymbolLookup lookup) {
+        try {
+            return unbound.bindTo(lookup.find(symbol).orElseThrow()).invoke();
+        } catch (Throwable t) {
+            throw new KernelLoadException("calling " + symbol + " failed: " + t, t);
+        }
+    }
+
+    /** Opens the library at {@code path} and checks its version and symbols. */
+    static FfmKernel open(Path path) {
+        if (!Files.isRegularFile(path)) {
+            throw new KernelLoadException("kernel library not found: " + path);
+        }
+        Arena arena = Arena.ofShared();
+        try {
+            SymbolLookup lookup;
+            try {
+                lookup = SymbolLookup.libraryLookup(path, arena);
+            } catch (IllegalArgumentException e) {
+                throw new KernelLoadException("cannot load kernel library " + path
+                        + ": not a shared library this platform can load (" + e.getMessage() + ")", e);
+            }
+            return new FfmKernel(path, arena, lookup);
+        } catch (RuntimeException e) {
+            arena.close();
+            throw e;
+        }
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    private String statusText(int code) {
+        try {
+            MemorySegment s = (MemorySegment) STATUS_STRING.invokeExact(statusString, code);
+            return s.address() == 0 ? "?" : s.reinterpret(256).getString(0);
+        } catch (Throwable t) {
+            return "?";
+        }
+    }
+
+    private void check(String op, int status) {
+        throw KernelException.fromStatus(name, op, status, statusText(status));
+    }
+
+    private static RuntimeException rethrow(Throwable t) {
+        if (t instanceof RuntimeException r) return r;
+        if (t instanceof Error e) throw e;
+        return new IllegalStateException(t);
+    }
+
+    @Override
+    public void denseForward(MemorySegment y, MemorySegment x, MemorySegment w, MemorySegment b,
+                             long batch, long in, long out) {
+        KernelChecks.denseForward(y, x, w, b, batch, in, out);
+        int st;
+        try {
+            st = (int) DENSE_FORWARD.invokeExact(denseForward, y, x, w, b, batch, in, out);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        if (st != 0) check("dense_forward", st);
+    }
+
+    @Override
+    public void denseBackward(MemorySegment dx, MemorySegment dw, MemorySegment db, MemorySegment dy,
+                              MemorySegment x, MemorySegment w, long batch, long in, long out) {
+        KernelChecks.denseBackward(dx, dw, db, dy, x, w, batch, in, out);
+        MemorySegment dxOrNull = dx == null ? MemorySegment.NULL : dx;
+        int st;
+        try {
+            st = (int) DENSE_BACKWARD.invokeExact(denseBackward, dxOrNull, dw, db, dy, x, w, batch, in, out);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        if (st != 0) check("dense_backward", st);
+    }
+
+    @Override
+    public void reluForward(MemorySegment y, MemorySegment x, long n) {
+        KernelChecks.elementwise("relu_forward", "y (N)", y, "x (N)", x, null, null, n);
+        unary("relu_forward", reluForward, y, x, n);
+    }
+
+    @Override
+    public void tanhForward(MemorySegment y, MemorySegment x, long n) {
+        KernelChecks.elementwise("tanh_forward", "y (N)", y, "x (N)", x, null, null, n);
+        unary("tanh_forward", tanhForward, y, x, n);
+    }
+
+    @Override
+    public void copy(MemorySegment dst, MemorySegment src, long n) {
+        KernelChecks.copy(dst, src, n);
+        unary("copy", copy, dst, src, n);
+    }
+
+    private void unary(String op, MemorySegment fn, MemorySegment out, MemorySegment in, long n) {
+        int st;
+        try {
+            st = (int) UNARY.invokeExact(fn, out, in, n);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        if (st != 0) check(op, st);
+    }
+
+    @Override
+    public void reluBackward(MemorySegment dx, MemorySegment dy, MemorySegment y, long n) {
+        KernelChecks.elementwise("relu_backward", "dx (N)", dx, "dy (N)", dy, "y (N)", y, n);
+        unaryBackward("relu_backward", reluBackward, dx, dy, y, n);
+    }
+
+    @Override
+    public void tanhBackward(MemorySegment dx, MemorySegment dy, MemorySegment y, long n) {
+        KernelChecks.elementwise("tanh_backward", "dx (N)", dx, "dy (N)", dy, "y (N)", y, n);
+        unaryBackward("tanh_backward", tanhBackward, dx, dy, y, n);
+    }
+
+    private void unaryBackward(String op, MemorySegment fn, MemorySegment dx, MemorySegment dy,
+                               MemorySegment y, long n) {
+        int st;
+        try {
+            st = (int) UNARY_BACKWARD.invokeExact(fn, dx, dy, y, n);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        if (st != 0) check(op, st);
+    }
+
+    @Override
+    public void a3cLossBackward(MemorySegment dLogits, MemorySegment dValues, MemorySegment stats,
+                                MemorySegment logits, MemorySegment values, MemorySegment actions,
+                                MemorySegment returns, long batch, long actionCount,
+                                float entropyBeta, float valueCoef) {
+        KernelChecks.a3cLossBackward(dLogits, dValues, stats, logits, values, actions, returns,
+                batch, actionCount, entropyBeta, valueCoef);
+        int st;
+        try {
+            st = (int) A3C_LOSS.invokeExact(a3cLoss, dLogits, dValues, stats, logits, values, actions,
+                    returns, batch, actionCount, entropyBeta, valueCoef);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        if (st != 0) check("a3c_loss_backward", st);
+    }
+
+    @Override
+    public void clipGradNorm(MemorySegment grad, MemorySegment normOut, long n, float maxNorm) {
+        KernelChecks.clipGradNorm(grad, normOut, n, maxNorm);
+        int st;
+        try {
+            st = (int) CLIP.invokeExact(clip, grad, normOut, n, maxNorm);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        if (st != 0) check("clip_grad_norm", st);
+    }
+
+    @Override
+    public void sharedRmsprop(MemorySegment theta, MemorySegment g, MemorySegment dTheta, long n,
+                              float lr, float alpha, float eps) {
+        KernelChecks.sharedRmsprop(theta, g, dTheta, n, lr, alpha, eps);
+        int st;
+        try {
+            st = (int) RMSPROP.invokeExact(rmsprop, theta, g, dTheta, n, lr, alpha, eps);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        if (st != 0) check("shared_rmsprop", st);
+    }
+
+    /**
+     * Unloads the library. Only call once no thread uses this kernel any more: a call after
+     * close fails with an IllegalStateException, it does not crash.
+     */
+    @Override
+    public void close() {
+        if (libraryArena.scope().isAlive()) libraryArena.close();
+    }
+
+    @Override
+    public String toString() {
+        return "FfmKernel[" + name + " @ " + path + "]";
+    }
+}

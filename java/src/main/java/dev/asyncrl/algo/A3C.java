@@ -1,0 +1,190 @@
+package dev.asyncrl.algo;
+
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+import dev.asyncrl.env.Env;
+import dev.asyncrl.env.StepResult;
+import dev.asyncrl.kernel.Kernel;
+import dev.asyncrl.memory.SharedParams;
+import dev.asyncrl.net.MlpActorCritic;
+import dev.asyncrl.run.TrainingContext;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.SplittableRandom;
+
+/**
+ * A3C, asynchronous advantage actor-critic (Mnih et al. 2016, Algorithm S3), feed-forward, discrete
+ * actions. One {@link Worker} per actor-learner thread; all of them update the shared θ.
+ *
+ * <pre>
+ * repeat
+ *   θ' ← θ ; dθ ← 0                                 (sync, zero)
+ *   act up to t_max steps with a ~ π(·|s; θ'), or until the episode ends
+ *   R ← 0 if terminal, else V(s_t; θ')             (a truncated episode bootstraps)
+ *   for i = t−1 … 0:  R ← r_i + γR
+ *     dθ += ∇[−log π(a_i|s_i)(R − V(s_i)) − β H(π(s_i))] + ∇ c·(R − V(s_i))²
+ *   clip dθ to global norm; θ ← SharedRMSProp(θ, g, dθ, η_T)
+ * until T ≥ T_max
+ * </pre>
+ *
+ * The forward pass done while acting fills one row per step of the thread's workspace, so the
+ * backward over the segment reuses those activations instead of recomputing them.
+ */
+public final class A3C {
+    private A3C() {}
+
+    /**
+     * Everything A3C reads, resolved (a preset with flags on top).
+     *
+     * @param tMax         steps per segment before an update (paper: 5)
+     * @param gamma        discount γ (paper: 0.99)
+     * @param entropyBeta  entropy bonus β (paper: 0.01)
+     * @param valueCoef    c in the value loss c·(R−V)² (0.25, as the faithful re-implementations)
+     * @param lr           initial learning rate η (paper: 7e-4)
+     * @param annealLr     anneal η linearly to 0 over the step budget (paper: yes)
+     * @param rmsAlpha     RMSProp decay α (paper: 0.99)
+     * @param rmsEps       RMSProp ε, inside the square root (paper: 0.1)
+     * @param maxGradNorm  global-norm clip of dθ before each update; ≤ 0 disables (40)
+     * @param rewardScale  rewards are multiplied by this for learning only; returns are reported
+     *                     unscaled (1 for the paper's clipped Atari rewards)
+     */
+    public record Hyperparameters(int tMax, double gamma, double entropyBeta, double valueCoef,
+                                  double lr, boolean annealLr, double rmsAlpha, double rmsEps,
+                                  double maxGradNorm, double rewardScale) {
+        public Hyperparameters {
+            if (tMax < 1) throw new IllegalArgumentException("--t-max must be >= 1, got " + tMax);
+            if (!(gamma >= 0 && gamma <= 1)) throw new IllegalArgumentException("--gamma must be in [0, 1], got " + gamma);
+            if (!(entropyBeta >= 0)) throw new IllegalArgumentException("--entropy-beta must be >= 0, got " + entropyBeta);
+            if (!(valueCoef >= 0)) throw new IllegalArgumentException("--value-coef must be >= 0, got " + valueCoef);
+            if (!(lr > 0) || Double.isInfinite(lr)) throw new IllegalArgumentException("--lr must be > 0, got " + lr);
+            if (!(rmsAlpha >= 0 && rmsAlpha < 1)) throw new IllegalArgumentException("--rms-alpha must be in [0, 1), got " + rmsAlpha);
+            if (!(rmsEps > 0)) throw new IllegalArgumentException("--rms-eps must be > 0, got " + rmsEps);
+            if (Double.isNaN(maxGradNorm)) throw new IllegalArgumentException("--max-grad-norm must be a number");
+            if (!(rewardScale > 0) || Double.isInfinite(rewardScale)) throw new IllegalArgumentException("--reward-scale must be > 0, got " + rewardScale);
+        }
+
+        /** η at global step T: annealed linearly from lr to 0 over {@code totalSteps}, or fixed. */
+        public float learningRate(long T, long totalSteps) {
+            if (!annealLr) return (float) lr;
+            return (float) (lr * Math.max(0.0, 1.0 - (double) T / totalSteps));
+        }
+    }
+
+    /** One actor-learner thread: its own environment, random stream, θ', dθ and activations. */
+    public static final class Worker implements Runnable {
+        private final int id;
+        private final TrainingContext ctx;
+        private final MlpActorCritic net;
+        private final Hyperparameters hp;
+        private final Env env;
+        private final long seed;
+
+        public Worker(int id, TrainingContext ctx, MlpActorCritic net, Hyperparameters hp, Env env, long seed) {
+            this.id = id;
+            this.ctx = ctx;
+            this.net = net;
+            this.hp = hp;
+            this.env = env;
+            this.seed = seed;
+        }
+
+        @Override
+        public void run() {
+            // The thread's own arena: θ', dθ and the activations are touched by this thread only.
+            try (Arena arena = Arena.ofConfined()) {
+                loop(arena);
+            }
+        }
+
+        private void loop(Arena arena) {
+            final Kernel k = ctx.kernel();
+            final SharedParams shared = ctx.shared();
+            final int tMax = hp.tMax();
+            final int A = net.actions();
+            final long n = net.layout().size();
+            final MlpActorCritic.Workspace ws = net.workspace(arena, tMax + 1);
+            final MemorySegment actions = arena.allocate((long) tMax * Integer.BYTES, 64);   // (t_max) int32
+            final MemorySegment returns = arena.allocate((long) tMax * Float.BYTES, 64);     // (t_max)
+            final MemorySegment stats = arena.allocate(3 * Float.BYTES, 64);                 // (3)
+            final MemorySegment norm = arena.allocate(Float.BYTES, 64);                      // (1)
+            final float[] rewards = new float[tMax];
+            final long obsBytes = (long) net.obsSize() * Float.BYTES;
+            final float gamma = (float) hp.gamma();
+            final float beta = (float) hp.entropyBeta();
+            final float valueCoef = (float) hp.valueCoef();
+            final float rewardScale = (float) hp.rewardScale();
+            final SplittableRandom rng = new SplittableRandom(seed);
+            final StepResult step = new StepResult();
+
+            env.reset(seed, ws.obsRow(0));
+            double episodeReturn = 0;
+            while (!ctx.shouldStop()) {
+                k.copy(ws.params, shared.theta(), n);   // θ' ← θ: a Hogwild read, other threads may be mid-update
+                ws.grads.fill((byte) 0);                // dθ ← 0
+
+                int t = 0;
+                boolean done = false, terminal = false;
+                while (t < tMax) {
+                    ws.forward(k, t);
+                    int a = sample(ws.logitsRow(t), A, rng);
+                    actions.setAtIndex(JAVA_INT, t, a);
+                    env.step(a, ws.obsRow(t + 1), step);
+                    rewards[t] = (float) step.reward * rewardScale;
+                    episodeReturn += step.reward;
+                    t++;
+                    if (step.done()) {
+                        done = true;
+                        terminal = step.terminated;
+                        break;
+                    }
+                }
+                long T = ctx.addSteps(t);
+
+                float R = 0f;
+                if (!terminal) {                         // bootstrap from V(s_t; θ'), truncation included
+                    ws.forward(k, t);
+                    R = ws.value(t);
+                }
+                for (int i = t - 1; i >= 0; i--) {
+                    R = rewards[i] + gamma * R;
+                    returns.setAtIndex(JAVA_FLOAT, i, R);
+                }
+                k.a3cLossBackward(ws.dLogits, ws.dValues, stats, ws.logits, ws.values, actions, returns,
+                        t, A, beta, valueCoef);
+                ws.backward(k, t);
+                k.clipGradNorm(ws.grads, norm, n, (float) hp.maxGradNorm());
+                // Hogwild!: every thread applies its update to the shared θ and g at once, without
+                // locks, as the paper does; concurrent updates may interleave element by element.
+                k.sharedRmsprop(shared.theta(), shared.g(), ws.grads, n,
+                        hp.learningRate(T, ctx.totalSteps()), (float) hp.rmsAlpha(), (float) hp.rmsEps());
+
+                if (done) {
+                    ctx.episodeFinished(episodeReturn);
+                    episodeReturn = 0;
+                    env.reset(ws.obsRow(0));
+                } else {
+                    MemorySegment.copy(ws.obs, t * obsBytes, ws.obs, 0, obsBytes); // s_t starts the next segment
+                }
+            }
+        }
+
+        /** a ~ softmax(logits (A)), by inverting the cumulative distribution. */
+        static int sample(MemorySegment logits, int A, SplittableRandom rng) {
+            float m = logits.getAtIndex(JAVA_FLOAT, 0);
+            for (int j = 1; j < A; j++) m = Math.max(m, logits.getAtIndex(JAVA_FLOAT, j));
+            double z = 0;
+            for (int j = 0; j < A; j++) z += Math.exp(logits.getAtIndex(JAVA_FLOAT, j) - m);
+            double u = rng.nextDouble() * z;
+            for (int j = 0; j < A - 1; j++) {
+                u -= Math.exp(logits.getAtIndex(JAVA_FLOAT, j) - m);
+                if (u < 0) return j;
+            }
+            return A - 1;
+        }
+
+        public int id() {
+            return id;
+        }
+    }
+}

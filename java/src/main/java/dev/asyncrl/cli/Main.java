@@ -1,0 +1,58 @@
+package dev.asyncrl.cli;
+
+import dev.asyncrl.kernel.KernelException;
+import dev.asyncrl.kernel.KernelLoadException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The command line: {@code asyncrl train|bench ...}. Exit codes: 0 success; 2 bad input (an
+ * unknown flag or value, a kernel that cannot be loaded, a run directory that is taken), with one
+ * line naming the problem; 1 a run that failed, with a message naming the cause.
+ */
+@Command(name = "asyncrl", mixinStandardHelpOptions = true, version = "asyncrl 0.1.0",
+        description = "Asynchronous deep reinforcement learning on CPUs (Mnih et al. 2016).",
+        subcommands = {TrainCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+
+    public static final int EXIT_FAILED = 1;
+    public static final int EXIT_USAGE = 2;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: train or bench (see asyncrl --help)");
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs the command line in-process; returns the exit code. */
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setParameterExceptionHandler((ex, a) -> {
+            err.println("asyncrl: " + ex.getMessage());
+            return EXIT_USAGE;
+        });
+        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            if (ex instanceof IllegalArgumentException || ex instanceof KernelLoadException) {
+                err.println("asyncrl: " + ex.getMessage());
+                return EXIT_USAGE;
+            }
+            if (ex instanceof KernelException) {
+                err.println("asyncrl: kernel error in " + ex.getMessage());
+                return EXIT_FAILED;
+            }
+            err.println("asyncrl: " + ex.getMessage());
+            if (ex.getCause() != null && !(ex.getCause() instanceof KernelException)) ex.getCause().printStackTrace(err);
+            return EXIT_FAILED;
+        });
+        return cl.execute(args);
+    }
+}

@@ -1,0 +1,181 @@
+package dev.asyncrl.cli;
+
+import dev.asyncrl.algo.A3C;
+import dev.asyncrl.env.Envs;
+import dev.asyncrl.kernel.Kernel;
+import dev.asyncrl.net.Activation;
+import dev.asyncrl.run.Preset;
+import dev.asyncrl.run.Progress;
+import dev.asyncrl.run.RunDirectory;
+import dev.asyncrl.run.TrainConfig;
+import dev.asyncrl.run.Trainer;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code asyncrl train}: resolves the preset of the environment, lays the user's flags on top,
+ * opens the kernel, and runs the trainer into a fresh run directory. Flags left out keep the
+ * preset's value; config.json records every value used.
+ */
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Train an agent. With no flags: A3C on CartPole, one thread per core, until mean_return_100 reaches 475.")
+public final class TrainCommand implements Callable<Integer> {
+
+    static final List<String> ALGOS = List.of("a3c");
+
+    @Option(names = "--algo", defaultValue = "a3c", description = "Algorithm: a3c (default: ${DEFAULT-VALUE}).")
+    String algo;
+
+    @Option(names = "--env", defaultValue = "cartpole", description = "Environment: cartpole (default: ${DEFAULT-VALUE}).")
+    String env;
+
+    @Option(names = "--threads", description = "Actor-learner threads (default: one per core).")
+    Integer threads;
+
+    @Option(names = "--steps", description = "Step budget T_max over all threads; also the learning-rate annealing horizon (default: the preset's).")
+    Long steps;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Seed of initialisation, environments and action sampling (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--kernel", defaultValue = Kernels.DEFAULT, paramLabel = "NAME|PATH",
+            description = "Kernel: java, a built-in native kernel name (reference), or the path of a kernel .so (default: ${DEFAULT-VALUE}).")
+    String kernel;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Run directory to create (default: runs/ALGO-ENV-TIMESTAMP).")
+    Path out;
+
+    @Option(names = "--preset", paramLabel = "NAME", description = "Hyperparameter preset: cartpole or paper (default: the environment's).")
+    String preset;
+
+    @Option(names = "--hidden", split = ",", paramLabel = "H1,H2,...", description = "MLP torso sizes, e.g. 64,64.")
+    int[] hidden;
+
+    @Option(names = "--activation", description = "Torso activation: relu or tanh.")
+    String activation;
+
+    @Option(names = "--t-max", description = "Steps per segment before an update (paper: 5).")
+    Integer tMax;
+
+    @Option(names = "--gamma", description = "Discount (paper: 0.99).")
+    Double gamma;
+
+    @Option(names = "--entropy-beta", description = "Entropy bonus beta (paper: 0.01).")
+    Double entropyBeta;
+
+    @Option(names = "--value-coef", description = "c in the value loss c*(R-V)^2 (default 0.25).")
+    Double valueCoef;
+
+    @Option(names = "--optimizer", defaultValue = "shared-rmsprop", description = "Optimizer: shared-rmsprop (default: ${DEFAULT-VALUE}).")
+    String optimizer;
+
+    @Option(names = "--lr", description = "Initial learning rate (paper: 7e-4).")
+    Double lr;
+
+    @Option(names = "--lr-schedule", description = "linear (anneal to 0 over --steps, the paper's) or constant.")
+    String lrSchedule;
+
+    @Option(names = "--rms-alpha", description = "RMSProp decay alpha (paper: 0.99).")
+    Double rmsAlpha;
+
+    @Option(names = "--rms-eps", description = "RMSProp epsilon, inside the square root (paper: 0.1).")
+    Double rmsEps;
+
+    @Option(names = "--max-grad-norm", description = "Global gradient-norm clip; 0 disables (default 40).")
+    Double maxGradNorm;
+
+    @Option(names = "--reward-scale", description = "Rewards are multiplied by this for learning; returns are reported unscaled.")
+    Double rewardScale;
+
+    @Option(names = "--stop-return", paramLabel = "R|none", description = "Stop once mean_return_100 reaches R; none runs the whole budget.")
+    String stopReturn;
+
+    @Option(names = "--report-every", paramLabel = "STEPS", description = "A metrics.csv row every this many global steps (default: steps/500, at least 1000).")
+    Long reportEvery;
+
+    @Option(names = "--progress", defaultValue = "auto", description = "auto (a bar on a terminal, lines otherwise), lines, or none.")
+    String progressMode;
+
+    @Override
+    public Integer call() {
+        TrainConfig cfg = resolve();
+        RunDirectory.checkUsable(cfg.out());
+        try (Kernel k = Kernels.open(cfg.kernel())) {
+            RunDirectory dir = RunDirectory.create(cfg.out());
+            try (dir) {
+                Progress progress = switch (progressMode) {
+                    case "auto" -> Progress.auto(System.err, 5.0);
+                    case "lines" -> new Progress.Lines(System.err, 5.0);
+                    case "none" -> Progress.none();
+                    default -> throw new IllegalStateException();
+                };
+                Trainer.Summary s = Trainer.train(cfg, k, dir, progress);
+                System.out.printf(Locale.ROOT,
+                        "%s on %s: %d steps in %.1f s (%.0f steps/s), %d episodes, mean_return_100 %.1f, best %.1f (%s)%nrun directory: %s%n",
+                        s.algo(), s.env(), s.steps(), s.wallSeconds(), s.envStepsPerSecond(), s.episodes(),
+                        s.meanReturn100(), s.bestMeanReturn100(), s.stopReason(), cfg.out());
+            }
+        }
+        return 0;
+    }
+
+    /** The preset with the flags on top; throws IllegalArgumentException (exit 2) on a bad value. */
+    TrainConfig resolve() {
+        if (!ALGOS.contains(algo)) {
+            throw new IllegalArgumentException("unknown --algo '" + algo + "' (known: " + String.join(", ", ALGOS) + ")");
+        }
+        if (!Envs.exists(env)) {
+            throw new IllegalArgumentException("unknown --env '" + env + "' (known: " + String.join(", ", Envs.names()) + ")");
+        }
+        if (!optimizer.equals("shared-rmsprop")) {
+            throw new IllegalArgumentException("unknown --optimizer '" + optimizer + "' (known: shared-rmsprop)");
+        }
+        if (!List.of("auto", "lines", "none").contains(progressMode)) {
+            throw new IllegalArgumentException("unknown --progress '" + progressMode + "' (auto, lines or none)");
+        }
+        Preset p = preset != null ? Preset.named(preset) : Preset.forEnv(env);
+        int nThreads = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        long nSteps = steps != null ? steps : p.steps();
+        String act = activation != null ? activation : p.activation();
+        Activation.parse(act);
+        boolean anneal = switch (lrSchedule == null ? (p.annealLr() ? "linear" : "constant") : lrSchedule) {
+            case "linear" -> true;
+            case "constant" -> false;
+            default -> throw new IllegalArgumentException("unknown --lr-schedule '" + lrSchedule + "' (linear or constant)");
+        };
+        A3C.Hyperparameters hp = new A3C.Hyperparameters(
+                tMax != null ? tMax : p.tMax(),
+                gamma != null ? gamma : p.gamma(),
+                entropyBeta != null ? entropyBeta : p.entropyBeta(),
+                valueCoef != null ? valueCoef : p.valueCoef(),
+                lr != null ? lr : p.lr(),
+                anneal,
+                rmsAlpha != null ? rmsAlpha : p.rmsAlpha(),
+                rmsEps != null ? rmsEps : p.rmsEps(),
+                maxGradNorm != null ? maxGradNorm : p.maxGradNorm(),
+                rewardScale != null ? rewardScale : p.rewardScale());
+        double stop = p.stopReturn();
+        if (stopReturn != null) {
+            if (stopReturn.equals("none")) stop = Double.NaN;
+            else {
+                try {
+                    stop = Double.parseDouble(stopReturn);
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("--stop-return takes a number or none, got '" + stopReturn + "'");
+                }
+            }
+        }
+        int[] h = hidden != null ? hidden : p.hidden();
+        for (int v : h) if (v < 1) throw new IllegalArgumentException("--hidden sizes must be >= 1, got " + v);
+        Path dir = out != null ? out : Path.of("runs", algo + "-" + env + "-"
+                + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        long every = reportEvery != null ? reportEvery : Math.max(1000, nSteps / 500);
+        return new TrainConfig(algo, env, p.name(), nThreads, nSteps, seed, kernel, dir, h, act, hp, stop, every);
+    }
+}

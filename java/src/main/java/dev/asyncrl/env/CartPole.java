@@ -1,0 +1,103 @@
+package dev.asyncrl.env;
+
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+
+import java.lang.foreign.MemorySegment;
+import java.util.SplittableRandom;
+
+/**
+ * CartPole-v1 with Gymnasium's physics (Euler integration, tau 0.02 s, force ±10 N), thresholds
+ * (|x| &gt; 2.4 or |θ| &gt; 12°) and the 500-step time limit. The state is kept in double, as
+ * Gymnasium does, and observed as float32: [x, ẋ, θ, θ̇]. Reward 1 per step, the terminating step
+ * included. Actions: 0 pushes left, 1 pushes right.
+ */
+public final class CartPole implements Env {
+    private static final double GRAVITY = 9.8;
+    private static final double MASS_CART = 1.0;
+    private static final double MASS_POLE = 0.1;
+    private static final double TOTAL_MASS = MASS_CART + MASS_POLE;
+    private static final double HALF_LENGTH = 0.5;
+    private static final double POLE_MASS_LENGTH = MASS_POLE * HALF_LENGTH;
+    private static final double FORCE = 10.0;
+    private static final double TAU = 0.02;
+    private static final double THETA_LIMIT = 12 * 2 * Math.PI / 360;
+    private static final double X_LIMIT = 2.4;
+    public static final int MAX_STEPS = 500;
+
+    private SplittableRandom rng = new SplittableRandom(0);
+    private double x, xDot, theta, thetaDot;
+    private int elapsed;
+    private boolean needsReset = true;
+
+    @Override
+    public String id() {
+        return "CartPole-v1";
+    }
+
+    @Override
+    public int observationSize() {
+        return 4;
+    }
+
+    @Override
+    public int actionCount() {
+        return 2;
+    }
+
+    @Override
+    public int maxEpisodeSteps() {
+        return MAX_STEPS;
+    }
+
+    @Override
+    public void reset(long seed, MemorySegment obs) {
+        rng = new SplittableRandom(seed);
+        reset(obs);
+    }
+
+    @Override
+    public void reset(MemorySegment obs) {
+        x = uniform();
+        xDot = uniform();
+        theta = uniform();
+        thetaDot = uniform();
+        elapsed = 0;
+        needsReset = false;
+        observe(obs);
+    }
+
+    private double uniform() {
+        return rng.nextDouble(-0.05, 0.05);
+    }
+
+    @Override
+    public void step(int action, MemorySegment obs, StepResult result) {
+        if (needsReset) throw new IllegalStateException("CartPole: step after the episode ended; call reset first");
+        if (action != 0 && action != 1) throw new IllegalArgumentException("CartPole: action must be 0 or 1, got " + action);
+        double force = action == 1 ? FORCE : -FORCE;
+        double cos = Math.cos(theta);
+        double sin = Math.sin(theta);
+        double temp = (force + POLE_MASS_LENGTH * thetaDot * thetaDot * sin) / TOTAL_MASS;
+        double thetaAcc = (GRAVITY * sin - cos * temp)
+                / (HALF_LENGTH * (4.0 / 3.0 - MASS_POLE * cos * cos / TOTAL_MASS));
+        double xAcc = temp - POLE_MASS_LENGTH * thetaAcc * cos / TOTAL_MASS;
+        x += TAU * xDot;
+        xDot += TAU * xAcc;
+        theta += TAU * thetaDot;
+        thetaDot += TAU * thetaAcc;
+        elapsed++;
+
+        result.reward = 1.0;
+        result.terminated = x < -X_LIMIT || x > X_LIMIT || theta < -THETA_LIMIT || theta > THETA_LIMIT;
+        result.truncated = !result.terminated && elapsed >= MAX_STEPS;
+        needsReset = result.terminated || result.truncated;
+        observe(obs);
+    }
+
+    private void observe(MemorySegment obs) {
+        obs.setAtIndex(JAVA_FLOAT, 0, (float) x);
+        obs.setAtIndex(JAVA_FLOAT, 1, (float) xDot);
+        obs.setAtIndex(JAVA_FLOAT, 2, (float) theta);
+        obs.setAtIndex(JAVA_FLOAT, 3, (float) thetaDot);
+    }
+}

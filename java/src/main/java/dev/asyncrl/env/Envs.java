@@ -1,0 +1,33 @@
+package dev.asyncrl.env;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/** The built-in environments by their command-line name. */
+public final class Envs {
+    private Envs() {}
+
+    private static final Map<String, Supplier<Env>> ENVS = new LinkedHashMap<>();
+
+    static {
+        ENVS.put("cartpole", CartPole::new);
+    }
+
+    public static boolean exists(String name) {
+        return ENVS.containsKey(name);
+    }
+
+    public static Iterable<String> names() {
+        return ENVS.keySet();
+    }
+
+    /** A new instance, for one thread. */
+    public static Env create(String name) {
+        Supplier<Env> s = ENVS.get(name);
+        if (s == null) {
+            throw new IllegalArgumentException("unknown env '" + name + "' (known: " + String.join(", ", ENVS.keySet()) + ")");
+        }
+        return s.get();
+    }
+}

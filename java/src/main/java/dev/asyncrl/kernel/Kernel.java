@@ -1,0 +1,72 @@
+package dev.asyncrl.kernel;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The Java face of the kernel contract (native/include/asyncrl/kernel.h, version 1): one method per
+ * contract function, same names, same argument order (outputs first), same semantics. Every
+ * segment is off-heap float32 (actions int32), row-major; a segment may be larger than the call
+ * needs. Implementations check every size with {@link KernelChecks} before computing, so a wrong
+ * shape is a {@link KernelException}, never a native crash.
+ *
+ * <p>Implementations are stateless and thread-safe: all actor-learner threads share one instance.
+ * What is not here: choosing an implementation (the command line does that, by name or by path).
+ */
+public interface Kernel extends AutoCloseable {
+
+    /** The contract version this Java interface speaks; a native library must report the same. */
+    int CONTRACT_VERSION = 1;
+
+    /** A short name: "java", "reference", or what a native library reports. */
+    String name();
+
+    /** y (B,O) = x (B,I) · w (O,I)ᵀ + b (O). */
+    void denseForward(MemorySegment y, MemorySegment x, MemorySegment w, MemorySegment b,
+                      long batch, long in, long out);
+
+    /**
+     * Accumulates dx (B,I) += dy·w (skipped when dx is {@link MemorySegment#NULL}),
+     * dw (O,I) += dyᵀ·x, db (O) += Σ_rows dy.
+     */
+    void denseBackward(MemorySegment dx, MemorySegment dw, MemorySegment db, MemorySegment dy,
+                       MemorySegment x, MemorySegment w, long batch, long in, long out);
+
+    /** y (N) = max(x, 0); y may be x. */
+    void reluForward(MemorySegment y, MemorySegment x, long n);
+
+    /** dx (N) = dy where y &gt; 0 else 0; dx may be dy. */
+    void reluBackward(MemorySegment dx, MemorySegment dy, MemorySegment y, long n);
+
+    /** y (N) = tanh(x); y may be x. */
+    void tanhForward(MemorySegment y, MemorySegment x, long n);
+
+    /** dx (N) = dy·(1 − y²); dx may be dy. */
+    void tanhBackward(MemorySegment dx, MemorySegment dy, MemorySegment y, long n);
+
+    /**
+     * The A3C loss gradient (softmax policy with entropy bonus, value head), overwriting
+     * dLogits (B,A) and dValues (B) and writing stats (3) = [Σ −log π(a)·adv, Σ c·(R−V)², Σ H].
+     * See kernel.h for the formulas.
+     */
+    void a3cLossBackward(MemorySegment dLogits, MemorySegment dValues, MemorySegment stats,
+                         MemorySegment logits, MemorySegment values, MemorySegment actions,
+                         MemorySegment returns, long batch, long actionCount,
+                         float entropyBeta, float valueCoef);
+
+    /**
+     * Writes ‖grad‖₂ (N) into normOut (1); scales grad in place to maxNorm if the norm exceeds it
+     * (maxNorm ≤ 0 only measures). A non-finite norm throws and leaves grad untouched.
+     */
+    void clipGradNorm(MemorySegment grad, MemorySegment normOut, long n, float maxNorm);
+
+    /** g ← αg + (1−α)dθ²; θ ← θ − lr·dθ/√(g+ε), elementwise over N, lock-free. */
+    void sharedRmsprop(MemorySegment theta, MemorySegment g, MemorySegment dTheta, long n,
+                       float lr, float alpha, float eps);
+
+    /** dst (N) = src (N). */
+    void copy(MemorySegment dst, MemorySegment src, long n);
+
+    /** Releases the native library, if any. Safe to call twice. */
+    @Override
+    default void close() {}
+}

@@ -1,0 +1,46 @@
+package dev.asyncrl.run;
+
+/**
+ * Returns of finished training episodes over all threads: the count, the mean of the last 100
+ * (mean_return_100) and the best such mean seen once 100 episodes had finished. Episodes end
+ * rarely next to steps, so one lock is cheap; nothing here allocates after construction.
+ */
+public final class EpisodeStats {
+    public static final int WINDOW = 100;
+
+    private final double[] window = new double[WINDOW];
+    private long episodes;
+    private double sum;
+    private double best = Double.NaN;
+
+    public synchronized void add(double episodeReturn) {
+        int slot = (int) (episodes % WINDOW);
+        if (episodes >= WINDOW) sum -= window[slot];
+        window[slot] = episodeReturn;
+        sum += episodeReturn;
+        episodes++;
+        if (episodes >= WINDOW) {
+            double mean = sum / WINDOW;
+            if (Double.isNaN(best) || mean > best) best = mean;
+        }
+    }
+
+    public synchronized long episodes() {
+        return episodes;
+    }
+
+    /** Mean of the last min(100, episodes) returns; NaN before the first episode ends. */
+    public synchronized double meanReturn100() {
+        if (episodes == 0) return Double.NaN;
+        // recompute over the window: the running sum drifts by rounding over millions of episodes
+        int n = (int) Math.min(episodes, WINDOW);
+        double s = 0;
+        for (int i = 0; i < n; i++) s += window[i];
+        return s / n;
+    }
+
+    /** The best mean over 100 consecutive episodes; NaN until 100 have finished. */
+    public synchronized double bestMeanReturn100() {
+        return best;
+    }
+}

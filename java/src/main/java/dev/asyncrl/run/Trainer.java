@@ -1,0 +1,184 @@
+package dev.asyncrl.run;
+
+import dev.asyncrl.algo.A3C;
+import dev.asyncrl.env.Env;
+import dev.asyncrl.env.Envs;
+import dev.asyncrl.kernel.Kernel;
+import dev.asyncrl.memory.SharedParams;
+import dev.asyncrl.net.Activation;
+import dev.asyncrl.net.MlpActorCritic;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs one training: builds the network and the shared memory, starts one platform thread per
+ * actor-learner, watches the global step counter from the calling thread (metrics rows, progress)
+ * and, once the workers have joined, writes the summary and the learning curve. The shared arena
+ * is closed only after every worker has joined.
+ */
+public final class Trainer {
+    private Trainer() {}
+
+    /** One metrics.csv row. */
+    public record Report(long globalStep, double wallSeconds, long episodes, double meanReturn100,
+                         double stepsPerSecond) {}
+
+    /** What summary.json holds. */
+    public record Summary(String algo, String env, int threads, String kernel, long seed, long steps,
+                          double wallSeconds, long episodes, double meanReturn100,
+                          double bestMeanReturn100, double envStepsPerSecond, String status,
+                          String stopReason) {
+        public Map<String, Object> toMap() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("algo", algo);
+            m.put("env", env);
+            m.put("threads", threads);
+            m.put("kernel", kernel);
+            m.put("seed", seed);
+            m.put("steps", steps);
+            m.put("wall_seconds", wallSeconds);
+            m.put("episodes", episodes);
+            m.put("mean_return_100", Double.isNaN(meanReturn100) ? null : meanReturn100);
+            m.put("best_mean_return_100", Double.isNaN(bestMeanReturn100) ? null : bestMeanReturn100);
+            m.put("env_steps_per_second", envStepsPerSecond);
+            m.put("status", status);
+            m.put("stop_reason", stopReason);
+            return m;
+        }
+    }
+
+    /** Thrown after the run directory is written when a worker failed; names the cause. */
+    public static final class TrainingFailedException extends RuntimeException {
+        public TrainingFailedException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    private static final long POLL_MILLIS = 20;
+
+    public static Summary train(TrainConfig cfg, Kernel kernel, RunDirectory dir, Progress progress) {
+        if (!cfg.algo().equals("a3c")) throw new IllegalArgumentException("unknown --algo '" + cfg.algo() + "'");
+        Env probe = Envs.create(cfg.env());
+        MlpActorCritic net = new MlpActorCritic(probe.observationSize(), probe.actionCount(), cfg.hidden(),
+                Activation.parse(cfg.activation()));
+        dir.writeJson(RunDirectory.CONFIG, withLayout(cfg.toMap(kernel.name()), net));
+
+        List<Report> reports = new ArrayList<>();
+        try (SharedParams shared = new SharedParams(net.layout())) {
+            net.initialize(shared.theta(), cfg.seed());
+            TrainingContext ctx = new TrainingContext(kernel, shared, cfg.steps(), cfg.stopReturn());
+            List<Thread> threads = new ArrayList<>();
+            long start = System.nanoTime();
+            for (int i = 0; i < cfg.threads(); i++) {
+                A3C.Worker w = new A3C.Worker(i, ctx, net, cfg.a3c(), i == 0 ? probe : Envs.create(cfg.env()),
+                        cfg.threadSeed(i));
+                threads.add(Thread.ofPlatform().name("actor-learner-" + i).start(() -> {
+                    try {
+                        w.run();
+                    } catch (Throwable t) {
+                        ctx.fail(t);
+                    }
+                }));
+            }
+            // Ctrl-C: stop the workers, then hold the JVM until the run directory is written.
+            CountDownLatch written = new CountDownLatch(1);
+            Thread hook = Thread.ofPlatform().unstarted(() -> {
+                ctx.requestStop("interrupted");
+                try {
+                    written.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            Runtime.getRuntime().addShutdownHook(hook);
+            try {
+                return watch(cfg, kernel, dir, progress, probe, ctx, threads, start, reports, hook);
+            } finally {
+                written.countDown();
+            }
+        }
+    }
+
+    private static Summary watch(TrainConfig cfg, Kernel kernel, RunDirectory dir, Progress progress, Env probe,
+                                 TrainingContext ctx, List<Thread> threads, long start, List<Report> reports,
+                                 Thread hook) {
+        progress.start(cfg.steps());
+        long nextReport = cfg.reportEvery();
+        while (anyAlive(threads)) {
+            joinQuietly(threads.getFirst(), POLL_MILLIS);
+            long T = ctx.globalSteps();
+            if (T >= nextReport) {
+                Report r = report(ctx, start);
+                reports.add(r);
+                dir.appendMetrics(r);
+                progress.update(r);
+                nextReport = (T / cfg.reportEvery() + 1) * cfg.reportEvery();
+            }
+        }
+        for (Thread t : threads) joinQuietly(t, 0);
+        Report last = report(ctx, start);
+        if (reports.isEmpty() || reports.getLast().globalStep() != last.globalStep()) {
+            reports.add(last);
+            dir.appendMetrics(last);
+        }
+        progress.update(last);
+        progress.finish();
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // the JVM is exiting (Ctrl-C): the hook has stopped the workers; finish writing
+        }
+
+        Throwable failure = ctx.failure();
+        String status = failure != null ? "failed" : ctx.stopReason().equals("interrupted") ? "interrupted" : "completed";
+        EpisodeStats ep = ctx.episodes();
+        Summary s = new Summary(cfg.algo(), cfg.env(), cfg.threads(), kernel.name(), cfg.seed(), last.globalStep(),
+                last.wallSeconds(), ep.episodes(), ep.meanReturn100(), ep.bestMeanReturn100(),
+                last.stepsPerSecond(), status, ctx.stopReason());
+        dir.writeJson(RunDirectory.SUMMARY, s.toMap());
+        dir.writeCurve(reports, "A3C on " + probe.id() + " (" + cfg.threads() + " threads, seed " + cfg.seed() + ")");
+        if (failure != null) {
+            throw new TrainingFailedException("training failed in an actor-learner thread: " + failure.getMessage(), failure);
+        }
+        return s;
+    }
+
+    private static Map<String, Object> withLayout(Map<String, Object> m, MlpActorCritic net) {
+        List<Map<String, Object>> tensors = new ArrayList<>();
+        for (var t : net.layout().tensors()) {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("name", t.name());
+            e.put("offset", t.offset());
+            e.put("shape", t.shape());
+            tensors.add(e);
+        }
+        m.put("parameters", net.layout().parameterCount());
+        m.put("layout", tensors);
+        return m;
+    }
+
+    private static Report report(TrainingContext ctx, long start) {
+        double wall = (System.nanoTime() - start) / 1e9;
+        long T = ctx.globalSteps();
+        EpisodeStats ep = ctx.episodes();
+        return new Report(T, wall, ep.episodes(), ep.meanReturn100(), wall > 0 ? T / wall : 0);
+    }
+
+    private static boolean anyAlive(List<Thread> threads) {
+        for (Thread t : threads) if (t.isAlive()) return true;
+        return false;
+    }
+
+    private static void joinQuietly(Thread t, long millis) {
+        try {
+            if (millis == 0) t.join();
+            else t.join(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

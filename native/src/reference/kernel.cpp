@@ -1,0 +1,313 @@
+/*
+ * The reference asyncrl kernel: every function of asyncrl/kernel.h as plain loops in portable C++.
+ * It is the oracle that faster kernels are tested against, and the pure-Java kernel mirrors it
+ * loop for loop to a relative error of 1e-5. So the loop orders, the float accumulators and the
+ * order of operations inside each expression are part of what this file defines: change them only
+ * together with the Java mirror. Built with -ffp-contract=off (no fused multiply-add), no SIMD.
+ * It is not fast, and it is not meant to be.
+ * Every function checks its pointers, then its sizes, then its values, and refuses a call before
+ * writing anything (clip_grad_norm alone still reports the non-finite norm it refuses).
+ */
+#include "asyncrl/kernel.h"
+
+#include <cfloat>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+/* The test library asyncrl_test_wrong_version sets this to 99 to prove the loader refuses it. */
+#ifndef ASYNCRL_REPORTED_VERSION
+#define ASYNCRL_REPORTED_VERSION ASYNCRL_KERNEL_VERSION
+#endif
+
+namespace {
+
+/* The largest element count of a float buffer whose size in bytes still fits in ptrdiff_t. */
+constexpr int64_t kMaxElements = static_cast<int64_t>(PTRDIFF_MAX / sizeof(float));
+
+/* Whether a buffer of rows x cols floats (both >= 0) is addressable; larger sizes are BAD_SIZE. */
+bool fits(int64_t rows, int64_t cols) {
+    return rows == 0 || cols <= kMaxElements / rows;
+}
+
+/* A coefficient's domain check; false for NaN, since every comparison with NaN is false. */
+bool in_range(float v, float lo, float hi) {
+    return v >= lo && v <= hi;
+}
+
+/* Finite and >= 0: the domain of every coefficient except alpha and max_norm. */
+bool non_negative(float v) {
+    return in_range(v, 0.0f, FLT_MAX);
+}
+
+}  // namespace
+
+extern "C" {
+
+int32_t asyncrl_kernel_version(void) {
+    return ASYNCRL_REPORTED_VERSION;
+}
+
+const char *asyncrl_kernel_name(void) {
+    return "reference";
+}
+
+const char *asyncrl_status_string(asyncrl_status status) {
+    switch (status) {
+    case ASYNCRL_OK: return "ok";
+    case ASYNCRL_ERR_NULL_POINTER: return "a required pointer was NULL";
+    case ASYNCRL_ERR_BAD_SIZE: return "a size was negative, zero where it must be positive, or too large";
+    case ASYNCRL_ERR_BAD_ARGUMENT: return "a value was outside its domain (an action index or a coefficient)";
+    case ASYNCRL_ERR_NON_FINITE: return "a NaN or infinity where a finite number is required";
+    default: return "unknown status";
+    }
+}
+
+/* ---- dense -------------------------------------------------------------------------------- */
+
+asyncrl_status asyncrl_dense_forward(float *y, const float *x, const float *w, const float *b,
+                                     int64_t B, int64_t I, int64_t O) {
+    // y is (B,O), x is (B,I), w is (O,I), b is (O)
+    if (!y || !x || !w || !b) return ASYNCRL_ERR_NULL_POINTER;
+    if (B < 0 || I < 1 || O < 1) return ASYNCRL_ERR_BAD_SIZE;
+    if (!fits(B, I) || !fits(B, O) || !fits(O, I)) return ASYNCRL_ERR_BAD_SIZE;
+
+    for (int64_t row = 0; row < B; row++) {
+        const float *x_row = x + row * I;  // (I)
+        float *y_row = y + row * O;        // (O)
+        for (int64_t o = 0; o < O; o++) {
+            const float *w_row = w + o * I;  // (I)
+            float acc = b[o];
+            for (int64_t i = 0; i < I; i++) {
+                acc += x_row[i] * w_row[i];
+            }
+            y_row[o] = acc;
+        }
+    }
+    return ASYNCRL_OK;
+}
+
+asyncrl_status asyncrl_dense_backward(float *dx, float *dw, float *db, const float *dy,
+                                      const float *x, const float *w, int64_t B, int64_t I,
+                                      int64_t O) {
+    // dx is (B,I) or NULL, dw is (O,I), db is (O), dy is (B,O), x is (B,I), w is (O,I)
+    if (!dw || !db || !dy || !x || !w) return ASYNCRL_ERR_NULL_POINTER;
+    if (B < 0 || I < 1 || O < 1) return ASYNCRL_ERR_BAD_SIZE;
+    if (!fits(B, I) || !fits(B, O) || !fits(O, I)) return ASYNCRL_ERR_BAD_SIZE;
+
+    // dx[b,i] += sum over o of dy[b,o] * w[o,i]
+    if (dx) {
+        for (int64_t row = 0; row < B; row++) {
+            const float *dy_row = dy + row * O;  // (O)
+            float *dx_row = dx + row * I;        // (I)
+            for (int64_t i = 0; i < I; i++) {
+                float acc = 0.0f;
+                for (int64_t o = 0; o < O; o++) {
+                    acc += dy_row[o] * w[o * I + i];
+                }
+                dx_row[i] += acc;
+            }
+        }
+    }
+    // dw[o,i] += sum over rows of dy[b,o] * x[b,i]
+    for (int64_t o = 0; o < O; o++) {
+        float *dw_row = dw + o * I;  // (I)
+        for (int64_t i = 0; i < I; i++) {
+            float acc = 0.0f;
+            for (int64_t row = 0; row < B; row++) {
+                acc += dy[row * O + o] * x[row * I + i];
+            }
+            dw_row[i] += acc;
+        }
+    }
+    // db[o] += sum over rows of dy[b,o]
+    for (int64_t o = 0; o < O; o++) {
+        float acc = 0.0f;
+        for (int64_t row = 0; row < B; row++) {
+            acc += dy[row * O + o];
+        }
+        db[o] += acc;
+    }
+    return ASYNCRL_OK;
+}
+
+/* ---- activations ------------------------------------------------------------------------------ */
+
+asyncrl_status asyncrl_relu_forward(float *y, const float *x, int64_t N) {
+    // y is (N), x is (N); y may alias x
+    if (!y || !x) return ASYNCRL_ERR_NULL_POINTER;
+    if (N < 0 || !fits(N, 1)) return ASYNCRL_ERR_BAD_SIZE;
+
+    for (int64_t n = 0; n < N; n++) {
+        const float v = x[n];
+        // as Java's Math.max(v, 0f): NaN stays NaN (so a later norm check sees it), -0 gives +0
+        y[n] = std::isnan(v) ? v : (v > 0.0f ? v : 0.0f);
+    }
+    return ASYNCRL_OK;
+}
+
+asyncrl_status asyncrl_relu_backward(float *dx, const float *dy, const float *y, int64_t N) {
+    // dx is (N), dy is (N), y is (N) the forward output; dx may alias dy
+    if (!dx || !dy || !y) return ASYNCRL_ERR_NULL_POINTER;
+    if (N < 0 || !fits(N, 1)) return ASYNCRL_ERR_BAD_SIZE;
+
+    for (int64_t n = 0; n < N; n++) {
+        dx[n] = y[n] > 0.0f ? dy[n] : 0.0f;
+    }
+    return ASYNCRL_OK;
+}
+
+asyncrl_status asyncrl_tanh_forward(float *y, const float *x, int64_t N) {
+    // y is (N), x is (N); y may alias x
+    if (!y || !x) return ASYNCRL_ERR_NULL_POINTER;
+    if (N < 0 || !fits(N, 1)) return ASYNCRL_ERR_BAD_SIZE;
+
+    for (int64_t n = 0; n < N; n++) {
+        y[n] = std::tanh(x[n]);
+    }
+    return ASYNCRL_OK;
+}
+
+asyncrl_status asyncrl_tanh_backward(float *dx, const float *dy, const float *y, int64_t N) {
+    // dx is (N), dy is (N), y is (N) the forward output; dx may alias dy
+    if (!dx || !dy || !y) return ASYNCRL_ERR_NULL_POINTER;
+    if (N < 0 || !fits(N, 1)) return ASYNCRL_ERR_BAD_SIZE;
+
+    for (int64_t n = 0; n < N; n++) {
+        const float yn = y[n];
+        dx[n] = dy[n] * (1.0f - yn * yn);
+    }
+    return ASYNCRL_OK;
+}
+
+/* ---- A3C loss ----------------------------------------------------------------------------------- */
+
+asyncrl_status asyncrl_a3c_loss_backward(float *dlogits, float *dvalues, float *stats,
+                                         const float *logits, const float *values,
+                                         const int32_t *actions, const float *returns, int64_t B,
+                                         int64_t A, float entropy_beta, float value_coef) {
+    // dlogits is (B,A), dvalues is (B), stats is (3), logits is (B,A), values is (B),
+    // actions is (B) int32 in [0,A), returns is (B)
+    if (!dlogits || !dvalues || !stats || !logits || !values || !actions || !returns) {
+        return ASYNCRL_ERR_NULL_POINTER;
+    }
+    if (B < 0 || A < 1 || !fits(B, A)) return ASYNCRL_ERR_BAD_SIZE;
+    if (!non_negative(entropy_beta) || !non_negative(value_coef)) return ASYNCRL_ERR_BAD_ARGUMENT;
+    // every action is checked before anything is written, so a refused call leaves outputs alone
+    for (int64_t row = 0; row < B; row++) {
+        if (actions[row] < 0 || actions[row] >= A) return ASYNCRL_ERR_BAD_ARGUMENT;
+    }
+
+    double policy_loss = 0.0;  // sum of -log p(a) * advantage
+    double value_loss = 0.0;   // sum of value_coef * (R - V)^2
+    double entropy = 0.0;      // sum of H
+    const float value_scale = 2.0f * value_coef;
+
+    for (int64_t row = 0; row < B; row++) {
+        const float *z = logits + row * A;  // (A)
+        float *dz = dlogits + row * A;      // (A); holds exp(z - max) until the last pass
+        const int64_t action = actions[row];
+
+        float max = z[0];
+        for (int64_t j = 1; j < A; j++) {
+            if (z[j] > max) max = z[j];
+        }
+        float sum = 0.0f;
+        for (int64_t j = 0; j < A; j++) {
+            dz[j] = std::exp(z[j] - max);
+            sum += dz[j];
+        }
+        const float log_sum = std::log(sum);
+
+        // H = -sum_j p_j log p_j, summed in j order
+        float p_log_p = 0.0f;
+        for (int64_t j = 0; j < A; j++) {
+            const float p = dz[j] / sum;
+            const float log_p = (z[j] - max) - log_sum;
+            p_log_p += p * log_p;
+        }
+        const float H = -p_log_p;
+        const float advantage = returns[row] - values[row];
+        const float log_p_action = (z[action] - max) - log_sum;
+
+        for (int64_t j = 0; j < A; j++) {
+            const float p = dz[j] / sum;
+            const float log_p = (z[j] - max) - log_sum;
+            const float onehot = j == action ? 1.0f : 0.0f;
+            dz[j] = advantage * (p - onehot) + entropy_beta * p * (log_p + H);
+        }
+        dvalues[row] = value_scale * (values[row] - returns[row]);
+
+        const double adv = static_cast<double>(advantage);
+        policy_loss += -static_cast<double>(log_p_action) * adv;
+        value_loss += static_cast<double>(value_coef) * adv * adv;
+        entropy += static_cast<double>(H);
+    }
+    stats[0] = static_cast<float>(policy_loss);
+    stats[1] = static_cast<float>(value_loss);
+    stats[2] = static_cast<float>(entropy);
+    return ASYNCRL_OK;
+}
+
+/* ---- optimisation -------------------------------------------------------------------------------- */
+
+asyncrl_status asyncrl_clip_grad_norm(float *grad, float *norm_out, int64_t N, float max_norm) {
+    // grad is (N), norm_out is (1)
+    if (!grad || !norm_out) return ASYNCRL_ERR_NULL_POINTER;
+    if (N < 0 || !fits(N, 1)) return ASYNCRL_ERR_BAD_SIZE;
+    if (std::isnan(max_norm)) return ASYNCRL_ERR_BAD_ARGUMENT;
+
+    double sum_sq = 0.0;
+    for (int64_t i = 0; i < N; i++) {
+        const double g = static_cast<double>(grad[i]);
+        sum_sq += g * g;
+    }
+    const double norm = std::sqrt(sum_sq);
+    const float norm_f = static_cast<float>(norm);
+    *norm_out = norm_f;
+    // a norm beyond FLT_MAX cannot be reported in norm_out and counts as infinite too
+    if (!std::isfinite(norm_f)) return ASYNCRL_ERR_NON_FINITE;
+
+    // max_norm <= 0 only measures
+    if (max_norm > 0.0f && norm > static_cast<double>(max_norm)) {
+        const float scale = static_cast<float>(static_cast<double>(max_norm) / norm);
+        for (int64_t i = 0; i < N; i++) {
+            grad[i] *= scale;
+        }
+    }
+    return ASYNCRL_OK;
+}
+
+asyncrl_status asyncrl_shared_rmsprop(float *theta, float *g, const float *dtheta, int64_t N,
+                                      float lr, float alpha, float eps) {
+    // theta is (N) shared, g is (N) shared, dtheta is (N) this thread's gradient
+    if (!theta || !g || !dtheta) return ASYNCRL_ERR_NULL_POINTER;
+    if (N < 0 || !fits(N, 1)) return ASYNCRL_ERR_BAD_SIZE;
+    if (!in_range(alpha, 0.0f, 1.0f) || !non_negative(eps) || !non_negative(lr)) {
+        return ASYNCRL_ERR_BAD_ARGUMENT;
+    }
+
+    // Hogwild!: other threads update theta and g meanwhile, without locks. Each element is read
+    // once and written once, so another thread's update to it is either seen or overwritten (a
+    // lost update, which Hogwild! accepts); no element is read twice and mixed within one call.
+    for (int64_t i = 0; i < N; i++) {
+        const float d = dtheta[i];
+        const float gi = alpha * g[i] + (1.0f - alpha) * d * d;
+        g[i] = gi;
+        const float ti = theta[i];
+        theta[i] = ti - lr * d / std::sqrt(gi + eps);
+    }
+    return ASYNCRL_OK;
+}
+
+asyncrl_status asyncrl_copy(float *dst, const float *src, int64_t N) {
+    // dst is (N), src is (N); dst may alias src
+    if (!dst || !src) return ASYNCRL_ERR_NULL_POINTER;
+    if (N < 0 || !fits(N, 1)) return ASYNCRL_ERR_BAD_SIZE;
+
+    std::memmove(dst, src, static_cast<size_t>(N) * sizeof(float));
+    return ASYNCRL_OK;
+}
+
+}  // extern "C"
