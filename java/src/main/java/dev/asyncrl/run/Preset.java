@@ -33,13 +33,14 @@ public record Preset(String name, int[] hidden, String activation, int tMax, dou
             7e-4, true, 0.99, 0.1, 40.0, 1.0, 80_000_000L, Double.NaN);
 
     /**
-     * CartPole-v1. The paper's ε = 0.1 inside the root suits Atari's clipped rewards; with
-     * CartPole's returns of up to ~100 every update becomes a sign-like step and learning
-     * collapses. Scaling rewards by 0.01 for learning (returns are reported unscaled) brings the
-     * advantages back into the range ε was chosen for; the rest stays the paper's.
+     * CartPole-v1: the paper's values, but for two changes. The paper's ε = 0.1 inside the root
+     * suits Atari's clipped rewards; with CartPole's returns of up to ~100 every update becomes a
+     * sign-like step of about η on every weight, and learning climbs then collapses. Rewards are
+     * scaled by 0.1 for learning (returns are reported unscaled), which keeps the advantages in
+     * the range ε was chosen for. The torso is 64,64 ReLU. Stops once solved (475) or at 2M steps.
      */
     public static final Preset CARTPOLE = new Preset("cartpole", new int[] {64, 64}, "relu", 5, 0.99, 0.01, 0.25,
-            7e-4, true, 0.99, 0.1, 40.0, 0.01, 2_000_000L, 475.0);
+            7e-4, true, 0.99, 0.1, 40.0, 0.1, 2_000_000L, 475.0);
 
     public static final List<Preset> ALL = List.of(CARTPOLE, PAPER);
 
