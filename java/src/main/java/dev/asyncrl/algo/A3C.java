@@ -93,33 +93,49 @@ public final class A3C {
         public void run() {
             // The thread's own arena: θ', dθ and the activations are touched by this thread only.
             try (Arena arena = Arena.ofConfined()) {
-                loop(arena);
+                Learner learner = new Learner(arena);
+                while (!ctx.shouldStop()) learner.segment();
             }
         }
 
-        private void loop(Arena arena) {
-            final Kernel k = ctx.kernel();
-            final SharedParams shared = ctx.shared();
-            final int tMax = hp.tMax();
-            final int A = net.actions();
-            final long n = net.layout().size();
-            final MlpActorCritic.Workspace ws = net.workspace(arena, tMax + 1);
-            final MemorySegment actions = arena.allocate((long) tMax * Integer.BYTES, 64);   // (t_max) int32
-            final MemorySegment returns = arena.allocate((long) tMax * Float.BYTES, 64);     // (t_max)
-            final MemorySegment stats = arena.allocate(3 * Float.BYTES, 64);                 // (3)
-            final MemorySegment norm = arena.allocate(Float.BYTES, 64);                      // (1)
-            final float[] rewards = new float[tMax];
-            final long obsBytes = (long) net.obsSize() * Float.BYTES;
-            final float gamma = (float) hp.gamma();
-            final float beta = (float) hp.entropyBeta();
-            final float valueCoef = (float) hp.valueCoef();
-            final float rewardScale = (float) hp.rewardScale();
-            final SplittableRandom rng = new SplittableRandom(seed);
-            final StepResult step = new StepResult();
+        /** This thread's buffers, allocated once in {@code arena}; {@link #segment()} is the hot loop. */
+        public Learner learner(Arena arena) {
+            return new Learner(arena);
+        }
 
-            env.reset(seed, ws.obsRow(0));
-            double episodeReturn = 0;
-            while (!ctx.shouldStop()) {
+        public final class Learner {
+            private final Kernel k = ctx.kernel();
+            private final SharedParams shared = ctx.shared();
+            private final int tMax = hp.tMax();
+            private final int A = net.actions();
+            private final long n = net.layout().size();
+            private final MlpActorCritic.Workspace ws;
+            private final MemorySegment actions;  // (t_max) int32
+            private final MemorySegment returns;  // (t_max)
+            private final MemorySegment stats;    // (3) policy loss, value loss, entropy
+            private final MemorySegment norm;     // (1) gradient norm before clipping
+            private final float[] rewards;        // (t_max) scaled rewards of the segment
+            private final long obsBytes = (long) net.obsSize() * Float.BYTES;
+            private final float gamma = (float) hp.gamma();
+            private final float beta = (float) hp.entropyBeta();
+            private final float valueCoef = (float) hp.valueCoef();
+            private final float rewardScale = (float) hp.rewardScale();
+            private final SplittableRandom rng = new SplittableRandom(seed);
+            private final StepResult step = new StepResult();
+            private double episodeReturn;
+
+            Learner(Arena arena) {
+                ws = net.workspace(arena, tMax + 1);
+                actions = arena.allocate((long) tMax * Integer.BYTES, 64);
+                returns = arena.allocate((long) tMax * Float.BYTES, 64);
+                stats = arena.allocate(3 * Float.BYTES, 64);
+                norm = arena.allocate(Float.BYTES, 64);
+                rewards = new float[tMax];
+                env.reset(seed, ws.obsRow(0));
+            }
+
+            /** One segment of up to t_max steps and its update of θ; returns the steps taken. */
+            public int segment() {
                 k.copy(ws.params, shared.theta(), n);   // θ' ← θ: a Hogwild read, other threads may be mid-update
                 ws.grads.fill((byte) 0);                // dθ ← 0
 
@@ -166,6 +182,7 @@ public final class A3C {
                 } else {
                     MemorySegment.copy(ws.obs, t * obsBytes, ws.obs, 0, obsBytes); // s_t starts the next segment
                 }
+                return t;
             }
         }
 

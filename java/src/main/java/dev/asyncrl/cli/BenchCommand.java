@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Unmatched;
 
 /**
  * {@code asyncrl bench [JMH options] [REGEX]}: runs the JMH benchmarks built into asyncrl
@@ -16,16 +15,14 @@ import picocli.CommandLine.Unmatched;
         description = "Run JMH benchmarks: asyncrl bench [JMH options] [REGEX]. No arguments lists them; -h shows JMH's options.")
 public final class BenchCommand implements Callable<Integer> {
 
-    @Unmatched
+    // Main sets unmatchedOptionsArePositionalParams on this command: every argument, options
+    // included, arrives here in order and goes to JMH untouched.
+    @Parameters(arity = "0..*", paramLabel = "JMH_ARGS", description = "JMH options and benchmark regexes.")
     List<String> jmhArgs = new ArrayList<>();
-
-    @Parameters(arity = "0..*", hidden = true)
-    List<String> positional = new ArrayList<>();
 
     @Override
     public Integer call() throws Exception {
         List<String> args = new ArrayList<>(jmhArgs);
-        args.addAll(positional);
         if (args.isEmpty()) args.add("-l");
         org.openjdk.jmh.Main.main(args.toArray(String[]::new));
         return 0;

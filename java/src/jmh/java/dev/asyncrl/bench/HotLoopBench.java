@@ -1,0 +1,77 @@
+package dev.asyncrl.bench;
+
+import dev.asyncrl.algo.A3C;
+import dev.asyncrl.cli.Kernels;
+import dev.asyncrl.env.CartPole;
+import dev.asyncrl.kernel.Kernel;
+import dev.asyncrl.memory.SharedParams;
+import dev.asyncrl.net.Activation;
+import dev.asyncrl.net.MlpActorCritic;
+import dev.asyncrl.run.Preset;
+import dev.asyncrl.run.TrainingContext;
+import java.lang.foreign.Arena;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Does the A3C hot loop (act, step, update) allocate once warm? One op is one segment of up to
+ * t_max = 5 CartPole steps with the preset's 64,64 network: forwards, sampling, environment steps,
+ * the loss, the backward, clipping and the Shared RMSProp update. Run it with {@code -prof gc}
+ * and read gc.alloc.rate.norm (bytes per op): 0 means nothing is allocated per step.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED"})
+public class HotLoopBench {
+
+    @Param({"reference", "java"})
+    public String kernel;
+
+    private Kernel k;
+    private SharedParams shared;
+    private Arena arena;
+    private A3C.Worker.Learner learner;
+
+    @Setup(Level.Trial)
+    public void setup() {
+        Preset p = Preset.CARTPOLE;
+        k = Kernels.open(kernel);
+        CartPole env = new CartPole();
+        MlpActorCritic net = new MlpActorCritic(env.observationSize(), env.actionCount(), p.hidden(),
+                Activation.parse(p.activation()));
+        shared = new SharedParams(net.layout());
+        net.initialize(shared.theta(), 1);
+        TrainingContext ctx = new TrainingContext(k, shared, Long.MAX_VALUE, Double.NaN);
+        A3C.Hyperparameters hp = new A3C.Hyperparameters(p.tMax(), p.gamma(), p.entropyBeta(), p.valueCoef(),
+                p.lr(), false, p.rmsAlpha(), p.rmsEps(), p.maxGradNorm(), p.rewardScale());
+        arena = Arena.ofShared();
+        learner = new A3C.Worker(0, ctx, net, hp, env, 1).learner(arena);
+    }
+
+    @Benchmark
+    public int segment() {
+        return learner.segment();
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        arena.close();
+        shared.close();
+        k.close();
+    }
+}
