@@ -157,15 +157,12 @@ public final class A3C {
                 }
                 long T = ctx.addSteps(t);
 
-                float R = 0f;
+                float bootstrap = 0f;
                 if (!terminal) {                         // bootstrap from V(s_t; θ'), truncation included
                     ws.forward(k, t);
-                    R = ws.value(t);
+                    bootstrap = ws.value(t);
                 }
-                for (int i = t - 1; i >= 0; i--) {
-                    R = rewards[i] + gamma * R;
-                    returns.setAtIndex(JAVA_FLOAT, i, R);
-                }
+                nStepReturns(returns, rewards, t, bootstrap, gamma);
                 k.a3cLossBackward(ws.dLogits, ws.dValues, stats, ws.logits, ws.values, actions, returns,
                         t, A, beta, valueCoef);
                 ws.backward(k, t);
@@ -183,6 +180,18 @@ public final class A3C {
                     MemorySegment.copy(ws.obs, t * obsBytes, ws.obs, 0, obsBytes); // s_t starts the next segment
                 }
                 return t;
+            }
+        }
+
+        /**
+         * The n-step returns of a segment, computed backwards: R ← r_i + γR from R = bootstrap
+         * (0 after a terminal state, else V of the last state), written into returns (t) float32.
+         */
+        public static void nStepReturns(MemorySegment returns, float[] rewards, int t, float bootstrap, float gamma) {
+            float R = bootstrap;
+            for (int i = t - 1; i >= 0; i--) {
+                R = rewards[i] + gamma * R;
+                returns.setAtIndex(JAVA_FLOAT, i, R);
             }
         }
 

@@ -131,6 +131,7 @@ public final class FfmKernel implements Kernel {
         if (!Files.isRegularFile(path)) {
             throw new KernelLoadException("kernel library not found: " + path);
         }
+        checkElf(path);
         Arena arena = Arena.ofShared();
         try {
             SymbolLookup lookup;
@@ -144,6 +145,47 @@ public final class FfmKernel implements Kernel {
         } catch (RuntimeException e) {
             arena.close();
             throw e;
+        }
+    }
+
+    /**
+     * On Linux, refuses a file that is not an ELF shared object for this machine before dlopen sees
+     * it: the error then names the real cause (not ELF, 32-bit, another architecture), and the JVM
+     * prints no stack-guard warnings about a file it failed to load.
+     */
+    private static void checkElf(Path path) {
+        if (!System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux")) return;
+        byte[] h = new byte[20];
+        int n;
+        try (var in = Files.newInputStream(path)) {
+            n = in.readNBytes(h, 0, h.length);
+        } catch (java.io.IOException e) {
+            throw new KernelLoadException("cannot read kernel library " + path + ": " + e.getMessage(), e);
+        }
+        if (n < h.length || h[0] != 0x7f || h[1] != 'E' || h[2] != 'L' || h[3] != 'F') {
+            throw new KernelLoadException("cannot load kernel library " + path + ": not a shared library (no ELF header)");
+        }
+        if (h[4] != 2) {
+            throw new KernelLoadException("cannot load kernel library " + path + ": a 32-bit library, this JVM is 64-bit");
+        }
+        boolean little = h[5] == 1;
+        int type = little ? (h[16] & 0xff) | (h[17] & 0xff) << 8 : (h[17] & 0xff) | (h[16] & 0xff) << 8;
+        int machine = little ? (h[18] & 0xff) | (h[19] & 0xff) << 8 : (h[19] & 0xff) | (h[18] & 0xff) << 8;
+        if (type != 3) {
+            throw new KernelLoadException("cannot load kernel library " + path + ": an ELF file but not a shared library (type " + type + ")");
+        }
+        String arch = System.getProperty("os.arch", "");
+        int expected = switch (arch) {
+            case "amd64", "x86_64" -> 62;
+            case "aarch64" -> 183;
+            case "riscv64" -> 243;
+            case "ppc64le" -> 21;
+            case "s390x" -> 22;
+            default -> -1;
+        };
+        if (expected != -1 && machine != expected) {
+            throw new KernelLoadException("cannot load kernel library " + path + ": built for another architecture (ELF machine "
+                    + machine + "), this JVM runs on " + arch);
         }
     }
 

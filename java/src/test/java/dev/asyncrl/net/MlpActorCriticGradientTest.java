@@ -1,0 +1,143 @@
+package dev.asyncrl.net;
+
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.asyncrl.bindings.ffm.KernelLibraries;
+import dev.asyncrl.kernel.JavaKernel;
+import dev.asyncrl.kernel.Kernel;
+import dev.asyncrl.memory.Layout;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The whole actor-critic network's backward (torso, both heads accumulating into the top hidden
+ * layer, the A3C loss) against central differences of the same loss computed in double precision
+ * by a forward pass written here, for every parameter, both activations and both kernels. The
+ * advantage is held constant, as A3C treats it.
+ */
+class MlpActorCriticGradientTest {
+
+    static Stream<Arguments> cases() {
+        return Stream.of("java", "reference").flatMap(k -> Stream.of(Activation.RELU, Activation.TANH)
+                .map(a -> Arguments.of(k, a)));
+    }
+
+    static Kernel kernel(String name) {
+        return name.equals("java") ? new JavaKernel() : KernelLibraries.load(name);
+    }
+
+    @ParameterizedTest
+    @MethodSource("cases")
+    void backwardMatchesFiniteDifferences(String kernelName, Activation act) {
+        int D = 3, A = 4, B = 4;
+        int[] hidden = {5, 6};
+        float beta = 0.05f, c = 0.25f;
+        MlpActorCritic net = new MlpActorCritic(D, A, hidden, act);
+        SplittableRandom rng = new SplittableRandom(11);
+        try (Arena arena = Arena.ofConfined(); Kernel k = kernel(kernelName)) {
+            MlpActorCritic.Workspace ws = net.workspace(arena, B + 1);
+            net.initialize(ws.params, 5);
+            for (long i = 0; i < (long) B * D; i++) ws.obs.setAtIndex(JAVA_FLOAT, i, (float) rng.nextDouble(-2, 2));
+            MemorySegment actions = arena.allocate(B * 4L);
+            MemorySegment returns = arena.allocate(B * 4L);
+            MemorySegment stats = arena.allocate(12);
+            int[] acts = new int[B];
+            double[] ret = new double[B];
+            for (int i = 0; i < B; i++) {
+                acts[i] = rng.nextInt(A);
+                ret[i] = rng.nextDouble(-1, 1);
+                actions.setAtIndex(JAVA_INT, i, acts[i]);
+                returns.setAtIndex(JAVA_FLOAT, i, (float) ret[i]);
+            }
+            for (int r = 0; r < B; r++) ws.forward(k, r);
+            ws.grads.fill((byte) 0);
+            k.a3cLossBackward(ws.dLogits, ws.dValues, stats, ws.logits, ws.values, actions, returns, B, A, beta, c);
+            ws.backward(k, B);
+
+            Layout layout = net.layout();
+            double[] theta = new double[(int) layout.size()];
+            for (int i = 0; i < theta.length; i++) theta[i] = ws.params.getAtIndex(JAVA_FLOAT, i);
+            double[][] obs = new double[B][D];
+            for (int r = 0; r < B; r++) for (int j = 0; j < D; j++) obs[r][j] = ws.obs.getAtIndex(JAVA_FLOAT, (long) r * D + j);
+            double[] adv = new double[B];
+            for (int r = 0; r < B; r++) adv[r] = ret[r] - forward(net, theta, obs[r])[A];
+
+            double h = 1e-6;
+            int checked = 0;
+            for (Layout.Tensor t : layout.tensors()) {
+                for (long e = 0; e < t.size(); e++) {
+                    int i = (int) (t.offset() + e);
+                    double saved = theta[i];
+                    theta[i] = saved + h;
+                    double up = loss(net, theta, obs, acts, ret, adv, beta, c);
+                    theta[i] = saved - h;
+                    double down = loss(net, theta, obs, acts, ret, adv, beta, c);
+                    theta[i] = saved;
+                    double numeric = (up - down) / (2 * h);
+                    double analytic = ws.grads.getAtIndex(JAVA_FLOAT, i);
+                    assertEquals(numeric, analytic, 2e-4 + 2e-3 * Math.abs(numeric), t.name() + "[" + e + "]");
+                    checked++;
+                }
+            }
+            assertEquals(layout.parameterCount(), checked);
+            assertTrue(checked > 80);
+        }
+    }
+
+    /** Logits (A) then V, in double. */
+    static double[] forward(MlpActorCritic net, double[] theta, double[] x) {
+        Layout l = net.layout();
+        int[] hidden = net.hidden();
+        double[] in = x;
+        for (int k = 0; k < hidden.length; k++) {
+            in = dense(theta, l.get("torso." + k + ".weight"), l.get("torso." + k + ".bias"), in);
+            for (int j = 0; j < in.length; j++) in[j] = net.activation() == Activation.RELU ? Math.max(0, in[j]) : Math.tanh(in[j]);
+        }
+        double[] logits = dense(theta, l.get("policy.weight"), l.get("policy.bias"), in);
+        double[] v = dense(theta, l.get("value.weight"), l.get("value.bias"), in);
+        double[] out = java.util.Arrays.copyOf(logits, logits.length + 1);
+        out[logits.length] = v[0];
+        return out;
+    }
+
+    static double[] dense(double[] theta, Layout.Tensor w, Layout.Tensor b, double[] x) {
+        int O = (int) w.shape()[0], I = (int) w.shape()[1];
+        double[] y = new double[O];
+        for (int o = 0; o < O; o++) {
+            double acc = theta[(int) b.offset() + o];
+            for (int i = 0; i < I; i++) acc += theta[(int) w.offset() + o * I + i] * x[i];
+            y[o] = acc;
+        }
+        return y;
+    }
+
+    /** Σ_i −log π(a_i)·adv_i − β H_i + c (R_i − V_i)², with adv held fixed. */
+    static double loss(MlpActorCritic net, double[] theta, double[][] obs, int[] acts, double[] ret, double[] adv,
+                       double beta, double c) {
+        int A = net.actions();
+        double L = 0;
+        for (int r = 0; r < obs.length; r++) {
+            double[] out = forward(net, theta, obs[r]);
+            double m = Double.NEGATIVE_INFINITY;
+            for (int j = 0; j < A; j++) m = Math.max(m, out[j]);
+            double z = 0;
+            for (int j = 0; j < A; j++) z += Math.exp(out[j] - m);
+            double H = 0;
+            for (int j = 0; j < A; j++) {
+                double logp = out[j] - m - Math.log(z);
+                H -= Math.exp(logp) * logp;
+            }
+            double logpa = out[acts[r]] - m - Math.log(z);
+            L += -logpa * adv[r] - beta * H + c * (ret[r] - out[A]) * (ret[r] - out[A]);
+        }
+        return L;
+    }
+}

@@ -1,0 +1,65 @@
+package dev.asyncrl.run;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.asyncrl.cli.Main;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * End to end through the command line: a short run writes the whole run directory (config.json
+ * with every resolved setting and the layout table, metrics.csv with its header and rows,
+ * summary.json with the fields DESIGN.md names, a PNG learning curve), with either kernel.
+ */
+class TrainRunTest {
+
+    @TempDir
+    Path tmp;
+
+    static JsonNode train(Path out, String... extra) throws Exception {
+        List<String> args = new java.util.ArrayList<>(List.of("train", "--threads", "2", "--seed", "1",
+                "--out", out.toString(), "--progress", "none"));
+        args.addAll(List.of(extra));
+        StringWriter err = new StringWriter();
+        int code = Main.run(args.toArray(String[]::new), new PrintWriter(new StringWriter()), new PrintWriter(err));
+        assertEquals(0, code, err.toString());
+        return new ObjectMapper().readTree(out.resolve("summary.json").toFile());
+    }
+
+    @Test
+    void shortRunWritesTheRunDirectory() throws Exception {
+        for (String kernel : List.of("reference", "java")) {
+            Path out = tmp.resolve(kernel);
+            JsonNode s = train(out, "--steps", "20000", "--kernel", kernel, "--report-every", "2000");
+            for (String f : List.of("algo", "env", "threads", "kernel", "seed", "steps", "wall_seconds", "episodes",
+                    "mean_return_100", "best_mean_return_100", "env_steps_per_second")) {
+                assertTrue(s.has(f), "summary.json lacks " + f + ": " + s);
+            }
+            assertEquals("a3c", s.get("algo").asText());
+            assertEquals(kernel, s.get("kernel").asText());
+            assertTrue(s.get("steps").asLong() >= 20000, s.toString());
+            assertTrue(s.get("episodes").asLong() > 100, s.toString());
+            assertTrue(s.get("env_steps_per_second").asDouble() > 0, s.toString());
+
+            JsonNode c = new ObjectMapper().readTree(out.resolve("config.json").toFile());
+            assertEquals(0.1, c.get("reward_scale").asDouble());
+            assertEquals("cartpole", c.get("preset").asText());
+            assertEquals(8, c.get("layout").size(), c.toString());
+            assertEquals("torso.0.weight", c.get("layout").get(0).get("name").asText());
+
+            List<String> rows = Files.readAllLines(out.resolve("metrics.csv"));
+            assertEquals(RunDirectory.METRICS_HEADER, rows.getFirst());
+            assertTrue(rows.size() >= 10, "a row every 2000 steps: " + rows.size());
+            byte[] png = Files.readAllBytes(out.resolve("learning_curve.png"));
+            assertTrue(png.length > 1000 && png[1] == 'P' && png[2] == 'N' && png[3] == 'G', "a PNG learning curve");
+        }
+    }
+}
