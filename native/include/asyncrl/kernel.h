@@ -13,7 +13,11 @@
  *   - all tensors are dense, row-major, float32 unless marked otherwise;
  *   - elementwise functions (relu, tanh, copy) allow an output to alias its input exactly;
  *     no other aliasing is allowed;
- *   - "accumulates" means the function adds into the output (+=); the caller zeroes it first.
+ *   - "accumulates" means the function adds into the output (+=); the caller zeroes it first;
+ *   - required pointers are required even when a size is 0; a refused call writes nothing
+ *     (clip_grad_norm alone still reports the norm it refuses);
+ *   - coefficients must be finite unless a function says otherwise; checks run in the order
+ *     pointers, sizes, values.
  *
  * Dimension legend:
  *   B  batch: rows processed in one call (for A3C, the steps of one t_max segment)
@@ -43,7 +47,8 @@ typedef int32_t asyncrl_status;
 enum {
     ASYNCRL_OK = 0,
     ASYNCRL_ERR_NULL_POINTER = 1,  /* a required pointer was NULL */
-    ASYNCRL_ERR_BAD_SIZE = 2,      /* a size was negative, or zero where it must be positive */
+    ASYNCRL_ERR_BAD_SIZE = 2,      /* a size was negative, zero where it must be positive, or so large
+                                      that its byte count overflows */
     ASYNCRL_ERR_BAD_ARGUMENT = 3,  /* a value outside its domain (an action index, a coefficient) */
     ASYNCRL_ERR_NON_FINITE = 4     /* a NaN or infinity where a finite number is required */
 };
@@ -132,6 +137,12 @@ ASYNCRL_API asyncrl_status asyncrl_clip_grad_norm(float *grad, float *norm_out, 
  *   theta <- theta - lr * dtheta / sqrt(g + eps)
  * theta (N) and g (N) may be shared by many threads that call this concurrently without locks
  * (Hogwild!); the kernel reads and writes each element once per call. dtheta (N) is read only.
+ * Requires lr >= 0, 0 <= alpha <= 1, eps >= 0 (eps > 0 in practice: with eps = 0 a zero gradient
+ * on a zero g gives 0/0).
+ * On the race: formally, unsynchronised float reads and writes from several threads are a data
+ * race in C and C++; on the platforms asyncrl targets (x86-64, aarch64) aligned 4-byte accesses do
+ * not tear, so a concurrent reader sees each element either before or after an update. That is
+ * the paper's design, and ThreadSanitizer will report it.
  */
 ASYNCRL_API asyncrl_status asyncrl_shared_rmsprop(float *theta, float *g, const float *dtheta,
                                                   int64_t N, float lr, float alpha, float eps);
