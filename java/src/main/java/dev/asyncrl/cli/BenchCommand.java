@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Unmatched;
 
 /**
@@ -16,16 +15,14 @@ import picocli.CommandLine.Unmatched;
         description = "Run JMH benchmarks: asyncrl bench [JMH options] [REGEX]. No arguments lists them; -h shows JMH's options.")
 public final class BenchCommand implements Callable<Integer> {
 
+    // Every argument, options and their values alike, in the order given: JMH pairs an option
+    // with the word after it, so they must not be split into options and positionals.
     @Unmatched
     List<String> jmhArgs = new ArrayList<>();
-
-    @Parameters(arity = "0..*", hidden = true)
-    List<String> positional = new ArrayList<>();
 
     @Override
     public Integer call() throws Exception {
         List<String> args = new ArrayList<>(jmhArgs);
-        args.addAll(positional);
         if (args.isEmpty()) args.add("-l");
         org.openjdk.jmh.Main.main(args.toArray(String[]::new));
         return 0;
