@@ -3,9 +3,16 @@
  * same call in the pure-Java kernel? Each call does almost no work (N = 1), so the time is the
  * crossing itself: the Java size checks, the downcall and the status check.
  *
- * rawCopy calls asyncrl_copy through a bare downcall handle (no checks, no status mapping), so
- * rawCopy vs ffmCopy is the binding's own cost and ffmCopy vs javaCopy is what going native costs
- * a call that does nothing. Not measured here: calls that do real work (DenseBench does that).
+ * The figures stack up from the bare crossing to the product's call:
+ *   rawVersionUnscoped  asyncrl_kernel_version(), its address in the global scope: the bare
+ *                       transition, no arguments, no work;
+ *   rawVersion          the same, its address scoped to the library's shared arena, as FfmKernel
+ *                       holds its addresses: + that arena's liveness check on every call;
+ *   rawCopyUnscoped,    asyncrl_copy through a bare downcall handle: + two segments passed as
+ *   rawCopy             pointers and the C function's own checks and memmove; no Java checks;
+ *   ffmCopy             the same through FfmKernel: + KernelChecks and the status check;
+ *   javaCopy            the same contract call in JavaKernel, which never leaves Java.
+ * Not measured here: calls that do real work (DenseBench does that).
  */
 package dev.asyncrl.bench;
 
@@ -52,6 +59,10 @@ public class DowncallBench {
             FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG),
             Linker.Option.critical(false));
 
+    /** asyncrl_kernel_version(): the cheapest function the contract has. */
+    private static final MethodHandle RAW_VERSION = Linker.nativeLinker().downcallHandle(
+            FunctionDescriptor.of(JAVA_INT), Linker.Option.critical(false));
+
     private Arena arena;
     private MemorySegment src;   // (1)
     private MemorySegment dst;   // (1)
@@ -59,6 +70,8 @@ public class DowncallBench {
     private FfmKernel ffm;
     private Arena libraryArena;
     private MemorySegment copyAddress;
+    private MemorySegment versionAddress;
+    private MemorySegment copyUnscoped, versionUnscoped;
 
     @Setup
     public void setup() {
@@ -71,7 +84,13 @@ public class DowncallBench {
         ffm = KernelLibraries.load("reference");
         // A second handle on the same file for the bare downcall (dlopen counts references).
         libraryArena = Arena.ofShared();
-        copyAddress = SymbolLookup.libraryLookup(ffm.path(), libraryArena).find("asyncrl_copy").orElseThrow();
+        SymbolLookup lookup = SymbolLookup.libraryLookup(ffm.path(), libraryArena);
+        copyAddress = lookup.find("asyncrl_copy").orElseThrow();
+        versionAddress = lookup.find("asyncrl_kernel_version").orElseThrow();
+        // The same addresses in the global scope: no liveness check of the shared library arena
+        // (an atomic acquire and release around every call), and no protection after it closes.
+        copyUnscoped = MemorySegment.ofAddress(copyAddress.address());
+        versionUnscoped = MemorySegment.ofAddress(versionAddress.address());
     }
 
     @TearDown
@@ -89,6 +108,21 @@ public class DowncallBench {
     @Benchmark
     public void ffmCopy() {
         ffm.copy(dst, src, 1);
+    }
+
+    @Benchmark
+    public int rawVersion() throws Throwable {
+        return (int) RAW_VERSION.invokeExact(versionAddress);
+    }
+
+    @Benchmark
+    public int rawVersionUnscoped() throws Throwable {
+        return (int) RAW_VERSION.invokeExact(versionUnscoped);
+    }
+
+    @Benchmark
+    public int rawCopyUnscoped() throws Throwable {
+        return (int) RAW_COPY.invokeExact(copyUnscoped, dst, src, 1L);
     }
 
     @Benchmark
