@@ -50,7 +50,8 @@ public final class KernelChecks {
         if (!s.isNative()) {
             throw new KernelException(op, Status.BAD_ARGUMENT, tensor + " is a heap segment; kernels take off-heap memory");
         }
-        if (elements < 0 || Math.multiplyHigh(elements, width) != 0 || s.byteSize() < elements * width) {
+        // elements > MAX / width: the byte count would overflow (possibly into a negative long)
+        if (elements < 0 || elements > Long.MAX_VALUE / width || s.byteSize() < elements * width) {
             throw bad(op, tensor + " holds " + s.byteSize() / width + " elements, the call needs " + elements);
         }
     }
