@@ -9,6 +9,8 @@ import java.lang.foreign.ValueLayout;
  * binding call these, so a shape that does not fit fails the same way in either, as a
  * {@link KernelException} naming the operation and the tensor. Nothing allocates unless it fails.
  *
+ * <p>Outputs must also be writable (not {@link MemorySegment#isReadOnly()}).
+ *
  * <p>The order and the domains are those of the reference C++ kernel (native/src/reference/
  * kernel.cpp): pointers first (NULL, or here also a heap segment), then sizes, then values; a
  * coefficient that must be >= 0 must also be finite. So a call that is wrong in several ways gets
@@ -64,9 +66,20 @@ public final class KernelChecks {
         }
     }
 
-    private static void presentUnlessNull(String op, String tensor, MemorySegment s) {
-        if (s != null && isNull(s)) return;
+    /**
+     * An output's pointer checks: also writable. A native kernel writes through any address, so a
+     * read-only segment (say a read-only file mapping) would be written, or crash the JVM.
+     */
+    private static void writable(String op, String tensor, MemorySegment s) {
         present(op, tensor, s);
+        if (s.isReadOnly()) {
+            throw new KernelException(op, Status.BAD_ARGUMENT, tensor + " is read-only, and it is an output");
+        }
+    }
+
+    private static void writableUnlessNull(String op, String tensor, MemorySegment s) {
+        if (s != null && isNull(s)) return;
+        writable(op, tensor, s);
     }
 
     /** The size check of a segment that passed {@link #present}. */
@@ -87,7 +100,7 @@ public final class KernelChecks {
     public static void denseForward(MemorySegment y, MemorySegment x, MemorySegment w, MemorySegment b,
                                     long batch, long in, long out) {
         String op = "dense_forward";
-        present(op, "y (B,O)", y);
+        writable(op, "y (B,O)", y);
         present(op, "x (B,I)", x);
         present(op, "w (O,I)", w);
         present(op, "b (O)", b);
@@ -101,9 +114,9 @@ public final class KernelChecks {
     public static void denseBackward(MemorySegment dx, MemorySegment dw, MemorySegment db, MemorySegment dy,
                                      MemorySegment x, MemorySegment w, long batch, long in, long out) {
         String op = "dense_backward";
-        presentUnlessNull(op, "dx (B,I)", dx);
-        present(op, "dw (O,I)", dw);
-        present(op, "db (O)", db);
+        writableUnlessNull(op, "dx (B,I)", dx);
+        writable(op, "dw (O,I)", dw);
+        writable(op, "db (O)", db);
         present(op, "dy (B,O)", dy);
         present(op, "x (B,I)", x);
         present(op, "w (O,I)", w);
@@ -119,7 +132,7 @@ public final class KernelChecks {
     /** relu/tanh forward and backward: three tensors of N floats (b may be the forward output). */
     public static void elementwise(String op, String outName, MemorySegment out, String aName, MemorySegment a,
                                    String bName, MemorySegment b, long n) {
-        present(op, outName, out);
+        writable(op, outName, out);
         present(op, aName, a);
         if (bName != null) present(op, bName, b);
         count(op, n);
@@ -133,9 +146,9 @@ public final class KernelChecks {
                                        MemorySegment returns, long batch, long actionCount,
                                        float entropyBeta, float valueCoef) {
         String op = "a3c_loss_backward";
-        present(op, "dlogits (B,A)", dLogits);
-        present(op, "dvalues (B)", dValues);
-        present(op, "stats (3)", stats);
+        writable(op, "dlogits (B,A)", dLogits);
+        writable(op, "dvalues (B)", dValues);
+        writable(op, "stats (3)", stats);
         present(op, "logits (B,A)", logits);
         present(op, "values (B)", values);
         present(op, "actions (B)", actions);
@@ -165,8 +178,8 @@ public final class KernelChecks {
 
     public static void clipGradNorm(MemorySegment grad, MemorySegment normOut, long n, float maxNorm) {
         String op = "clip_grad_norm";
-        present(op, "grad (N)", grad);
-        present(op, "norm_out (1)", normOut);
+        writable(op, "grad (N)", grad);
+        writable(op, "norm_out (1)", normOut);
         count(op, n);
         holds(op, "grad (N)", grad, n, F);
         holds(op, "norm_out (1)", normOut, 1, F);
@@ -176,8 +189,8 @@ public final class KernelChecks {
     public static void sharedRmsprop(MemorySegment theta, MemorySegment g, MemorySegment dTheta, long n,
                                      float lr, float alpha, float eps) {
         String op = "shared_rmsprop";
-        present(op, "theta (N)", theta);
-        present(op, "g (N)", g);
+        writable(op, "theta (N)", theta);
+        writable(op, "g (N)", g);
         present(op, "dtheta (N)", dTheta);
         count(op, n);
         holds(op, "theta (N)", theta, n, F);
@@ -191,7 +204,7 @@ public final class KernelChecks {
 
     public static void copy(MemorySegment dst, MemorySegment src, long n) {
         String op = "copy";
-        present(op, "dst (N)", dst);
+        writable(op, "dst (N)", dst);
         present(op, "src (N)", src);
         count(op, n);
         holds(op, "dst (N)", dst, n, F);
