@@ -1,11 +1,12 @@
 /*
  * Protects "a wrong call is a Java exception, never a native crash": in both kernels, a bad shape
- * or value (segment too small, negative or zero size, size overflow, NULL or heap segment, action
- * out of range, bad coefficient, freed memory) is an exception (a KernelException naming the
- * operation, the tensor and the status; IllegalStateException for freed memory), and a refused
- * A3C call writes nothing. And the loader: a missing file, a file that is not a shared library, a
- * library without the contract, one of another contract version and an unknown name each give a
- * KernelLoadException whose message says which; a closed kernel fails cleanly.
+ * or value (segment too small, negative or zero size, size overflow, NULL or heap segment,
+ * read-only output, action out of range, bad coefficient, freed memory) is an exception (a
+ * KernelException naming the operation, the tensor and the status; IllegalStateException for freed
+ * memory), and a refused A3C call writes nothing. And the loader: a missing file, a file that is
+ * not a shared library, a library without the contract, one of another contract version and an
+ * unknown name each give a KernelLoadException whose message says which; a closed kernel fails
+ * cleanly.
  */
 package dev.asyncrl.kernel;
 
@@ -130,6 +131,13 @@ class KernelErrorsTest {
                                 MemorySegment.ofArray(new int[1]), zeros(a, 1), 1, 2, 0.01f, 0.5f)),
                 row("heap dst", "copy", Status.BAD_ARGUMENT, "heap",
                         (k, a) -> k.copy(MemorySegment.ofArray(new float[3]), zeros(a, 3), 3)),
+                // read-only outputs: a native kernel would write through them
+                row("read-only y", "dense_forward", Status.BAD_ARGUMENT, "y (B,O) is read-only",
+                        (k, a) -> k.denseForward(zeros(a, 4).asReadOnly(), zeros(a, 4), zeros(a, 4), zeros(a, 2), 2, 2, 2)),
+                row("read-only dst", "copy", Status.BAD_ARGUMENT, "dst (N) is read-only",
+                        (k, a) -> k.copy(zeros(a, 3).asReadOnly(), zeros(a, 3), 3)),
+                row("read-only theta", "shared_rmsprop", Status.BAD_ARGUMENT, "theta (N) is read-only",
+                        (k, a) -> k.sharedRmsprop(zeros(a, 2).asReadOnly(), zeros(a, 2), zeros(a, 2), 2, 0.1f, 0.9f, 0.1f)),
                 // actions out of range
                 row("action = A", "a3c_loss_backward", Status.BAD_ARGUMENT, "action 3 at row 1",
                         (k, a) -> k.a3cLossBackward(zeros(a, 6), zeros(a, 2), zeros(a, 3), zeros(a, 6), zeros(a, 2),
