@@ -70,8 +70,8 @@ public final class JavaKernel implements Kernel {
     public void reluForward(MemorySegment y, MemorySegment x, long n) {
         KernelChecks.elementwise("relu_forward", "y (N)", y, "x (N)", x, null, null, n);
         for (long i = 0; i < n; i++) {
-            float v = f(x, i);
-            set(y, i, v > 0f ? v : 0f);
+            // Math.max: NaN stays NaN (so a later norm check sees it) and -0 gives +0, as in the C++
+            set(y, i, Math.max(f(x, i), 0f));
         }
     }
 
@@ -124,10 +124,10 @@ public final class JavaKernel implements Kernel {
                 float p = (float) Math.exp(f(logits, row + j) - m) / s;
                 float onehot = j == a ? 1f : 0f;
                 set(dLogits, row + j, advantage * (p - onehot) + entropyBeta * p * (logp + h));
-                if (j == a) policyLoss += -logp * advantage;
+                if (j == a) policyLoss += -(double) logp * advantage;
             }
             set(dValues, r, 2f * valueCoef * (f(values, r) - f(returns, r)));
-            valueLoss += valueCoef * advantage * advantage;
+            valueLoss += (double) valueCoef * advantage * advantage;
             entropy += h;
         }
         set(stats, 0, (float) policyLoss);
@@ -144,8 +144,10 @@ public final class JavaKernel implements Kernel {
             sq += v * v;
         }
         double norm = Math.sqrt(sq);
-        set(normOut, 0, (float) norm);
-        if (!Double.isFinite(norm)) {
+        float normF = (float) norm;
+        set(normOut, 0, normF);
+        // a norm beyond Float.MAX_VALUE cannot be reported in norm_out: it counts as infinite too
+        if (!Float.isFinite(normF)) {
             throw new KernelException("clip_grad_norm", Status.NON_FINITE, "gradient norm is " + norm);
         }
         if (maxNorm > 0f && norm > maxNorm) {

@@ -1,0 +1,291 @@
+/*
+ * Protects the claim that the pure-Java kernel is the oracle of the native ones: the reference C++
+ * kernel (through FFM) and the Java kernel compute the same thing for every function of the
+ * contract, to a relative error of at most 1e-5 (max|a − b| / max(max|b|, 1e-30), b = Java), on
+ * random inputs of several shapes; they treat the special values (NaN, ±0, ±inf, empty batches)
+ * the same; and they refuse the same bad calls with the same status.
+ */
+package dev.asyncrl.kernel;
+
+import static dev.asyncrl.kernel.KernelTestSupport.actions;
+import static dev.asyncrl.kernel.KernelTestSupport.floats;
+import static dev.asyncrl.kernel.KernelTestSupport.ints;
+import static dev.asyncrl.kernel.KernelTestSupport.read;
+import static dev.asyncrl.kernel.KernelTestSupport.relativeError;
+import static dev.asyncrl.kernel.KernelTestSupport.uniform;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.asyncrl.bindings.ffm.KernelLibraries;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class KernelAgreementTest {
+    private static final double TOLERANCE = 1e-5;
+
+    private static Kernel reference;
+    private static final Kernel JAVA = new JavaKernel();
+
+    @BeforeAll
+    static void loadReference() {
+        reference = KernelLibraries.load("reference");
+    }
+
+    @AfterAll
+    static void closeReference() {
+        if (reference != null) reference.close();
+    }
+
+    /** A call of one kernel on fresh copies of the same inputs; returns the outputs to compare. */
+    @FunctionalInterface
+    interface Call {
+        float[][] run(Kernel kernel, Arena arena);
+    }
+
+    /** Runs the call on both kernels and compares every output. */
+    private static void assertAgree(String what, Call call) {
+        float[][] expected, actual;
+        try (Arena arena = Arena.ofConfined()) {
+            expected = call.run(JAVA, arena);
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            actual = call.run(reference, arena);
+        }
+        assertEquals(expected.length, actual.length, what + ": number of outputs");
+        for (int k = 0; k < expected.length; k++) {
+            double err = relativeError(actual[k], expected[k]);
+            if (!(err <= TOLERANCE)) {
+                fail(what + ", output " + k + ": relative error " + err + " > " + TOLERANCE
+                        + "\n  reference " + Arrays.toString(head(actual[k])) + "\n  java      " + Arrays.toString(head(expected[k])));
+            }
+        }
+    }
+
+    private static float[] head(float[] a) {
+        return Arrays.copyOf(a, Math.min(a.length, 12));
+    }
+
+    static Stream<Arguments> denseShapes() {
+        return Stream.of(Arguments.of(1, 1, 1), Arguments.of(1, 4, 3), Arguments.of(5, 7, 3),
+                Arguments.of(16, 33, 17), Arguments.of(20, 128, 64), Arguments.of(0, 5, 2));
+    }
+
+    @ParameterizedTest(name = "B={0} I={1} O={2}")
+    @MethodSource("denseShapes")
+    void denseForward(int batch, int in, int out) {
+        SplittableRandom rng = new SplittableRandom(11L * batch + in + 7L * out);
+        float[] x = uniform(rng, batch * in, -2, 2), w = uniform(rng, out * in, -1, 1), b = uniform(rng, out, -1, 1);
+        assertAgree("dense_forward", (k, arena) -> {
+            MemorySegment y = floats(arena, new float[batch * out]);
+            k.denseForward(y, floats(arena, x), floats(arena, w), floats(arena, b), batch, in, out);
+            return new float[][] {read(y, batch * out)};
+        });
+    }
+
+    @ParameterizedTest(name = "B={0} I={1} O={2}")
+    @MethodSource("denseShapes")
+    void denseBackward(int batch, int in, int out) {
+        SplittableRandom rng = new SplittableRandom(13L * batch + in + 5L * out);
+        float[] x = uniform(rng, batch * in, -2, 2), w = uniform(rng, out * in, -1, 1), dy = uniform(rng, batch * out, -1, 1);
+        float[] dx0 = uniform(rng, batch * in, -1, 1), dw0 = uniform(rng, out * in, -1, 1), db0 = uniform(rng, out, -1, 1);
+        assertAgree("dense_backward", (k, arena) -> {
+            MemorySegment dx = floats(arena, dx0), dw = floats(arena, dw0), db = floats(arena, db0);
+            k.denseBackward(dx, dw, db, floats(arena, dy), floats(arena, x), floats(arena, w), batch, in, out);
+            return new float[][] {read(dx, batch * in), read(dw, out * in), read(db, out)};
+        });
+        assertAgree("dense_backward, dx NULL", (k, arena) -> {
+            MemorySegment dw = floats(arena, dw0), db = floats(arena, db0);
+            k.denseBackward(MemorySegment.NULL, dw, db, floats(arena, dy), floats(arena, x), floats(arena, w), batch, in, out);
+            return new float[][] {read(dw, out * in), read(db, out)};
+        });
+    }
+
+    static Stream<Integer> sizes() {
+        return Stream.of(0, 1, 3, 64, 1001);
+    }
+
+    @ParameterizedTest(name = "N={0}")
+    @MethodSource("sizes")
+    void activations(int n) {
+        SplittableRandom rng = new SplittableRandom(17 + n);
+        float[] x = uniform(rng, n, -4, 4), dy = uniform(rng, n, -1, 1);
+        assertAgree("relu_forward", (k, arena) -> {
+            MemorySegment y = floats(arena, new float[n]);
+            k.reluForward(y, floats(arena, x), n);
+            return new float[][] {read(y, n)};
+        });
+        assertAgree("relu_backward", (k, arena) -> {
+            MemorySegment y = floats(arena, new float[n]), dx = floats(arena, new float[n]);
+            k.reluForward(y, floats(arena, x), n);
+            k.reluBackward(dx, floats(arena, dy), y, n);
+            return new float[][] {read(dx, n)};
+        });
+        assertAgree("tanh_forward", (k, arena) -> {
+            MemorySegment y = floats(arena, new float[n]);
+            k.tanhForward(y, floats(arena, x), n);
+            return new float[][] {read(y, n)};
+        });
+        assertAgree("tanh_backward", (k, arena) -> {
+            MemorySegment y = floats(arena, uniform(new SplittableRandom(n), n, -1, 1)), dx = floats(arena, new float[n]);
+            k.tanhBackward(dx, floats(arena, dy), y, n);
+            return new float[][] {read(dx, n)};
+        });
+        assertAgree("in place relu, tanh", (k, arena) -> {
+            MemorySegment r = floats(arena, x), t = floats(arena, x);
+            k.reluForward(r, r, n);
+            k.tanhForward(t, t, n);
+            return new float[][] {read(r, n), read(t, n)};
+        });
+        assertAgree("copy", (k, arena) -> {
+            MemorySegment dst = floats(arena, new float[n]);
+            k.copy(dst, floats(arena, x), n);
+            return new float[][] {read(dst, n)};
+        });
+    }
+
+    @Test
+    void activationsOfSpecialValues() {
+        // NaN propagates through relu (as Math.max(x, 0f)); -0 and +0 both give +0; infinities saturate
+        float[] x = {Float.NaN, -0f, 0f, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.MIN_VALUE, -Float.MIN_VALUE};
+        int n = x.length;
+        assertAgree("relu and tanh of special values", (k, arena) -> {
+            MemorySegment r = floats(arena, new float[n]), t = floats(arena, new float[n]);
+            k.reluForward(r, floats(arena, x), n);
+            k.tanhForward(t, floats(arena, x), n);
+            return new float[][] {read(r, n), read(t, n)};
+        });
+        try (Arena arena = Arena.ofConfined()) {
+            for (Kernel k : new Kernel[] {JAVA, reference}) {
+                MemorySegment r = floats(arena, new float[n]);
+                k.reluForward(r, floats(arena, x), n);
+                float[] y = read(r, n);
+                assertTrue(Float.isNaN(y[0]), k.name() + ": relu(NaN) is NaN");
+                assertEquals(Float.floatToRawIntBits(0f), Float.floatToRawIntBits(y[1]), k.name() + ": relu(-0) is +0");
+                assertEquals(Float.POSITIVE_INFINITY, y[3], k.name() + ": relu(+inf)");
+                assertEquals(0f, y[4], k.name() + ": relu(-inf)");
+            }
+        }
+    }
+
+    static Stream<Arguments> a3cCases() {
+        return Stream.of(Arguments.of(1, 1, 0.01f, 0.5f), Arguments.of(5, 3, 0.01f, 0.5f), Arguments.of(20, 4, 0.5f, 1f),
+                Arguments.of(32, 18, 0f, 0.25f), Arguments.of(7, 6, 2f, 0f), Arguments.of(0, 3, 0.01f, 0.5f));
+    }
+
+    @ParameterizedTest(name = "B={0} A={1} beta={2} c={3}")
+    @MethodSource("a3cCases")
+    void a3cLossBackward(int batch, int actionCount, float beta, float c) {
+        SplittableRandom rng = new SplittableRandom(19L * batch + actionCount);
+        float[] logits = uniform(rng, batch * actionCount, -5, 5);
+        float[] values = uniform(rng, batch, -3, 3), returns = uniform(rng, batch, -3, 3);
+        int[] act = actions(rng, batch, actionCount);
+        assertAgree("a3c_loss_backward", (k, arena) -> {
+            MemorySegment dLogits = floats(arena, new float[batch * actionCount]);
+            MemorySegment dValues = floats(arena, new float[batch]);
+            MemorySegment stats = floats(arena, new float[3]);
+            k.a3cLossBackward(dLogits, dValues, stats, floats(arena, logits), floats(arena, values), ints(arena, act),
+                    floats(arena, returns), batch, actionCount, beta, c);
+            float[] s = read(stats, 3);
+            // each statistic on its own scale
+            return new float[][] {read(dLogits, batch * actionCount), read(dValues, batch), {s[0]}, {s[1]}, {s[2]}};
+        });
+    }
+
+    static Stream<Arguments> clipCases() {
+        // (N, max_norm): below the norm (clips), far above (no-op), 0 and negative (measure only)
+        return Stream.of(Arguments.of(1, 0.1f), Arguments.of(7, 0.5f), Arguments.of(300, 1f), Arguments.of(300, 1e6f),
+                Arguments.of(33, 0f), Arguments.of(33, -1f), Arguments.of(0, 1f), Arguments.of(5, Float.POSITIVE_INFINITY));
+    }
+
+    @ParameterizedTest(name = "N={0} max_norm={1}")
+    @MethodSource("clipCases")
+    void clipGradNorm(int n, float maxNorm) {
+        float[] grad = uniform(new SplittableRandom(23 + n), n, -1, 1);
+        assertAgree("clip_grad_norm", (k, arena) -> {
+            MemorySegment g = floats(arena, grad), norm = floats(arena, -1f);
+            k.clipGradNorm(g, norm, n, maxNorm);
+            return new float[][] {read(g, n), read(norm, 1)};
+        });
+    }
+
+    static Stream<Arguments> rmspropCases() {
+        // (N, lr, alpha, eps)
+        return Stream.of(Arguments.of(1, 7e-4f, 0.99f, 0.1f), Arguments.of(17, 1e-2f, 0.9f, 1e-6f),
+                Arguments.of(1000, 1e-3f, 0.99f, 1e-8f), Arguments.of(5, 0.1f, 0f, 1e-3f), Arguments.of(5, 0.1f, 1f, 1e-3f),
+                Arguments.of(0, 0.1f, 0.5f, 0.1f));
+    }
+
+    @ParameterizedTest(name = "N={0} lr={1} alpha={2} eps={3}")
+    @MethodSource("rmspropCases")
+    void sharedRmsprop(int n, float lr, float alpha, float eps) {
+        SplittableRandom rng = new SplittableRandom(29 + n);
+        float[] theta = uniform(rng, n, -1, 1), g = uniform(rng, n, 0, 0.01);
+        float[][] grads = new float[5][];
+        for (int s = 0; s < grads.length; s++) grads[s] = uniform(rng, n, -1, 1);
+        assertAgree("shared_rmsprop", (k, arena) -> {
+            MemorySegment t = floats(arena, theta), gs = floats(arena, g);
+            for (float[] d : grads) k.sharedRmsprop(t, gs, floats(arena, d), n, lr, alpha, eps);
+            return new float[][] {read(t, n), read(gs, n)};
+        });
+    }
+
+    /** The same bad call must be refused by both kernels, with the same operation and status. */
+    private static void assertBothRefuse(String what, Status status, Consumer<Kernel> call) {
+        for (Kernel k : new Kernel[] {JAVA, reference}) {
+            KernelException e = assertThrows(KernelException.class, () -> call.accept(k), k.name() + ": " + what);
+            assertEquals(status, e.status(), k.name() + ": " + what + ": " + e.getMessage());
+        }
+    }
+
+    @Test
+    void bothRefuseTheSameValues() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment one = floats(arena, 1f), three = floats(arena, 0, 0, 0), act = ints(arena, 0);
+            for (float bad : new float[] {-1f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
+                assertBothRefuse("entropy_beta " + bad, Status.BAD_ARGUMENT,
+                        k -> k.a3cLossBackward(one, one, three, one, one, act, one, 1, 1, bad, 0.5f));
+                assertBothRefuse("value_coef " + bad, Status.BAD_ARGUMENT,
+                        k -> k.a3cLossBackward(one, one, three, one, one, act, one, 1, 1, 0.01f, bad));
+                assertBothRefuse("lr " + bad, Status.BAD_ARGUMENT, k -> k.sharedRmsprop(one, one, one, 1, bad, 0.9f, 0.1f));
+                assertBothRefuse("eps " + bad, Status.BAD_ARGUMENT, k -> k.sharedRmsprop(one, one, one, 1, 0.1f, 0.9f, bad));
+            }
+            for (float bad : new float[] {-0.01f, 1.01f, Float.NaN, Float.POSITIVE_INFINITY}) {
+                assertBothRefuse("alpha " + bad, Status.BAD_ARGUMENT, k -> k.sharedRmsprop(one, one, one, 1, 0.1f, bad, 0.1f));
+            }
+            assertBothRefuse("max_norm NaN", Status.BAD_ARGUMENT, k -> k.clipGradNorm(one, floats(arena, 0), 1, Float.NaN));
+            // a norm beyond FLT_MAX cannot be reported as a float: non-finite for both
+            assertBothRefuse("norm beyond FLT_MAX", Status.NON_FINITE,
+                    k -> k.clipGradNorm(floats(arena, 3e38f, 3e38f), floats(arena, 0), 2, 1f));
+            assertBothRefuse("infinite gradient", Status.NON_FINITE,
+                    k -> k.clipGradNorm(floats(arena, 1f, Float.NEGATIVE_INFINITY), floats(arena, 0), 2, 1f));
+        }
+    }
+
+    @Test
+    void bothAcceptTheEdgesOfEveryDomain() {
+        // zero coefficients, alpha 0 and 1, the largest finite coefficient, an infinite max_norm
+        try (Arena arena = Arena.ofConfined()) {
+            for (Kernel k : new Kernel[] {JAVA, reference}) {
+                MemorySegment one = floats(arena, 1f), three = floats(arena, 0, 0, 0), act = ints(arena, 0);
+                k.a3cLossBackward(one, floats(arena, 0), three, one, one, act, one, 1, 1, 0f, 0f);
+                k.a3cLossBackward(one, floats(arena, 0), three, one, one, act, one, 1, 1, Float.MAX_VALUE, Float.MAX_VALUE);
+                k.sharedRmsprop(floats(arena, 1), floats(arena, 1), floats(arena, 1), 1, 0f, 0f, 0f);
+                k.sharedRmsprop(floats(arena, 1), floats(arena, 1), floats(arena, 1), 1, Float.MAX_VALUE, 1f, Float.MAX_VALUE);
+                k.clipGradNorm(floats(arena, 1), floats(arena, 0), 1, Float.POSITIVE_INFINITY);
+                k.clipGradNorm(floats(arena, 1), floats(arena, 0), 1, Float.NEGATIVE_INFINITY);
+            }
+        }
+    }
+}
