@@ -56,7 +56,7 @@ public class HotLoopBench {
                 Activation.parse(p.activation()));
         shared = new SharedParams(net.layout());
         net.initialize(shared.theta(), 1);
-        TrainingContext ctx = new TrainingContext(k, shared, Long.MAX_VALUE, Double.NaN);
+        TrainingContext ctx = new TrainingContext(k, shared, Long.MAX_VALUE, Double.NaN, Long.MAX_VALUE);
         A3C.Hyperparameters hp = new A3C.Hyperparameters(p.tMax(), p.gamma(), p.entropyBeta(), p.valueCoef(),
                 p.lr(), false, p.rmsAlpha(), p.rmsEps(), p.maxGradNorm(), p.rewardScale());
         arena = Arena.ofShared();

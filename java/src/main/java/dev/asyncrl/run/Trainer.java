@@ -70,9 +70,8 @@ public final class Trainer {
         List<Report> reports = new ArrayList<>();
         try (SharedParams shared = new SharedParams(net.layout())) {
             net.initialize(shared.theta(), cfg.seed());
-            TrainingContext ctx = new TrainingContext(kernel, shared, cfg.steps(), cfg.stopReturn());
+            TrainingContext ctx = new TrainingContext(kernel, shared, cfg.steps(), cfg.stopReturn(), cfg.reportEvery());
             List<Thread> threads = new ArrayList<>();
-            long start = System.nanoTime();
             for (int i = 0; i < cfg.threads(); i++) {
                 A3C.Worker w = new A3C.Worker(i, ctx, net, cfg.a3c(), i == 0 ? probe : Envs.create(cfg.env()),
                         cfg.threadSeed(i));
@@ -96,7 +95,7 @@ public final class Trainer {
             });
             Runtime.getRuntime().addShutdownHook(hook);
             try {
-                return watch(cfg, kernel, dir, progress, probe, ctx, threads, start, reports, hook);
+                return watch(cfg, kernel, dir, progress, probe, ctx, threads, reports, hook);
             } finally {
                 written.countDown();
             }
@@ -104,23 +103,16 @@ public final class Trainer {
     }
 
     private static Summary watch(TrainConfig cfg, Kernel kernel, RunDirectory dir, Progress progress, Env probe,
-                                 TrainingContext ctx, List<Thread> threads, long start, List<Report> reports,
+                                 TrainingContext ctx, List<Thread> threads, List<Report> reports,
                                  Thread hook) {
         progress.start(cfg.steps());
-        long nextReport = cfg.reportEvery();
         while (anyAlive(threads)) {
             joinQuietly(threads.getFirst(), POLL_MILLIS);
-            long T = ctx.globalSteps();
-            if (T >= nextReport) {
-                Report r = report(ctx, start);
-                reports.add(r);
-                dir.appendMetrics(r);
-                progress.update(r);
-                nextReport = (T / cfg.reportEvery() + 1) * cfg.reportEvery();
-            }
+            drain(ctx, dir, progress, reports);
         }
         for (Thread t : threads) joinQuietly(t, 0);
-        Report last = report(ctx, start);
+        drain(ctx, dir, progress, reports);
+        Report last = ctx.report();
         if (reports.isEmpty() || reports.getLast().globalStep() != last.globalStep()) {
             reports.add(last);
             dir.appendMetrics(last);
@@ -161,11 +153,16 @@ public final class Trainer {
         return m;
     }
 
-    private static Report report(TrainingContext ctx, long start) {
-        double wall = (System.nanoTime() - start) / 1e9;
-        long T = ctx.globalSteps();
-        EpisodeStats ep = ctx.episodes();
-        return new Report(T, wall, ep.episodes(), ep.meanReturn100(), wall > 0 ? T / wall : 0);
+    /** Writes the reports the workers took since the last call, in step order. */
+    private static void drain(TrainingContext ctx, RunDirectory dir, Progress progress, List<Report> reports) {
+        int from = reports.size();
+        for (Report r; (r = ctx.pollReport()) != null; ) reports.add(r);
+        List<Report> fresh = reports.subList(from, reports.size());
+        fresh.sort(java.util.Comparator.comparingLong(Report::globalStep));
+        for (Report r : fresh) {
+            dir.appendMetrics(r);
+            progress.update(r);
+        }
     }
 
     private static boolean anyAlive(List<Thread> threads) {

@@ -2,6 +2,7 @@ package dev.asyncrl.run;
 
 import dev.asyncrl.kernel.Kernel;
 import dev.asyncrl.memory.SharedParams;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -18,11 +19,19 @@ public final class TrainingContext {
     private final AtomicLong globalSteps = new AtomicLong();
     private final EpisodeStats episodes = new EpisodeStats();
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private final long reportEvery;
+    private final long startNanos = System.nanoTime();
+    private final ConcurrentLinkedQueue<Trainer.Report> reports = new ConcurrentLinkedQueue<>();
     private volatile boolean stop;
     private volatile String stopReason = "step budget reached";
 
-    /** @param stopReturn stop once mean_return_100 over 100+ episodes reaches it; NaN never stops early */
-    public TrainingContext(Kernel kernel, SharedParams shared, long totalSteps, double stopReturn) {
+    /**
+     * @param stopReturn  stop once mean_return_100 over 100+ episodes reaches it; NaN never stops early
+     * @param reportEvery a report is taken each time T crosses a multiple of this
+     */
+    public TrainingContext(Kernel kernel, SharedParams shared, long totalSteps, double stopReturn, long reportEvery) {
+        if (reportEvery < 1) throw new IllegalArgumentException("reportEvery must be >= 1");
+        this.reportEvery = reportEvery;
         this.kernel = kernel;
         this.shared = shared;
         this.totalSteps = totalSteps;
@@ -47,9 +56,26 @@ public final class TrainingContext {
         return globalSteps.get();
     }
 
-    /** T ← T + t after a thread's segment of t steps; returns the new T. */
+    /**
+     * T ← T + t after a thread's segment of t steps; returns the new T. The thread whose segment
+     * crosses a multiple of reportEvery takes the report (one small object per report, not per step).
+     */
     public long addSteps(int t) {
-        return globalSteps.addAndGet(t);
+        long T = globalSteps.addAndGet(t);
+        if (T / reportEvery != (T - t) / reportEvery) reports.add(report());
+        return T;
+    }
+
+    /** The state now, as one metrics row. */
+    public Trainer.Report report() {
+        double wall = (System.nanoTime() - startNanos) / 1e9;
+        long T = globalSteps.get();
+        return new Trainer.Report(T, wall, episodes.episodes(), episodes.meanReturn100(), wall > 0 ? T / wall : 0);
+    }
+
+    /** The next report taken by a worker, or null. */
+    public Trainer.Report pollReport() {
+        return reports.poll();
     }
 
     public EpisodeStats episodes() {

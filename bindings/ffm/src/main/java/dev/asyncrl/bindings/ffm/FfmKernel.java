@@ -234,10 +234,9 @@ public final class FfmKernel implements Kernel {
     public void denseBackward(MemorySegment dx, MemorySegment dw, MemorySegment db, MemorySegment dy,
                               MemorySegment x, MemorySegment w, long batch, long in, long out) {
         KernelChecks.denseBackward(dx, dw, db, dy, x, w, batch, in, out);
-        MemorySegment dxOrNull = dx == null ? MemorySegment.NULL : dx;
         int st;
         try {
-            st = (int) DENSE_BACKWARD.invokeExact(denseBackward, dxOrNull, dw, db, dy, x, w, batch, in, out);
+            st = (int) DENSE_BACKWARD.invokeExact(denseBackward, dx, dw, db, dy, x, w, batch, in, out);
         } catch (Throwable t) {
             throw rethrow(t);
         }
