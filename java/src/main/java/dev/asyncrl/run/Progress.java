@@ -43,7 +43,7 @@ public interface Progress {
 
         public void update(Trainer.Report r) {
             bar.stepTo(Math.min(r.globalStep(), bar.getMax()));
-            bar.setExtraMessage(String.format(Locale.ROOT, "mean_return_100 %.1f", r.meanReturn100()));
+            bar.setExtraMessage(String.format(Locale.ROOT, " | mean_return_100 %.1f", r.meanReturn100()));
         }
 
         public void finish() {
