@@ -105,8 +105,12 @@ public final class RunDirectory implements AutoCloseable {
                 .xAxisTitle("global step T").yAxisTitle("mean return (last 100 episodes)").build();
         chart.getStyler().setLegendVisible(false);
         chart.addSeries("mean_return_100", x, y).setMarker(SeriesMarkers.NONE);
+        Path tmp = dir.resolve(CURVE + ".tmp");
         try {
-            BitmapEncoder.saveBitmap(chart, dir.resolve(CURVE).toString(), BitmapEncoder.BitmapFormat.PNG);
+            try (var os = Files.newOutputStream(tmp)) {
+                BitmapEncoder.saveBitmap(chart, os, BitmapEncoder.BitmapFormat.PNG);
+            }
+            Files.move(tmp, dir.resolve(CURVE), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new UncheckedIOException("writing " + dir.resolve(CURVE), e);
         }
