@@ -107,8 +107,8 @@ public final class RunDirectory implements AutoCloseable {
         chart.addSeries("mean_return_100", x, y).setMarker(SeriesMarkers.NONE);
         Path tmp = dir.resolve(CURVE + ".tmp");
         try {
-            try (var os = Files.newOutputStream(tmp)) {
-                BitmapEncoder.saveBitmap(chart, os, BitmapEncoder.BitmapFormat.PNG);
+            if (!javax.imageio.ImageIO.write(BitmapEncoder.getBufferedImage(chart), "png", tmp.toFile())) {
+                throw new IOException("no PNG writer in this JVM");
             }
             Files.move(tmp, dir.resolve(CURVE), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
