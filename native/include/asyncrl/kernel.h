@@ -1,5 +1,5 @@
 /*
- * asyncrl kernel contract, version 1.
+ * asyncrl kernel contract, version 2 (version 1 plus q_loss_backward and momentum_sgd).
  *
  * Any shared library that exports every function below (extern "C", these exact names) is an
  * asyncrl kernel: the Java side loads it by name or by path, calls asyncrl_kernel_version() and
@@ -35,7 +35,7 @@
 extern "C" {
 #endif
 
-#define ASYNCRL_KERNEL_VERSION 1
+#define ASYNCRL_KERNEL_VERSION 2
 
 #if defined(_WIN32)
 #define ASYNCRL_API __declspec(dllexport)
@@ -121,6 +121,23 @@ ASYNCRL_API asyncrl_status asyncrl_a3c_loss_backward(float *dlogits, float *dval
                                                      int64_t B, int64_t A, float entropy_beta,
                                                      float value_coef);
 
+/* ---- Q-learning loss: one-step Q, one-step Sarsa and n-step Q ------------------------------------ */
+
+/*
+ * For each row i < B, with the taken action a_i = actions_i and its target y_i = targets_i
+ * (computed by the caller from the target network; a constant here):
+ *
+ *   loss  L = sum_i coef * (y_i - q[i, a_i])^2
+ *
+ * writes (overwrites, does not accumulate) dq (B,A): 2 * coef * (q[i, a_i] - y_i) at column a_i,
+ * 0 in every other column; and stats (1) = L (summed in double).
+ * q (B,A) and targets (B) are float32; actions (B) are int32 in [0, A).
+ * Status ASYNCRL_ERR_BAD_ARGUMENT if an action is out of range or coef is negative or not finite.
+ */
+ASYNCRL_API asyncrl_status asyncrl_q_loss_backward(float *dq, float *stats, const float *q,
+                                                   const int32_t *actions, const float *targets,
+                                                   int64_t B, int64_t A, float coef);
+
 /* ---- optimisation ------------------------------------------------------------------------------ */
 
 /*
@@ -146,6 +163,16 @@ ASYNCRL_API asyncrl_status asyncrl_clip_grad_norm(float *grad, float *norm_out, 
  */
 ASYNCRL_API asyncrl_status asyncrl_shared_rmsprop(float *theta, float *g, const float *dtheta,
                                                   int64_t N, float lr, float alpha, float eps);
+
+/*
+ * Momentum SGD, as the paper's supplementary section 7 writes it (m is per thread):
+ *   m     <- alpha * m + (1 - alpha) * dtheta
+ *   theta <- theta - lr * m
+ * theta (N) may be shared by many threads (Hogwild!, as for shared_rmsprop); m (N) is the calling
+ * thread's own. Requires lr >= 0 and 0 <= alpha <= 1, both finite.
+ */
+ASYNCRL_API asyncrl_status asyncrl_momentum_sgd(float *theta, float *m, const float *dtheta, int64_t N,
+                                                float lr, float alpha);
 
 /* dst (N) = src (N). dst may alias src. */
 ASYNCRL_API asyncrl_status asyncrl_copy(float *dst, const float *src, int64_t N);

@@ -136,6 +136,32 @@ public final class JavaKernel implements Kernel {
     }
 
     @Override
+    public void qLossBackward(MemorySegment dq, MemorySegment stats, MemorySegment q, MemorySegment actions,
+                              MemorySegment targets, long batch, long actionCount, float coef) {
+        KernelChecks.qLossBackward(dq, stats, q, actions, targets, batch, actionCount, coef);
+        double loss = 0;
+        for (long r = 0; r < batch; r++) {
+            int a = actions.getAtIndex(JAVA_INT, r);
+            long row = r * actionCount;
+            float diff = f(q, row + a) - f(targets, r);
+            for (long j = 0; j < actionCount; j++) set(dq, row + j, 0f);
+            set(dq, row + a, (2f * coef) * diff);
+            loss += (double) coef * diff * diff;
+        }
+        set(stats, 0, (float) loss);
+    }
+
+    @Override
+    public void momentumSgd(MemorySegment theta, MemorySegment m, MemorySegment dTheta, long n, float lr, float alpha) {
+        KernelChecks.momentumSgd(theta, m, dTheta, n, lr, alpha);
+        for (long i = 0; i < n; i++) {
+            float mi = alpha * f(m, i) + (1f - alpha) * f(dTheta, i);
+            set(m, i, mi);
+            set(theta, i, f(theta, i) - lr * mi);
+        }
+    }
+
+    @Override
     public void clipGradNorm(MemorySegment grad, MemorySegment normOut, long n, float maxNorm) {
         KernelChecks.clipGradNorm(grad, normOut, n, maxNorm);
         double sq = 0;

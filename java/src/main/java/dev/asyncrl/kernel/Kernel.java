@@ -3,7 +3,7 @@ package dev.asyncrl.kernel;
 import java.lang.foreign.MemorySegment;
 
 /**
- * The Java face of the kernel contract (native/include/asyncrl/kernel.h, version 1): one method per
+ * The Java face of the kernel contract (native/include/asyncrl/kernel.h, version 2): one method per
  * contract function, same names, same argument order (outputs first), same semantics. Every
  * segment is off-heap float32 (actions int32), row-major; a segment may be larger than the call
  * needs. Implementations check every size with {@link KernelChecks} before computing, so a wrong
@@ -15,7 +15,7 @@ import java.lang.foreign.MemorySegment;
 public interface Kernel extends AutoCloseable {
 
     /** The contract version this Java interface speaks; a native library must report the same. */
-    int CONTRACT_VERSION = 1;
+    int CONTRACT_VERSION = 2;
 
     /** A short name: "java", "reference", or what a native library reports. */
     String name();
@@ -52,6 +52,16 @@ public interface Kernel extends AutoCloseable {
                          MemorySegment logits, MemorySegment values, MemorySegment actions,
                          MemorySegment returns, long batch, long actionCount,
                          float entropyBeta, float valueCoef);
+
+    /**
+     * The Q-learning loss gradient on the taken actions: overwrites dq (B,A) with
+     * 2·coef·(q[i,aᵢ] − yᵢ) at column aᵢ and 0 elsewhere, and writes stats (1) = Σ coef·(yᵢ − q[i,aᵢ])².
+     */
+    void qLossBackward(MemorySegment dq, MemorySegment stats, MemorySegment q, MemorySegment actions,
+                       MemorySegment targets, long batch, long actionCount, float coef);
+
+    /** m ← αm + (1−α)dθ; θ ← θ − lr·m, elementwise over N (m per thread, θ may be shared). */
+    void momentumSgd(MemorySegment theta, MemorySegment m, MemorySegment dTheta, long n, float lr, float alpha);
 
     /**
      * Writes ‖grad‖₂ (N) into normOut (1); scales grad in place to maxNorm if the norm exceeds it

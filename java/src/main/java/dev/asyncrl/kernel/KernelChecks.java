@@ -186,6 +186,50 @@ public final class KernelChecks {
         if (Float.isNaN(maxNorm)) throw new KernelException(op, Status.BAD_ARGUMENT, "max_norm is NaN");
     }
 
+    public static void qLossBackward(MemorySegment dq, MemorySegment stats, MemorySegment q, MemorySegment actions,
+                                     MemorySegment targets, long batch, long actionCount, float coef) {
+        String op = "q_loss_backward";
+        writable(op, "dq (B,A)", dq);
+        writable(op, "stats (1)", stats);
+        present(op, "q (B,A)", q);
+        present(op, "actions (B)", actions);
+        present(op, "targets (B)", targets);
+        if (batch < 0) throw bad(op, "batch B must be >= 0, got " + batch);
+        if (actionCount < 1) throw bad(op, "action count A must be >= 1, got " + actionCount);
+        long ba = prod(op, batch, actionCount);
+        holds(op, "dq (B,A)", dq, ba, F);
+        holds(op, "stats (1)", stats, 1, F);
+        holds(op, "q (B,A)", q, ba, F);
+        holds(op, "actions (B)", actions, batch, I32);
+        holds(op, "targets (B)", targets, batch, F);
+        if (!nonNegative(coef)) {
+            throw new KernelException(op, Status.BAD_ARGUMENT, "coef must be finite and >= 0, got " + coef);
+        }
+        for (long r = 0; r < batch; r++) {
+            int a = actions.getAtIndex(ValueLayout.JAVA_INT, r);
+            if (a < 0 || a >= actionCount) {
+                throw new KernelException(op, Status.BAD_ARGUMENT,
+                        "action " + a + " at row " + r + " is outside [0, " + actionCount + ")");
+            }
+        }
+    }
+
+    public static void momentumSgd(MemorySegment theta, MemorySegment m, MemorySegment dTheta, long n,
+                                   float lr, float alpha) {
+        String op = "momentum_sgd";
+        writable(op, "theta (N)", theta);
+        writable(op, "m (N)", m);
+        present(op, "dtheta (N)", dTheta);
+        count(op, n);
+        holds(op, "theta (N)", theta, n, F);
+        holds(op, "m (N)", m, n, F);
+        holds(op, "dtheta (N)", dTheta, n, F);
+        if (!(alpha >= 0f && alpha <= 1f) || !nonNegative(lr)) {
+            throw new KernelException(op, Status.BAD_ARGUMENT, "need finite lr >= 0 and 0 <= alpha <= 1;"
+                    + " got lr=" + lr + " alpha=" + alpha);
+        }
+    }
+
     public static void sharedRmsprop(MemorySegment theta, MemorySegment g, MemorySegment dTheta, long n,
                                      float lr, float alpha, float eps) {
         String op = "shared_rmsprop";

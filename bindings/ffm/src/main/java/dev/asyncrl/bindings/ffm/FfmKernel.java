@@ -39,8 +39,8 @@ public final class FfmKernel implements Kernel {
             "asyncrl_dense_forward", "asyncrl_dense_backward",
             "asyncrl_relu_forward", "asyncrl_relu_backward",
             "asyncrl_tanh_forward", "asyncrl_tanh_backward",
-            "asyncrl_a3c_loss_backward", "asyncrl_clip_grad_norm",
-            "asyncrl_shared_rmsprop", "asyncrl_copy");
+            "asyncrl_a3c_loss_backward", "asyncrl_q_loss_backward", "asyncrl_clip_grad_norm",
+            "asyncrl_shared_rmsprop", "asyncrl_momentum_sgd", "asyncrl_copy");
 
     private static final Linker LINKER = Linker.nativeLinker();
     private static final Linker.Option CRITICAL = Linker.Option.critical(false);
@@ -68,6 +68,12 @@ public final class FfmKernel implements Kernel {
     private static final MethodHandle A3C_LOSS = handle(FunctionDescriptor.of(JAVA_INT,
             ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG,
             JAVA_FLOAT, JAVA_FLOAT));
+    // (dq, stats, q, actions, targets, B, A, coef)
+    private static final MethodHandle Q_LOSS = handle(FunctionDescriptor.of(JAVA_INT,
+            ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_FLOAT));
+    // (theta, m, dtheta, N, lr, alpha)
+    private static final MethodHandle MOMENTUM = handle(FunctionDescriptor.of(JAVA_INT,
+            ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_FLOAT, JAVA_FLOAT));
     // (grad, norm_out, N, max_norm)
     private static final MethodHandle CLIP = handle(FunctionDescriptor.of(JAVA_INT,
             ADDRESS, ADDRESS, JAVA_LONG, JAVA_FLOAT));
@@ -80,7 +86,7 @@ public final class FfmKernel implements Kernel {
     private final Arena libraryArena;
     private final MemorySegment statusString;
     private final MemorySegment denseForward, denseBackward, reluForward, reluBackward,
-            tanhForward, tanhBackward, a3cLoss, clip, rmsprop, copy;
+            tanhForward, tanhBackward, a3cLoss, qLoss, clip, rmsprop, momentum, copy;
 
     private FfmKernel(Path path, Arena libraryArena, SymbolLookup lookup) {
         this.path = path;
@@ -113,6 +119,8 @@ public final class FfmKernel implements Kernel {
         this.tanhForward = lookup.find("asyncrl_tanh_forward").orElseThrow();
         this.tanhBackward = lookup.find("asyncrl_tanh_backward").orElseThrow();
         this.a3cLoss = lookup.find("asyncrl_a3c_loss_backward").orElseThrow();
+        this.qLoss = lookup.find("asyncrl_q_loss_backward").orElseThrow();
+        this.momentum = lookup.find("asyncrl_momentum_sgd").orElseThrow();
         this.clip = lookup.find("asyncrl_clip_grad_norm").orElseThrow();
         this.rmsprop = lookup.find("asyncrl_shared_rmsprop").orElseThrow();
         this.copy = lookup.find("asyncrl_copy").orElseThrow();
@@ -309,6 +317,31 @@ public final class FfmKernel implements Kernel {
             throw rethrow(t);
         }
         if (st != 0) check("a3c_loss_backward", st);
+    }
+
+    @Override
+    public void qLossBackward(MemorySegment dq, MemorySegment stats, MemorySegment q, MemorySegment actions,
+                              MemorySegment targets, long batch, long actionCount, float coef) {
+        KernelChecks.qLossBackward(dq, stats, q, actions, targets, batch, actionCount, coef);
+        int st;
+        try {
+            st = (int) Q_LOSS.invokeExact(qLoss, dq, stats, q, actions, targets, batch, actionCount, coef);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        if (st != 0) check("q_loss_backward", st);
+    }
+
+    @Override
+    public void momentumSgd(MemorySegment theta, MemorySegment m, MemorySegment dTheta, long n, float lr, float alpha) {
+        KernelChecks.momentumSgd(theta, m, dTheta, n, lr, alpha);
+        int st;
+        try {
+            st = (int) MOMENTUM.invokeExact(momentum, theta, m, dTheta, n, lr, alpha);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        if (st != 0) check("momentum_sgd", st);
     }
 
     @Override
