@@ -6,7 +6,8 @@ import dev.asyncrl.env.CartPole;
 import dev.asyncrl.kernel.Kernel;
 import dev.asyncrl.memory.SharedParams;
 import dev.asyncrl.net.Activation;
-import dev.asyncrl.net.MlpActorCritic;
+import dev.asyncrl.algo.Hyperparameters;
+import dev.asyncrl.net.Mlp;
 import dev.asyncrl.run.Preset;
 import dev.asyncrl.run.TrainingContext;
 import java.lang.foreign.Arena;
@@ -52,13 +53,13 @@ public class HotLoopBench {
         Preset p = Preset.CARTPOLE;
         k = Kernels.open(kernel);
         CartPole env = new CartPole();
-        MlpActorCritic net = new MlpActorCritic(env.observationSize(), env.actionCount(), p.hidden(),
-                Activation.parse(p.activation()));
+        Mlp net = Mlp.actorCritic(env.observationSize(), env.actionCount(), p.hidden(), Activation.parse(p.activation()));
         shared = new SharedParams(net.layout());
         net.initialize(shared.theta(), 1);
         TrainingContext ctx = new TrainingContext(k, shared, Long.MAX_VALUE, Double.NaN, Long.MAX_VALUE);
-        A3C.Hyperparameters hp = new A3C.Hyperparameters(p.tMax(), p.gamma(), p.entropyBeta(), p.valueCoef(),
-                p.lr(), false, p.rmsAlpha(), p.rmsEps(), p.maxGradNorm(), p.rewardScale());
+        Hyperparameters hp = new Hyperparameters(p.tMax(), p.gamma(), p.entropyBeta(), p.valueCoef(), p.qLossCoef(),
+                p.lr(), Hyperparameters.LrSchedule.CONSTANT, Hyperparameters.OptimizerKind.SHARED_RMSPROP, p.rmsAlpha(),
+                p.rmsEps(), p.momentum(), p.maxGradNorm(), p.rewardScale(), p.targetInterval(), p.epsilonSteps());
         arena = Arena.ofShared();
         learner = new A3C.Worker(0, ctx, net, hp, env, 1).learner(arena);
     }

@@ -7,7 +7,7 @@ import dev.asyncrl.env.Env;
 import dev.asyncrl.env.StepResult;
 import dev.asyncrl.kernel.Kernel;
 import dev.asyncrl.memory.SharedParams;
-import dev.asyncrl.net.MlpActorCritic;
+import dev.asyncrl.net.Mlp;
 import dev.asyncrl.run.TrainingContext;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -24,7 +24,7 @@ import java.util.SplittableRandom;
  *   R ← 0 if terminal, else V(s_t; θ')             (a truncated episode bootstraps)
  *   for i = t−1 … 0:  R ← r_i + γR
  *     dθ += ∇[−log π(a_i|s_i)(R − V(s_i)) − β H(π(s_i))] + ∇ c·(R − V(s_i))²
- *   clip dθ to global norm; θ ← SharedRMSProp(θ, g, dθ, η_T)
+ *   clip dθ to global norm; θ ← Optimizer(θ, dθ, η_T)     (Shared RMSProp by default)
  * until T ≥ T_max
  * </pre>
  *
@@ -34,53 +34,16 @@ import java.util.SplittableRandom;
 public final class A3C {
     private A3C() {}
 
-    /**
-     * Everything A3C reads, resolved (a preset with flags on top).
-     *
-     * @param tMax         steps per segment before an update (paper: 5)
-     * @param gamma        discount γ (paper: 0.99)
-     * @param entropyBeta  entropy bonus β (paper: 0.01)
-     * @param valueCoef    c in the value loss c·(R−V)² (0.25, as the faithful re-implementations)
-     * @param lr           initial learning rate η (paper: 7e-4)
-     * @param annealLr     anneal η linearly to 0 over the step budget (paper: yes)
-     * @param rmsAlpha     RMSProp decay α (paper: 0.99)
-     * @param rmsEps       RMSProp ε, inside the square root (paper: 0.1)
-     * @param maxGradNorm  global-norm clip of dθ before each update; ≤ 0 disables (40)
-     * @param rewardScale  rewards are multiplied by this for learning only; returns are reported
-     *                     unscaled (1 for the paper's clipped Atari rewards)
-     */
-    public record Hyperparameters(int tMax, double gamma, double entropyBeta, double valueCoef,
-                                  double lr, boolean annealLr, double rmsAlpha, double rmsEps,
-                                  double maxGradNorm, double rewardScale) {
-        public Hyperparameters {
-            if (tMax < 1) throw new IllegalArgumentException("--t-max must be >= 1, got " + tMax);
-            if (!(gamma >= 0 && gamma <= 1)) throw new IllegalArgumentException("--gamma must be in [0, 1], got " + gamma);
-            if (!(entropyBeta >= 0)) throw new IllegalArgumentException("--entropy-beta must be >= 0, got " + entropyBeta);
-            if (!(valueCoef >= 0)) throw new IllegalArgumentException("--value-coef must be >= 0, got " + valueCoef);
-            if (!(lr > 0) || Double.isInfinite(lr)) throw new IllegalArgumentException("--lr must be > 0, got " + lr);
-            if (!(rmsAlpha >= 0 && rmsAlpha < 1)) throw new IllegalArgumentException("--rms-alpha must be in [0, 1), got " + rmsAlpha);
-            if (!(rmsEps > 0)) throw new IllegalArgumentException("--rms-eps must be > 0, got " + rmsEps);
-            if (Double.isNaN(maxGradNorm)) throw new IllegalArgumentException("--max-grad-norm must be a number");
-            if (!(rewardScale > 0) || Double.isInfinite(rewardScale)) throw new IllegalArgumentException("--reward-scale must be > 0, got " + rewardScale);
-        }
-
-        /** η at global step T: annealed linearly from lr to 0 over {@code totalSteps}, or fixed. */
-        public float learningRate(long T, long totalSteps) {
-            if (!annealLr) return (float) lr;
-            return (float) (lr * Math.max(0.0, 1.0 - (double) T / totalSteps));
-        }
-    }
-
     /** One actor-learner thread: its own environment, random stream, θ', dθ and activations. */
     public static final class Worker implements Runnable {
         private final int id;
         private final TrainingContext ctx;
-        private final MlpActorCritic net;
+        private final Mlp net;
         private final Hyperparameters hp;
         private final Env env;
         private final long seed;
 
-        public Worker(int id, TrainingContext ctx, MlpActorCritic net, Hyperparameters hp, Env env, long seed) {
+        public Worker(int id, TrainingContext ctx, Mlp net, Hyperparameters hp, Env env, long seed) {
             this.id = id;
             this.ctx = ctx;
             this.net = net;
@@ -109,7 +72,8 @@ public final class A3C {
             private final int tMax = hp.tMax();
             private final int A = net.actions();
             private final long n = net.layout().size();
-            private final MlpActorCritic.Workspace ws;
+            private final Mlp.Workspace ws;
+            private final Optimizer optimizer;
             private final MemorySegment actions;  // (t_max) int32
             private final MemorySegment returns;  // (t_max)
             private final MemorySegment stats;    // (3) policy loss, value loss, entropy
@@ -126,6 +90,7 @@ public final class A3C {
 
             Learner(Arena arena) {
                 ws = net.workspace(arena, tMax + 1);
+                optimizer = Optimizer.forThread(hp, shared, arena);
                 actions = arena.allocate((long) tMax * Integer.BYTES, 64);
                 returns = arena.allocate((long) tMax * Float.BYTES, 64);
                 stats = arena.allocate(3 * Float.BYTES, 64);
@@ -143,7 +108,7 @@ public final class A3C {
                 boolean done = false, terminal = false;
                 while (t < tMax) {
                     ws.forward(k, t);
-                    int a = sample(ws.logitsRow(t), A, rng);
+                    int a = sample(ws.outRow(Mlp.POLICY, t), A, rng);
                     actions.setAtIndex(JAVA_INT, t, a);
                     env.step(a, ws.obsRow(t + 1), step);
                     rewards[t] = (float) step.reward * rewardScale;
@@ -160,17 +125,15 @@ public final class A3C {
                 float bootstrap = 0f;
                 if (!terminal) {                         // bootstrap from V(s_t; θ'), truncation included
                     ws.forward(k, t);
-                    bootstrap = ws.value(t);
+                    bootstrap = ws.output(Mlp.VALUE, t, 0);
                 }
                 nStepReturns(returns, rewards, t, bootstrap, gamma);
-                k.a3cLossBackward(ws.dLogits, ws.dValues, stats, ws.logits, ws.values, actions, returns,
-                        t, A, beta, valueCoef);
+                k.a3cLossBackward(ws.dOut(Mlp.POLICY), ws.dOut(Mlp.VALUE), stats, ws.out(Mlp.POLICY),
+                        ws.out(Mlp.VALUE), actions, returns, t, A, beta, valueCoef);
                 ws.backward(k, t);
                 k.clipGradNorm(ws.grads, norm, n, (float) hp.maxGradNorm());
-                // Hogwild!: every thread applies its update to the shared θ and g at once, without
-                // locks, as the paper does; concurrent updates may interleave element by element.
-                k.sharedRmsprop(shared.theta(), shared.g(), ws.grads, n,
-                        hp.learningRate(T, ctx.totalSteps()), (float) hp.rmsAlpha(), (float) hp.rmsEps());
+                // Hogwild!: the update goes straight into the shared θ, without locks (see Optimizer).
+                optimizer.apply(k, shared.theta(), ws.grads, n, hp.learningRate(T, ctx.totalSteps()));
 
                 if (done) {
                     ctx.episodeFinished(episodeReturn);

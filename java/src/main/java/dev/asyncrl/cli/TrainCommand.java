@@ -1,6 +1,6 @@
 package dev.asyncrl.cli;
 
-import dev.asyncrl.algo.A3C;
+import dev.asyncrl.algo.Hyperparameters;
 import dev.asyncrl.env.Envs;
 import dev.asyncrl.kernel.Kernel;
 import dev.asyncrl.net.Activation;
@@ -27,12 +27,10 @@ import picocli.CommandLine.Option;
         description = "Train an agent. With no flags: A3C on CartPole, one thread per core, until mean_return_100 reaches 475.")
 public final class TrainCommand implements Callable<Integer> {
 
-    static final List<String> ALGOS = List.of("a3c");
-
-    @Option(names = "--algo", defaultValue = "a3c", description = "Algorithm: a3c (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--algo", defaultValue = "a3c", description = "Algorithm: a3c, nstep-q, onestep-q or onestep-sarsa (default: ${DEFAULT-VALUE}).")
     String algo;
 
-    @Option(names = "--env", defaultValue = "cartpole", description = "Environment: cartpole (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--env", defaultValue = "cartpole", description = "Environment: cartpole, acrobot or mountaincar (default: ${DEFAULT-VALUE}).")
     String env;
 
     @Option(names = "--threads", description = "Actor-learner threads (default: one per core).")
@@ -51,7 +49,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "Run directory to create (default: runs/ALGO-ENV-TIMESTAMP).")
     Path out;
 
-    @Option(names = "--preset", paramLabel = "NAME", description = "Hyperparameter preset: cartpole or paper (default: the environment's).")
+    @Option(names = "--preset", paramLabel = "NAME", description = "Hyperparameter preset: cartpole, acrobot, mountaincar or paper (default: the environment's).")
     String preset;
 
     @Option(names = "--hidden", split = ",", paramLabel = "H1,H2,...", description = "MLP torso sizes, e.g. 64,64.")
@@ -60,7 +58,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--activation", description = "Torso activation: relu or tanh.")
     String activation;
 
-    @Option(names = "--t-max", description = "Steps per segment before an update (paper: 5).")
+    @Option(names = "--t-max", description = "Steps per segment before an update: t_max, or I_AsyncUpdate for the one-step methods (paper: 5).")
     Integer tMax;
 
     @Option(names = "--gamma", description = "Discount (paper: 0.99).")
@@ -69,14 +67,29 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--entropy-beta", description = "Entropy bonus beta (paper: 0.01).")
     Double entropyBeta;
 
-    @Option(names = "--value-coef", description = "c in the value loss c*(R-V)^2 (default 0.25).")
+    @Option(names = "--value-coef", description = "A3C: c in the value loss c*(R-V)^2 (default 0.25).")
     Double valueCoef;
 
-    @Option(names = "--optimizer", defaultValue = "shared-rmsprop", description = "Optimizer: shared-rmsprop (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--q-loss-coef", description = "Q methods: c in the loss c*(y-Q)^2 (default 0.5).")
+    Double qLossCoef;
+
+    @Option(names = "--target-interval", paramLabel = "STEPS", description = "Q methods: I_target, the target network is synced every this many global steps.")
+    Long targetInterval;
+
+    @Option(names = "--epsilon-steps", paramLabel = "STEPS", description = "Q methods: global steps over which each thread's epsilon anneals from 1 to its final value.")
+    Long epsilonSteps;
+
+    @Option(names = "--optimizer", defaultValue = "shared-rmsprop", description = "shared-rmsprop, rmsprop (per-thread statistics) or momentum (per-thread momentum SGD) (default: ${DEFAULT-VALUE}).")
     String optimizer;
 
     @Option(names = "--lr", description = "Initial learning rate (paper: 7e-4).")
     Double lr;
+
+    @Option(names = "--lr-log-uniform", split = ",", paramLabel = "LO,HI", description = "Draw the initial learning rate from LogUniform(LO, HI) with the seed (overrides --lr).")
+    double[] lrLogUniform;
+
+    @Option(names = "--momentum", description = "Momentum SGD's alpha in m = alpha*m + (1-alpha)*dtheta (default 0.9).")
+    Double momentum;
 
     @Option(names = "--lr-schedule", description = "linear (anneal to 0 over --steps, the paper's) or constant.")
     String lrSchedule;
@@ -127,39 +140,50 @@ public final class TrainCommand implements Callable<Integer> {
 
     /** The preset with the flags on top; throws IllegalArgumentException (exit 2) on a bad value. */
     TrainConfig resolve() {
-        if (!ALGOS.contains(algo)) {
-            throw new IllegalArgumentException("unknown --algo '" + algo + "' (known: " + String.join(", ", ALGOS) + ")");
+        if (!Trainer.ALGOS.contains(algo)) {
+            throw new IllegalArgumentException("unknown --algo '" + algo + "' (known: " + String.join(", ", Trainer.ALGOS) + ")");
         }
         if (!Envs.exists(env)) {
             throw new IllegalArgumentException("unknown --env '" + env + "' (known: " + String.join(", ", Envs.names()) + ")");
-        }
-        if (!optimizer.equals("shared-rmsprop")) {
-            throw new IllegalArgumentException("unknown --optimizer '" + optimizer + "' (known: shared-rmsprop)");
         }
         if (!List.of("auto", "lines", "none").contains(progressMode)) {
             throw new IllegalArgumentException("unknown --progress '" + progressMode + "' (auto, lines or none)");
         }
         Preset p = preset != null ? Preset.named(preset) : Preset.forEnv(env);
+        boolean valueBased = !algo.equals("a3c");
         int nThreads = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         long nSteps = steps != null ? steps : p.steps();
         String act = activation != null ? activation : p.activation();
         Activation.parse(act);
-        boolean anneal = switch (lrSchedule == null ? (p.annealLr() ? "linear" : "constant") : lrSchedule) {
-            case "linear" -> true;
-            case "constant" -> false;
-            default -> throw new IllegalArgumentException("unknown --lr-schedule '" + lrSchedule + "' (linear or constant)");
-        };
-        A3C.Hyperparameters hp = new A3C.Hyperparameters(
+        double initialLr = lr != null ? lr : valueBased ? p.qLr() : p.lr();
+        double[] range = null;
+        if (lrLogUniform != null) {
+            if (lrLogUniform.length != 2) {
+                throw new IllegalArgumentException("--lr-log-uniform takes two numbers LO,HI, got " + lrLogUniform.length);
+            }
+            double lo = lrLogUniform[0], hi = lrLogUniform[1];
+            if (!(lo > 0) || !(hi > lo) || Double.isInfinite(hi)) {
+                throw new IllegalArgumentException("--lr-log-uniform needs 0 < LO < HI, got " + lo + "," + hi);
+            }
+            range = new double[] {lo, hi};
+            initialLr = logUniform(lo, hi, seed);
+        }
+        Hyperparameters hp = new Hyperparameters(
                 tMax != null ? tMax : p.tMax(),
                 gamma != null ? gamma : p.gamma(),
                 entropyBeta != null ? entropyBeta : p.entropyBeta(),
                 valueCoef != null ? valueCoef : p.valueCoef(),
-                lr != null ? lr : p.lr(),
-                anneal,
+                qLossCoef != null ? qLossCoef : p.qLossCoef(),
+                initialLr,
+                Hyperparameters.LrSchedule.parse(lrSchedule != null ? lrSchedule : p.lrSchedule()),
+                Hyperparameters.OptimizerKind.parse(optimizer),
                 rmsAlpha != null ? rmsAlpha : p.rmsAlpha(),
                 rmsEps != null ? rmsEps : p.rmsEps(),
+                momentum != null ? momentum : p.momentum(),
                 maxGradNorm != null ? maxGradNorm : p.maxGradNorm(),
-                rewardScale != null ? rewardScale : p.rewardScale());
+                rewardScale != null ? rewardScale : p.rewardScale(),
+                targetInterval != null ? targetInterval : p.targetInterval(),
+                epsilonSteps != null ? epsilonSteps : p.epsilonSteps());
         double stop = p.stopReturn();
         if (stopReturn != null) {
             if (stopReturn.equals("none")) stop = Double.NaN;
@@ -176,6 +200,12 @@ public final class TrainCommand implements Callable<Integer> {
         Path dir = out != null ? out : Path.of("runs", algo + "-" + env + "-"
                 + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         long every = reportEvery != null ? reportEvery : Math.max(1000, nSteps / 500);
-        return new TrainConfig(algo, env, p.name(), nThreads, nSteps, seed, kernel, dir, h, act, hp, stop, every);
+        return new TrainConfig(algo, env, p.name(), nThreads, nSteps, seed, kernel, dir, h, act, hp, range, stop, every);
+    }
+
+    /** exp(U(log lo, log hi)), drawn from the run's seed so that a sweep over seeds samples learning rates. */
+    public static double logUniform(double lo, double hi, long seed) {
+        double u = new java.util.SplittableRandom(seed ^ 0x1F2E3D4C5B6A7988L).nextDouble();
+        return Math.exp(Math.log(lo) + u * (Math.log(hi) - Math.log(lo)));
     }
 }

@@ -4,8 +4,8 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
- * The memory every actor-learner thread shares: parameters θ and the Shared RMSProp statistics g,
- * both laid out by one {@link Layout}. They live in one shared arena owned by this object, which
+ * The memory every actor-learner thread shares: parameters θ, the Shared RMSProp statistics g and,
+ * for the Q methods, the target network θ⁻, all laid out by one {@link Layout}. They live in one shared arena owned by this object, which
  * the trainer closes only after every worker thread has joined.
  *
  * <p>Threads read and write θ and g without locks (Hogwild!, as in the paper): the race is
@@ -16,14 +16,21 @@ public final class SharedParams implements AutoCloseable {
     private final Layout layout;
     private final MemorySegment theta;
     private final MemorySegment g;
+    private final MemorySegment target;
 
     public SharedParams(Layout layout) {
+        this(layout, false);
+    }
+
+    /** @param withTarget also allocate θ⁻ (the Q methods' target network) */
+    public SharedParams(Layout layout, boolean withTarget) {
         // Shared arena: the segments are accessed from every worker thread; 64-byte alignment
         // keeps each tensor (offsets are multiples of 16 floats) on a cache-line boundary.
         this.arena = Arena.ofShared();
         this.layout = layout;
         this.theta = arena.allocate(layout.byteSize(), 64);
         this.g = arena.allocate(layout.byteSize(), 64);
+        this.target = withTarget ? arena.allocate(layout.byteSize(), 64) : null;
     }
 
     public Layout layout() {
@@ -38,6 +45,12 @@ public final class SharedParams implements AutoCloseable {
     /** g: the Shared RMSProp running mean of squared gradients (layout.size() floats), zero at start. */
     public MemorySegment g() {
         return g;
+    }
+
+    /** θ⁻: the shared target network (layout.size() floats), synced from θ every I_target steps. */
+    public MemorySegment target() {
+        if (target == null) throw new IllegalStateException("this run has no target network");
+        return target;
     }
 
     @Override

@@ -8,13 +8,17 @@ import java.util.List;
  * paper used for Atari. Every flag of {@code asyncrl train} overrides its field; config.json
  * records what was used.
  *
- * @param steps      step cap T_max (also the learning-rate annealing horizon)
- * @param stopReturn stop once mean_return_100 reaches this (NaN: run the whole budget)
+ * @param lr             initial learning rate for A3C
+ * @param qLr            initial learning rate for the three value-based methods
+ * @param targetInterval I_target: θ⁻ ← θ every this many global steps
+ * @param epsilonSteps   ε anneals from 1 to each thread's final ε over this many global steps
+ * @param steps          step cap T_max (also the learning-rate annealing horizon)
+ * @param stopReturn     stop once mean_return_100 reaches this (NaN: run the whole budget)
  */
 public record Preset(String name, int[] hidden, String activation, int tMax, double gamma,
-                     double entropyBeta, double valueCoef, double lr, boolean annealLr,
-                     double rmsAlpha, double rmsEps, double maxGradNorm, double rewardScale,
-                     long steps, double stopReturn) {
+                     double entropyBeta, double valueCoef, double qLossCoef, double lr, double qLr,
+                     String lrSchedule, double rmsAlpha, double rmsEps, double momentum, double maxGradNorm,
+                     double rewardScale, long targetInterval, long epsilonSteps, long steps, double stopReturn) {
 
     public Preset {
         hidden = hidden.clone();
@@ -26,28 +30,39 @@ public record Preset(String name, int[] hidden, String activation, int tMax, dou
     }
 
     /**
-     * The paper's A3C values (Atari): t_max 5, γ 0.99, β 0.01, Shared RMSProp η 7e-4 annealed to
-     * 0, α 0.99, ε 0.1 inside the root, clip 40; value loss 0.25·(R−V)²; rewards as they come.
+     * The paper's values (Atari): t_max = I_AsyncUpdate = 5, γ 0.99, β 0.01, Shared RMSProp η 7e-4
+     * annealed to 0, α 0.99, ε 0.1 inside the root, clip 40, I_target 40,000, ε annealed over 4M
+     * steps; value loss 0.25·(R−V)²; rewards as they come.
      */
-    public static final Preset PAPER = new Preset("paper", new int[] {256}, "relu", 5, 0.99, 0.01, 0.25,
-            7e-4, true, 0.99, 0.1, 40.0, 1.0, 80_000_000L, Double.NaN);
+    public static final Preset PAPER = new Preset("paper", new int[] {256}, "relu", 5, 0.99, 0.01, 0.25, 0.5,
+            7e-4, 7e-4, "linear", 0.99, 0.1, 0.9, 40.0, 1.0, 40_000, 4_000_000, 80_000_000L, Double.NaN);
 
     /**
-     * CartPole-v1: the paper's values, but for two changes. The paper's ε = 0.1 inside the root
-     * suits Atari's clipped rewards; with CartPole's returns of up to ~100 every update becomes a
+     * CartPole-v1: the paper's values, but for these. The paper's ε = 0.1 inside the root suits
+     * Atari's clipped rewards; with CartPole's returns of up to ~100 every update becomes a
      * sign-like step of about η on every weight, and learning climbs then collapses. Rewards are
-     * scaled by 0.1 for learning (returns are reported unscaled), which keeps the advantages in
-     * the range ε was chosen for. The torso is 64,64 ReLU. Stops once solved (475) or at 2M steps.
+     * scaled by 0.1 for learning (returns are reported unscaled), which keeps advantages and TD
+     * errors in the range ε was chosen for. A 64,64 ReLU torso; for the Q methods a target
+     * network synced every 10,000 steps and ε annealed over 100,000 (CartPole is solved in a few
+     * hundred thousand steps, not 80M). Stops once solved (475) or at 2M steps.
      */
-    public static final Preset CARTPOLE = new Preset("cartpole", new int[] {64, 64}, "relu", 5, 0.99, 0.01, 0.25,
-            7e-4, true, 0.99, 0.1, 40.0, 0.1, 2_000_000L, 475.0);
+    public static final Preset CARTPOLE = new Preset("cartpole", new int[] {64, 64}, "relu", 5, 0.99, 0.01, 0.25, 0.5,
+            7e-4, 7e-4, "linear", 0.99, 0.1, 0.9, 40.0, 0.1, 10_000, 100_000, 2_000_000L, 475.0);
 
-    public static final List<Preset> ALL = List.of(CARTPOLE, PAPER);
+    /** Acrobot-v1 (−1 per step, 500-step limit): CartPole's values; solved is about −100. */
+    public static final Preset ACROBOT = new Preset("acrobot", new int[] {64, 64}, "relu", 5, 0.99, 0.01, 0.25, 0.5,
+            7e-4, 7e-4, "linear", 0.99, 0.1, 0.9, 40.0, 0.1, 10_000, 100_000, 2_000_000L, Double.NaN);
+
+    /** MountainCar-v0 (−1 per step, 200-step limit, sparse success): Acrobot's values. */
+    public static final Preset MOUNTAINCAR = new Preset("mountaincar", new int[] {64, 64}, "relu", 5, 0.99, 0.01, 0.25, 0.5,
+            7e-4, 7e-4, "linear", 0.99, 0.1, 0.9, 40.0, 0.1, 10_000, 100_000, 2_000_000L, Double.NaN);
+
+    public static final List<Preset> ALL = List.of(CARTPOLE, ACROBOT, MOUNTAINCAR, PAPER);
 
     /** The preset named {@code name}. */
     public static Preset named(String name) {
         for (Preset p : ALL) if (p.name.equals(name)) return p;
-        throw new IllegalArgumentException("unknown preset '" + name + "' (known: "
+        throw new IllegalArgumentException("unknown --preset '" + name + "' (known: "
                 + String.join(", ", ALL.stream().map(Preset::name).toList()) + ")");
     }
 

@@ -1,6 +1,6 @@
 package dev.asyncrl.run;
 
-import dev.asyncrl.algo.A3C;
+import dev.asyncrl.algo.Hyperparameters;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -10,16 +10,23 @@ import java.util.Map;
  * config.json records.
  *
  * @param reportEvery a metrics.csv row (and a progress update) every this many global steps
+ * @param lrRange     the LogUniform range the learning rate was drawn from, or null
  */
 public record TrainConfig(String algo, String env, String preset, int threads, long steps, long seed,
                           String kernel, Path out, int[] hidden, String activation,
-                          A3C.Hyperparameters a3c, double stopReturn, long reportEvery) {
+                          Hyperparameters hp, double[] lrRange, double stopReturn, long reportEvery) {
 
     public TrainConfig {
         if (threads < 1) throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
         if (steps < 1) throw new IllegalArgumentException("--steps must be >= 1, got " + steps);
         if (reportEvery < 1) throw new IllegalArgumentException("--report-every must be >= 1, got " + reportEvery);
         hidden = hidden.clone();
+        lrRange = lrRange == null ? null : lrRange.clone();
+    }
+
+    /** True for the three value-based methods, which use a Q network and a target network. */
+    public boolean valueBased() {
+        return !algo.equals("a3c");
     }
 
     @Override
@@ -48,17 +55,29 @@ public record TrainConfig(String algo, String env, String preset, int threads, l
         m.put("out", out.toString());
         m.put("hidden", hidden);
         m.put("activation", activation);
-        m.put("t_max", a3c.tMax());
-        m.put("gamma", a3c.gamma());
-        m.put("entropy_beta", a3c.entropyBeta());
-        m.put("value_coef", a3c.valueCoef());
-        m.put("optimizer", "shared-rmsprop");
-        m.put("lr", a3c.lr());
-        m.put("lr_schedule", a3c.annealLr() ? "linear" : "constant");
-        m.put("rms_alpha", a3c.rmsAlpha());
-        m.put("rms_eps", a3c.rmsEps());
-        m.put("max_grad_norm", a3c.maxGradNorm());
-        m.put("reward_scale", a3c.rewardScale());
+        m.put("t_max", hp.tMax());
+        m.put("gamma", hp.gamma());
+        if (!valueBased()) {
+            m.put("entropy_beta", hp.entropyBeta());
+            m.put("value_coef", hp.valueCoef());
+        } else {
+            m.put("q_loss_coef", hp.qLossCoef());
+            m.put("target_interval", hp.targetInterval());
+            m.put("epsilon_steps", hp.epsilonSteps());
+            m.put("final_epsilons", "0.1, 0.01, 0.5 with probabilities 0.4, 0.3, 0.3, drawn per thread");
+        }
+        m.put("optimizer", hp.optimizer().flag);
+        m.put("lr", hp.lr());
+        m.put("lr_log_uniform", lrRange);
+        m.put("lr_schedule", hp.lrSchedule().flag());
+        if (hp.optimizer() == Hyperparameters.OptimizerKind.MOMENTUM) {
+            m.put("momentum", hp.momentum());
+        } else {
+            m.put("rms_alpha", hp.rmsAlpha());
+            m.put("rms_eps", hp.rmsEps());
+        }
+        m.put("max_grad_norm", hp.maxGradNorm());
+        m.put("reward_scale", hp.rewardScale());
         m.put("stop_return", Double.isNaN(stopReturn) ? null : stopReturn);
         m.put("report_every", reportEvery);
         return m;

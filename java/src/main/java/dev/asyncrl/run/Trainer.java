@@ -1,12 +1,16 @@
 package dev.asyncrl.run;
 
 import dev.asyncrl.algo.A3C;
+import dev.asyncrl.algo.NStepQ;
+import dev.asyncrl.algo.OneStepQ;
+import dev.asyncrl.algo.OneStepSarsa;
+import dev.asyncrl.algo.ValueBasedWorker;
 import dev.asyncrl.env.Env;
 import dev.asyncrl.env.Envs;
 import dev.asyncrl.kernel.Kernel;
 import dev.asyncrl.memory.SharedParams;
 import dev.asyncrl.net.Activation;
-import dev.asyncrl.net.MlpActorCritic;
+import dev.asyncrl.net.Mlp;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -61,20 +65,31 @@ public final class Trainer {
     private static final long POLL_MILLIS = 20;
 
     public static Summary train(TrainConfig cfg, Kernel kernel, RunDirectory dir, Progress progress) {
-        if (!cfg.algo().equals("a3c")) throw new IllegalArgumentException("unknown --algo '" + cfg.algo() + "'");
+        if (!ALGOS.contains(cfg.algo())) throw new IllegalArgumentException("unknown --algo '" + cfg.algo() + "'");
         Env probe = Envs.create(cfg.env());
-        MlpActorCritic net = new MlpActorCritic(probe.observationSize(), probe.actionCount(), cfg.hidden(),
-                Activation.parse(cfg.activation()));
-        dir.writeJson(RunDirectory.CONFIG, withLayout(cfg.toMap(kernel.name()), net));
+        Activation act = Activation.parse(cfg.activation());
+        Mlp net = cfg.valueBased()
+                ? Mlp.qNetwork(probe.observationSize(), probe.actionCount(), cfg.hidden(), act)
+                : Mlp.actorCritic(probe.observationSize(), probe.actionCount(), cfg.hidden(), act);
+        Map<String, Object> config = withLayout(cfg.toMap(kernel.name()), net);
 
         List<Report> reports = new ArrayList<>();
-        try (SharedParams shared = new SharedParams(net.layout())) {
+        try (SharedParams shared = new SharedParams(net.layout(), cfg.valueBased())) {
             net.initialize(shared.theta(), cfg.seed());
+            if (cfg.valueBased()) kernel.copy(shared.target(), shared.theta(), net.layout().size()); // θ⁻ ← θ
             TrainingContext ctx = new TrainingContext(kernel, shared, cfg.steps(), cfg.stopReturn(), cfg.reportEvery());
             List<Thread> threads = new ArrayList<>();
+            List<Runnable> workers = new ArrayList<>();
+            List<Double> epsilons = new ArrayList<>();
             for (int i = 0; i < cfg.threads(); i++) {
-                A3C.Worker w = new A3C.Worker(i, ctx, net, cfg.a3c(), i == 0 ? probe : Envs.create(cfg.env()),
-                        cfg.threadSeed(i));
+                Runnable w = worker(cfg.algo(), i, ctx, net, cfg, i == 0 ? probe : Envs.create(cfg.env()));
+                workers.add(w);
+                if (w instanceof ValueBasedWorker v) epsilons.add(v.finalEpsilon());
+            }
+            if (!epsilons.isEmpty()) config.put("thread_final_epsilons", epsilons);
+            dir.writeJson(RunDirectory.CONFIG, config);
+            for (int i = 0; i < cfg.threads(); i++) {
+                Runnable w = workers.get(i);
                 threads.add(Thread.ofPlatform().name("actor-learner-" + i).start(() -> {
                     try {
                         w.run();
@@ -132,14 +147,28 @@ public final class Trainer {
                 last.wallSeconds(), ep.episodes(), ep.meanReturn100(), ep.bestMeanReturn100(),
                 last.stepsPerSecond(), status, ctx.stopReason());
         dir.writeJson(RunDirectory.SUMMARY, s.toMap());
-        dir.writeCurve(reports, "A3C on " + probe.id() + " (" + cfg.threads() + " threads, seed " + cfg.seed() + ")");
+        dir.writeCurve(reports, cfg.algo() + " on " + probe.id() + " (" + cfg.threads() + " threads, seed " + cfg.seed() + ")");
         if (failure != null) {
             throw new TrainingFailedException("training failed in an actor-learner thread: " + failure.getMessage(), failure);
         }
         return s;
     }
 
-    private static Map<String, Object> withLayout(Map<String, Object> m, MlpActorCritic net) {
+    /** The algorithms by their command-line name. */
+    public static final List<String> ALGOS = List.of("a3c", "nstep-q", "onestep-q", "onestep-sarsa");
+
+    private static Runnable worker(String algo, int i, TrainingContext ctx, Mlp net, TrainConfig cfg, Env env) {
+        long seed = cfg.threadSeed(i);
+        return switch (algo) {
+            case "a3c" -> new A3C.Worker(i, ctx, net, cfg.hp(), env, seed);
+            case "nstep-q" -> new NStepQ(ctx, net, cfg.hp(), env, seed);
+            case "onestep-q" -> new OneStepQ(ctx, net, cfg.hp(), env, seed);
+            case "onestep-sarsa" -> new OneStepSarsa(ctx, net, cfg.hp(), env, seed);
+            default -> throw new IllegalArgumentException("unknown --algo '" + algo + "'");
+        };
+    }
+
+    private static Map<String, Object> withLayout(Map<String, Object> m, Mlp net) {
         List<Map<String, Object>> tensors = new ArrayList<>();
         for (var t : net.layout().tensors()) {
             Map<String, Object> e = new LinkedHashMap<>();

@@ -23,7 +23,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * by a forward pass written here, for every parameter, both activations and both kernels. The
  * advantage is held constant, as A3C treats it.
  */
-class MlpActorCriticGradientTest {
+class MlpGradientTest {
 
     static Stream<Arguments> cases() {
         return Stream.of("java", "reference").flatMap(k -> Stream.of(Activation.RELU, Activation.TANH)
@@ -40,10 +40,10 @@ class MlpActorCriticGradientTest {
         int D = 3, A = 4, B = 4;
         int[] hidden = {5, 6};
         float beta = 0.05f, c = 0.25f;
-        MlpActorCritic net = new MlpActorCritic(D, A, hidden, act);
+        Mlp net = Mlp.actorCritic(D, A, hidden, act);
         SplittableRandom rng = new SplittableRandom(11);
         try (Arena arena = Arena.ofConfined(); Kernel k = kernel(kernelName)) {
-            MlpActorCritic.Workspace ws = net.workspace(arena, B + 1);
+            Mlp.Workspace ws = net.workspace(arena, B + 1);
             net.initialize(ws.params, 5);
             for (long i = 0; i < (long) B * D; i++) ws.obs.setAtIndex(JAVA_FLOAT, i, (float) rng.nextDouble(-2, 2));
             MemorySegment actions = arena.allocate(B * 4L);
@@ -59,7 +59,7 @@ class MlpActorCriticGradientTest {
             }
             for (int r = 0; r < B; r++) ws.forward(k, r);
             ws.grads.fill((byte) 0);
-            k.a3cLossBackward(ws.dLogits, ws.dValues, stats, ws.logits, ws.values, actions, returns, B, A, beta, c);
+            k.a3cLossBackward(ws.dOut(Mlp.POLICY), ws.dOut(Mlp.VALUE), stats, ws.out(Mlp.POLICY), ws.out(Mlp.VALUE), actions, returns, B, A, beta, c);
             ws.backward(k, B);
 
             Layout layout = net.layout();
@@ -93,7 +93,7 @@ class MlpActorCriticGradientTest {
     }
 
     /** Logits (A) then V, in double. */
-    static double[] forward(MlpActorCritic net, double[] theta, double[] x) {
+    static double[] forward(Mlp net, double[] theta, double[] x) {
         Layout l = net.layout();
         int[] hidden = net.hidden();
         double[] in = x;
@@ -120,7 +120,7 @@ class MlpActorCriticGradientTest {
     }
 
     /** Σ_i −log π(a_i)·adv_i − β H_i + c (R_i − V_i)², with adv held fixed. */
-    static double loss(MlpActorCritic net, double[] theta, double[][] obs, int[] acts, double[] ret, double[] adv,
+    static double loss(Mlp net, double[] theta, double[][] obs, int[] acts, double[] ret, double[] adv,
                        double beta, double c) {
         int A = net.actions();
         double L = 0;

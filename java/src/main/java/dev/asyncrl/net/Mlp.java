@@ -1,0 +1,266 @@
+package dev.asyncrl.net;
+
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+
+import dev.asyncrl.kernel.Kernel;
+import dev.asyncrl.memory.Layout;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * The network for vector observations: an MLP torso shared by one or more linear heads (the paper
+ * shares all non-output layers).
+ *
+ * <pre>
+ *   obs (D) → [dense → act] × L → h_L (H_L) ─┬→ head 0: dense → out_0 (size_0)
+ *                                            └→ head 1: dense → out_1 (size_1) ...
+ * </pre>
+ *
+ * A3C uses {@link #actorCritic}: a policy head of A logits (softmax in the loss) and a value head
+ * of 1; the Q methods use {@link #qNetwork}: one head of A action values. Parameter names in the
+ * layout table: torso.K.weight (H_K, H_{K-1}), torso.K.bias (H_K), HEAD.weight (size, H_L),
+ * HEAD.bias (size). Weights are stored (out, in), as ONNX Gemm with transB = 1 reads them.
+ */
+public final class Mlp {
+
+    /** A linear output head: its name in the layout table and its width. */
+    public record Head(String name, int size) {}
+
+    /** Head indices of {@link #actorCritic}. */
+    public static final int POLICY = 0, VALUE = 1;
+    /** Head index of {@link #qNetwork}. */
+    public static final int Q = 0;
+
+    private final int obsSize;
+    private final int[] hidden;
+    private final Activation activation;
+    private final List<Head> heads;
+    private final Layout layout;
+
+    public Mlp(int obsSize, int[] hidden, Activation activation, List<Head> heads) {
+        if (obsSize < 1) throw new IllegalArgumentException("observation size must be >= 1");
+        if (hidden.length == 0) throw new IllegalArgumentException("the torso needs at least one hidden layer");
+        for (int h : hidden) if (h < 1) throw new IllegalArgumentException("hidden sizes must be >= 1, got " + Arrays.toString(hidden));
+        if (heads.isEmpty()) throw new IllegalArgumentException("a network needs at least one head");
+        for (Head h : heads) if (h.size() < 1) throw new IllegalArgumentException("head " + h.name() + " needs size >= 1");
+        this.obsSize = obsSize;
+        this.hidden = hidden.clone();
+        this.activation = activation;
+        this.heads = List.copyOf(heads);
+        Layout.Builder b = Layout.builder();
+        int in = obsSize;
+        for (int k = 0; k < hidden.length; k++) {
+            b.add("torso." + k + ".weight", hidden[k], in);
+            b.add("torso." + k + ".bias", hidden[k]);
+            in = hidden[k];
+        }
+        for (Head h : heads) {
+            b.add(h.name() + ".weight", h.size(), in);
+            b.add(h.name() + ".bias", h.size());
+        }
+        this.layout = b.build();
+    }
+
+    /** Policy logits (A) and state value (1) over one torso. */
+    public static Mlp actorCritic(int obsSize, int actions, int[] hidden, Activation activation) {
+        return new Mlp(obsSize, hidden, activation, List.of(new Head("policy", actions), new Head("value", 1)));
+    }
+
+    /** Action values Q(s, ·) (A). */
+    public static Mlp qNetwork(int obsSize, int actions, int[] hidden, Activation activation) {
+        return new Mlp(obsSize, hidden, activation, List.of(new Head("q", actions)));
+    }
+
+    public Layout layout() {
+        return layout;
+    }
+
+    public int obsSize() {
+        return obsSize;
+    }
+
+    /** Width of head 0: the action count for both network kinds. */
+    public int actions() {
+        return heads.getFirst().size();
+    }
+
+    public List<Head> heads() {
+        return heads;
+    }
+
+    public int[] hidden() {
+        return hidden.clone();
+    }
+
+    public Activation activation() {
+        return activation;
+    }
+
+    /**
+     * Torch's default initialisation, as the paper used: every weight and bias of a layer drawn
+     * from U(−1/√fan_in, 1/√fan_in), fan_in being the layer's input size. Padding stays 0.
+     */
+    public void initialize(MemorySegment theta, long seed) {
+        theta.asSlice(0, layout.byteSize()).fill((byte) 0);
+        SplittableRandom rng = new SplittableRandom(seed);
+        for (Layout.Tensor t : layout.tensors()) {
+            long fanIn = t.name().endsWith(".weight") ? t.shape()[1]
+                    : layout.get(t.name().replace(".bias", ".weight")).shape()[1];
+            double bound = 1.0 / Math.sqrt(fanIn);
+            for (long i = 0; i < t.size(); i++) {
+                theta.setAtIndex(JAVA_FLOAT, t.offset() + i, (float) rng.nextDouble(-bound, bound));
+            }
+        }
+    }
+
+    /**
+     * One thread's working memory, allocated once in {@code arena} (the thread's own): its copy of
+     * the parameters θ', its gradient dθ, and per-row activations for up to {@code rows} steps, so
+     * the forward pass done while acting is the one the backward pass reuses.
+     */
+    public Workspace workspace(Arena arena, int rows) {
+        return new Workspace(arena, rows, null, null);
+    }
+
+    /**
+     * A forward-only workspace that computes with {@code params} in place (e.g. the shared target
+     * network θ⁻) on the observation rows of another workspace ({@code obsOf}), so that
+     * Q(s_i; θ⁻) is one forward of row i with nothing copied.
+     */
+    public Workspace targetWorkspace(Arena arena, MemorySegment params, Workspace obsOf) {
+        return new Workspace(arena, obsOf.rows, params, obsOf.obs);
+    }
+
+    public final class Workspace {
+        public final int rows;
+        /** θ' (layout.size()) and dθ (layout.size(); NULL in a target workspace). */
+        public final MemorySegment params, grads;
+        /** obs (rows, D): the environment writes each row directly. */
+        public final MemorySegment obs;
+
+        private final MemorySegment[] out;    // out[j] (rows, size_j): head j's outputs
+        private final MemorySegment[] dOut;   // dOut[j] (rows, size_j): the loss writes, backward reads
+        private final MemorySegment[] h;      // h[k] (rows, H_k): torso outputs after activation
+        private final MemorySegment[] dh;     // dh[k] (rows, H_k)
+        private final MemorySegment[] w, b, dw, db;      // torso layer k's slices of θ' and dθ
+        private final MemorySegment[] hw, hb, dhw, dhb;  // head j's slices of θ' and dθ
+        // Per-row views, made once so that acting allocates nothing.
+        private final MemorySegment[] obsRow;
+        private final MemorySegment[][] hRow, outRow;
+
+        Workspace(Arena arena, int rows, MemorySegment externalParams, MemorySegment externalObs) {
+            this.rows = rows;
+            long n = layout.byteSize();
+            params = externalParams != null ? externalParams : arena.allocate(n, 64);
+            grads = externalParams != null ? MemorySegment.NULL : arena.allocate(n, 64);
+            obs = externalObs != null ? externalObs : arena.allocate((long) rows * obsSize * Float.BYTES, 64);
+            int L = hidden.length, J = heads.size();
+            h = new MemorySegment[L];
+            dh = new MemorySegment[L];
+            w = new MemorySegment[L];
+            b = new MemorySegment[L];
+            dw = new MemorySegment[L];
+            db = new MemorySegment[L];
+            hRow = new MemorySegment[L][rows];
+            for (int k = 0; k < L; k++) {
+                h[k] = arena.allocate((long) rows * hidden[k] * Float.BYTES, 64);
+                dh[k] = arena.allocate((long) rows * hidden[k] * Float.BYTES, 64);
+                w[k] = layout.get("torso." + k + ".weight").in(params);
+                b[k] = layout.get("torso." + k + ".bias").in(params);
+                dw[k] = externalParams != null ? null : layout.get("torso." + k + ".weight").in(grads);
+                db[k] = externalParams != null ? null : layout.get("torso." + k + ".bias").in(grads);
+                for (int r = 0; r < rows; r++) hRow[k][r] = row(h[k], r, hidden[k]);
+            }
+            out = new MemorySegment[J];
+            dOut = new MemorySegment[J];
+            hw = new MemorySegment[J];
+            hb = new MemorySegment[J];
+            dhw = new MemorySegment[J];
+            dhb = new MemorySegment[J];
+            outRow = new MemorySegment[J][rows];
+            for (int j = 0; j < J; j++) {
+                Head head = heads.get(j);
+                out[j] = arena.allocate((long) rows * head.size() * Float.BYTES, 64);
+                dOut[j] = arena.allocate((long) rows * head.size() * Float.BYTES, 64);
+                hw[j] = layout.get(head.name() + ".weight").in(params);
+                hb[j] = layout.get(head.name() + ".bias").in(params);
+                dhw[j] = externalParams != null ? null : layout.get(head.name() + ".weight").in(grads);
+                dhb[j] = externalParams != null ? null : layout.get(head.name() + ".bias").in(grads);
+                for (int r = 0; r < rows; r++) outRow[j][r] = row(out[j], r, head.size());
+            }
+            obsRow = new MemorySegment[rows];
+            for (int r = 0; r < rows; r++) obsRow[r] = row(obs, r, obsSize);
+        }
+
+        private static MemorySegment row(MemorySegment m, int r, int width) {
+            return m.asSlice((long) r * width * Float.BYTES, (long) width * Float.BYTES);
+        }
+
+        public MemorySegment obsRow(int r) {
+            return obsRow[r];
+        }
+
+        /** Head j's outputs for all rows: (rows, size_j). */
+        public MemorySegment out(int j) {
+            return out[j];
+        }
+
+        /** Head j's outputs for row r: (size_j). */
+        public MemorySegment outRow(int j, int r) {
+            return outRow[j][r];
+        }
+
+        /** The gradient of the loss w.r.t. head j's outputs, (rows, size_j): the loss writes it. */
+        public MemorySegment dOut(int j) {
+            return dOut[j];
+        }
+
+        /** out[j][r, c]. */
+        public float output(int j, int r, int c) {
+            return out[j].getAtIndex(JAVA_FLOAT, (long) r * heads.get(j).size() + c);
+        }
+
+        /** Forward of one row r: obs[r] → h[·][r] → every head's out[·][r]. */
+        public void forward(Kernel k, int r) {
+            MemorySegment x = obsRow[r];
+            int in = obsSize;
+            for (int l = 0; l < hidden.length; l++) {
+                k.denseForward(hRow[l][r], x, w[l], b[l], 1, in, hidden[l]);
+                activation.forward(k, hRow[l][r], hidden[l]);
+                x = hRow[l][r];
+                in = hidden[l];
+            }
+            for (int j = 0; j < heads.size(); j++) {
+                k.denseForward(outRow[j][r], x, hw[j], hb[j], 1, in, heads.get(j).size());
+            }
+        }
+
+        /**
+         * Backward over rows 0..n-1 (each forwarded with the current parameters), from the head
+         * gradients dOut that the loss wrote; accumulates into dθ (the caller zeroes it).
+         */
+        public void backward(Kernel k, int n) {
+            if (dw[0] == null) throw new IllegalStateException("a target workspace is forward-only");
+            int L = hidden.length;
+            int top = hidden[L - 1];
+            dh[L - 1].fill((byte) 0); // every head accumulates into it
+            for (int j = 0; j < heads.size(); j++) {
+                k.denseBackward(dh[L - 1], dhw[j], dhb[j], dOut[j], h[L - 1], hw[j], n, top, heads.get(j).size());
+            }
+            for (int l = L - 1; l >= 0; l--) {
+                activation.backward(k, dh[l], h[l], (long) n * hidden[l]);
+                MemorySegment x = l == 0 ? obs : h[l - 1];
+                int in = l == 0 ? obsSize : hidden[l - 1];
+                MemorySegment dx = MemorySegment.NULL;
+                if (l > 0) {
+                    dx = dh[l - 1];
+                    dx.fill((byte) 0);
+                }
+                k.denseBackward(dx, dw[l], db[l], dh[l], x, w[l], n, in, hidden[l]);
+            }
+        }
+    }
+}
