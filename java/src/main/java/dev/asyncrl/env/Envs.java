@@ -12,6 +12,7 @@ public final class Envs {
 
     static {
         ENVS.put("cartpole", CartPole::new);
+        ENVS.put("acrobot", Acrobot::new);
     }
 
     public static boolean exists(String name) {
