@@ -115,7 +115,7 @@ class AcrobotTest {
         for (int action : actions) {
             env.step(action, obs, r);
             q = rk4Step(q, action - 1.0, 0.2);
-            assertArrayEquals(observation(q), read(), 1e-5f, "after action " + action);
+            assertArrayEquals(observation(q), read(), 1e-6f, "after action " + action);
             assertEquals(-1.0, r.reward);
             assertFalse(r.terminated || r.truncated);
         }
