@@ -12,6 +12,8 @@ public final class Envs {
 
     static {
         ENVS.put("cartpole", CartPole::new);
+        ENVS.put("acrobot", Acrobot::new);
+        ENVS.put("mountaincar", MountainCar::new);
     }
 
     public static boolean exists(String name) {

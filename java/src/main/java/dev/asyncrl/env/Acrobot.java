@@ -1,0 +1,148 @@
+package dev.asyncrl.env;
+
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+
+import java.lang.foreign.MemorySegment;
+import java.util.SplittableRandom;
+
+/**
+ * Acrobot-v1 with Gymnasium's physics: the dynamics of Sutton and Barto's book (Gymnasium's
+ * {@code book_or_nips = "book"}), one classical RK4 step over dt = 0.2 s, no torque noise, the
+ * angles wrapped into [-π, π] and the velocities bounded to ±4π and ±9π after each step, as
+ * Gymnasium's {@code wrap} and {@code bound} do. The state [θ1, θ2, θ̇1, θ̇2] is kept in double and
+ * observed as float32: [cos θ1, sin θ1, cos θ2, sin θ2, θ̇1, θ̇2]. Actions 0, 1, 2 apply torque -1,
+ * 0, +1 at the middle joint. Reward -1 per step and 0 on the step that lifts the tip above the goal
+ * line (-cos θ1 - cos(θ1 + θ2) &gt; 1), which terminates; truncated at 500 steps.
+ */
+public final class Acrobot implements Env {
+    private static final double DT = 0.2;
+    private static final double L1 = 1.0;
+    private static final double M1 = 1.0;
+    private static final double M2 = 1.0;
+    private static final double LC1 = 0.5;
+    private static final double LC2 = 0.5;
+    private static final double I1 = 1.0;
+    private static final double I2 = 1.0;
+    private static final double G = 9.8;
+    private static final double MAX_VEL_1 = 4 * Math.PI;
+    private static final double MAX_VEL_2 = 9 * Math.PI;
+    private static final double[] TORQUE = {-1.0, 0.0, 1.0};
+    public static final int MAX_STEPS = 500;
+
+    private SplittableRandom rng = new SplittableRandom(0);
+    /** θ1, θ2, θ̇1, θ̇2. */
+    private final double[] s = new double[4];
+    // RK4 scratch, reused every step.
+    private final double[] k1 = new double[4], k2 = new double[4], k3 = new double[4], k4 = new double[4];
+    private final double[] y = new double[4];
+    private int elapsed;
+    private boolean needsReset = true;
+
+    @Override
+    public String id() {
+        return "Acrobot-v1";
+    }
+
+    @Override
+    public int observationSize() {
+        return 6;
+    }
+
+    @Override
+    public int actionCount() {
+        return 3;
+    }
+
+    @Override
+    public int maxEpisodeSteps() {
+        return MAX_STEPS;
+    }
+
+    @Override
+    public void reset(long seed, MemorySegment obs) {
+        rng = new SplittableRandom(seed);
+        reset(obs);
+    }
+
+    @Override
+    public void reset(MemorySegment obs) {
+        // Gymnasium draws the start state uniformly in [-0.1, 0.1) and stores it as float32.
+        for (int i = 0; i < 4; i++) s[i] = (float) rng.nextDouble(-0.1, 0.1);
+        elapsed = 0;
+        needsReset = false;
+        observe(obs);
+    }
+
+    @Override
+    public void step(int action, MemorySegment obs, StepResult result) {
+        if (needsReset) throw new IllegalStateException("Acrobot: step after the episode ended; call reset first");
+        if (action < 0 || action > 2) throw new IllegalArgumentException("Acrobot: action must be 0, 1 or 2, got " + action);
+        double torque = TORQUE[action];
+
+        // One RK4 step over [0, dt], in the order Gymnasium's rk4 evaluates it.
+        double half = DT / 2.0;
+        derivs(s, torque, k1);
+        for (int i = 0; i < 4; i++) y[i] = s[i] + half * k1[i];
+        derivs(y, torque, k2);
+        for (int i = 0; i < 4; i++) y[i] = s[i] + half * k2[i];
+        derivs(y, torque, k3);
+        for (int i = 0; i < 4; i++) y[i] = s[i] + DT * k3[i];
+        derivs(y, torque, k4);
+        double sixth = DT / 6.0;
+        for (int i = 0; i < 4; i++) s[i] = s[i] + sixth * (k1[i] + 2 * k2[i] + 2 * k3[i] + k4[i]);
+
+        s[0] = wrap(s[0]);
+        s[1] = wrap(s[1]);
+        s[2] = bound(s[2], MAX_VEL_1);
+        s[3] = bound(s[3], MAX_VEL_2);
+        elapsed++;
+
+        result.terminated = -Math.cos(s[0]) - Math.cos(s[1] + s[0]) > 1.0;
+        result.reward = result.terminated ? 0.0 : -1.0;
+        result.truncated = !result.terminated && elapsed >= MAX_STEPS;
+        needsReset = result.terminated || result.truncated;
+        observe(obs);
+    }
+
+    /** The book's equations of motion: d/dt of [θ1, θ2, θ̇1, θ̇2] under {@code torque}, into {@code out}. */
+    private static void derivs(double[] q, double torque, double[] out) {
+        double theta1 = q[0], theta2 = q[1], dtheta1 = q[2], dtheta2 = q[3];
+        double cos2 = Math.cos(theta2);
+        double sin2 = Math.sin(theta2);
+        double d1 = M1 * (LC1 * LC1) + M2 * (L1 * L1 + LC2 * LC2 + 2 * L1 * LC2 * cos2) + I1 + I2;
+        double d2 = M2 * (LC2 * LC2 + L1 * LC2 * cos2) + I2;
+        double phi2 = M2 * LC2 * G * Math.cos(theta1 + theta2 - Math.PI / 2.0);
+        double phi1 = -M2 * L1 * LC2 * (dtheta2 * dtheta2) * sin2
+                - 2 * M2 * L1 * LC2 * dtheta2 * dtheta1 * sin2
+                + (M1 * LC1 + M2 * L1) * G * Math.cos(theta1 - Math.PI / 2)
+                + phi2;
+        double ddtheta2 = (torque + d2 / d1 * phi1 - M2 * L1 * LC2 * (dtheta1 * dtheta1) * sin2 - phi2)
+                / (M2 * (LC2 * LC2) + I2 - (d2 * d2) / d1);
+        double ddtheta1 = -(d2 * ddtheta2 + phi1) / d1;
+        out[0] = dtheta1;
+        out[1] = dtheta2;
+        out[2] = ddtheta1;
+        out[3] = ddtheta2;
+    }
+
+    /** Gymnasium's wrap onto [-π, π]: whole turns are added or removed; π itself stays. */
+    private static double wrap(double x) {
+        double turn = Math.PI - (-Math.PI);
+        while (x > Math.PI) x -= turn;
+        while (x < -Math.PI) x += turn;
+        return x;
+    }
+
+    private static double bound(double x, double limit) {
+        return Math.min(Math.max(x, -limit), limit);
+    }
+
+    private void observe(MemorySegment obs) {
+        obs.setAtIndex(JAVA_FLOAT, 0, (float) Math.cos(s[0]));
+        obs.setAtIndex(JAVA_FLOAT, 1, (float) Math.sin(s[0]));
+        obs.setAtIndex(JAVA_FLOAT, 2, (float) Math.cos(s[1]));
+        obs.setAtIndex(JAVA_FLOAT, 3, (float) Math.sin(s[1]));
+        obs.setAtIndex(JAVA_FLOAT, 4, (float) s[2]);
+        obs.setAtIndex(JAVA_FLOAT, 5, (float) s[3]);
+    }
+}
