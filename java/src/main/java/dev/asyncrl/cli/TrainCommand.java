@@ -118,24 +118,25 @@ public final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         TrainConfig cfg = resolve();
-        RunDirectory.checkUsable(cfg.out());
-        try (Kernel k = Kernels.open(cfg.kernel())) {
-            RunDirectory dir = RunDirectory.create(cfg.out());
-            try (dir) {
-                Progress progress = switch (progressMode) {
-                    case "auto" -> Progress.auto(System.err, 5.0);
-                    case "lines" -> new Progress.Lines(System.err, 5.0);
-                    case "none" -> Progress.none();
-                    default -> throw new IllegalStateException();
-                };
-                Trainer.Summary s = Trainer.train(cfg, k, dir, progress);
-                System.out.printf(Locale.ROOT,
-                        "%s on %s: %d steps in %.1f s (%.0f steps/s), %d episodes, mean_return_100 %.1f, best %.1f (%s)%nrun directory: %s%n",
-                        s.algo(), s.env(), s.steps(), s.wallSeconds(), s.envStepsPerSecond(), s.episodes(),
-                        s.meanReturn100(), s.bestMeanReturn100(), s.stopReason(), cfg.out());
-            }
-        }
+        Progress progress = switch (progressMode) {
+            case "auto" -> Progress.auto(System.err, 5.0);
+            case "lines" -> new Progress.Lines(System.err, 5.0);
+            default -> Progress.none();
+        };
+        Trainer.Summary s = run(cfg, progress);
+        System.out.printf(Locale.ROOT,
+                "%s on %s: %d steps in %.1f s (%.0f steps/s), %d episodes, mean_return_100 %.1f, best %.1f (%s)%nrun directory: %s%n",
+                s.algo(), s.env(), s.steps(), s.wallSeconds(), s.envStepsPerSecond(), s.episodes(),
+                s.meanReturn100(), s.bestMeanReturn100(), s.stopReason(), cfg.out());
         return 0;
+    }
+
+    /** Opens the kernel, creates the run directory and trains; what both train and sweep do. */
+    static Trainer.Summary run(TrainConfig cfg, Progress progress) {
+        RunDirectory.checkUsable(cfg.out());
+        try (Kernel k = Kernels.open(cfg.kernel()); RunDirectory dir = RunDirectory.create(cfg.out())) {
+            return Trainer.train(cfg, k, dir, progress);
+        }
     }
 
     /** The preset with the flags on top; throws IllegalArgumentException (exit 2) on a bad value. */
