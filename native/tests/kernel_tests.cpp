@@ -1,7 +1,7 @@
 /*
  * Native tests of the reference kernel (linked as libasyncrl_reference.so):
  *   - every backward against central finite differences of a loss computed here in double;
- *   - shared RMSProp against its scalar formula, gradient-norm clipping, copy;
+ *   - shared RMSProp and momentum SGD against their scalar formulas, gradient-norm clipping, copy;
  *   - the status codes: NULL pointers, negative or zero sizes, bad actions and coefficients.
  * With `--libraries REF WRONG_VERSION INCOMPLETE` it instead opens the three libraries with dlopen
  * and checks what each exports. Plain C++, no framework: prints "N passed, M failed", exits 1 on
@@ -379,6 +379,100 @@ void test_a3c_empty_batch() {
     CHECK(stats[0] == 0.0f && stats[1] == 0.0f && stats[2] == 0.0f);
 }
 
+/* ---- Q-learning loss ------------------------------------------------------------------------------ */
+
+struct QProblem {
+    int64_t B, A;
+    float coef;
+    std::vector<float> q, targets;
+    std::vector<int32_t> actions;
+};
+
+QProblem make_q_problem(uint64_t seed, int64_t B, int64_t A, float coef) {
+    Rng rng(seed);
+    QProblem p{B, A, coef, rng.vec(B * A, -3, 3), rng.vec(B, -3, 3), std::vector<int32_t>(B)};
+    for (int64_t i = 0; i < B; i++) p.actions[i] = static_cast<int32_t>(rng.next() % uint64_t(A));
+    return p;
+}
+
+/* L = sum_i coef * (y_i - q[i, a_i])^2 in double; the targets are constants. */
+double q_loss(const std::vector<double> &q, const QProblem &p) {
+    double L = 0.0;
+    for (int64_t i = 0; i < p.B; i++) {
+        const double err = static_cast<double>(p.targets[i]) - q[i * p.A + p.actions[i]];
+        L += static_cast<double>(p.coef) * err * err;
+    }
+    return L;
+}
+
+void check_q_loss(const QProblem &p) {
+    const int64_t B = p.B, A = p.A;
+    std::vector<double> qd = to_double(p.q);
+    const std::vector<double> gq = numeric_gradient(qd, [&]() { return q_loss(qd, p); });
+    const double expected_loss = q_loss(qd, p);
+
+    // outputs start at 99: the loss overwrites them (every column, not only the taken one)
+    std::vector<float> dq(B * A, 99.0f), stats(1, 99.0f);
+    CHECK_STATUS(asyncrl_q_loss_backward(dq.data(), stats.data(), p.q.data(), p.actions.data(),
+                                         p.targets.data(), B, A, p.coef),
+                 ASYNCRL_OK);
+    for (size_t k = 0; k < dq.size(); k++) CHECK_CLOSE(dq[k], gq[k], kRtol, kAtol);
+    for (int64_t i = 0; i < B; i++) {
+        for (int64_t j = 0; j < A; j++) {
+            if (j != p.actions[i]) CHECK(dq[i * A + j] == 0.0f);
+        }
+    }
+    CHECK_CLOSE(stats[0], expected_loss, 1e-6, 1e-7);
+}
+
+void test_q_loss_backward() {
+    check_q_loss(make_q_problem(20, 1, 1, 1.0f));
+    check_q_loss(make_q_problem(21, 5, 4, 0.5f));
+    check_q_loss(make_q_problem(22, 16, 6, 1.0f));
+    check_q_loss(make_q_problem(23, 7, 18, 2.5f));
+    check_q_loss(make_q_problem(24, 4, 3, 0.0f));  // coef 0: zero gradient, zero loss
+
+    // the same action on every row, and a row whose target equals its Q-value
+    QProblem p = make_q_problem(25, 6, 4, 0.5f);
+    for (int32_t &a : p.actions) a = 3;
+    p.targets[2] = p.q[2 * p.A + 3];
+    check_q_loss(p);
+}
+
+void test_q_loss_empty_batch() {
+    // B = 0: nothing to do, and the loss is the empty sum
+    float dq[1] = {9.0f}, stats[1] = {9.0f};
+    const float q[1] = {0.0f}, targets[1] = {0.0f};
+    const int32_t actions[1] = {0};
+    CHECK_STATUS(asyncrl_q_loss_backward(dq, stats, q, actions, targets, 0, 3, 1.0f), ASYNCRL_OK);
+    CHECK(dq[0] == 9.0f);
+    CHECK(stats[0] == 0.0f);
+}
+
+void test_q_loss_bad_arguments() {
+    const QProblem p = make_q_problem(26, 4, 3, 1.0f);
+    const asyncrl_status E = ASYNCRL_ERR_BAD_ARGUMENT;
+    std::vector<float> dq(p.B * p.A, 42.0f), stats(1, 42.0f);
+    auto call = [&](const std::vector<int32_t> &actions, float coef) {
+        return asyncrl_q_loss_backward(dq.data(), stats.data(), p.q.data(), actions.data(),
+                                       p.targets.data(), p.B, p.A, coef);
+    };
+    // an action out of range in the last row: refused before any output is written
+    std::vector<int32_t> actions = p.actions;
+    for (int32_t bad : {-1, 3, 1000, std::numeric_limits<int32_t>::min()}) {
+        actions[3] = bad;
+        CHECK_STATUS(call(actions, 1.0f), E);
+    }
+    const float nan = std::numeric_limits<float>::quiet_NaN();
+    const float inf = std::numeric_limits<float>::infinity();
+    for (float bad : {-1.0f, -0.0001f, nan, inf, -inf}) CHECK_STATUS(call(p.actions, bad), E);
+    for (float d : dq) CHECK(d == 42.0f);
+    CHECK(stats[0] == 42.0f);
+    // the edges of coef's domain are accepted
+    CHECK_STATUS(call(p.actions, 0.0f), ASYNCRL_OK);
+    CHECK_STATUS(call(p.actions, std::numeric_limits<float>::max()), ASYNCRL_OK);
+}
+
 /* ---- optimisation ------------------------------------------------------------------------------ */
 
 void test_shared_rmsprop() {
@@ -419,6 +513,65 @@ void test_shared_rmsprop() {
     CHECK_STATUS(asyncrl_shared_rmsprop(theta.data(), g.data(), dtheta.data(), N, 0.0f, 0.0f, eps),
                  ASYNCRL_OK);
     CHECK_STATUS(asyncrl_shared_rmsprop(theta.data(), g.data(), dtheta.data(), 0, lr, alpha, eps),
+                 ASYNCRL_OK);
+}
+
+void test_momentum_sgd() {
+    const int64_t N = 64;
+    const float lr = 1e-2f, alpha = 0.9f;
+    Rng rng(12);
+    std::vector<float> theta = rng.vec(N, -1, 1), m = rng.vec(N, -0.5f, 0.5f);
+    std::vector<double> theta_d = to_double(theta), m_d = to_double(m);
+    for (int step = 0; step < 5; step++) {
+        std::vector<float> dtheta = rng.vec(N, -2, 2);
+        const std::vector<float> dtheta_before = dtheta;
+        CHECK_STATUS(asyncrl_momentum_sgd(theta.data(), m.data(), dtheta.data(), N, lr, alpha),
+                     ASYNCRL_OK);
+        CHECK(dtheta == dtheta_before);  // read only
+        for (int64_t i = 0; i < N; i++) {
+            const double d = dtheta[i];
+            m_d[i] = static_cast<double>(alpha) * m_d[i] + (1.0 - static_cast<double>(alpha)) * d;
+            theta_d[i] -= static_cast<double>(lr) * m_d[i];
+        }
+        for (int64_t i = 0; i < N; i++) {
+            CHECK_CLOSE(m[i], m_d[i], 1e-5, 1e-6);
+            CHECK_CLOSE(theta[i], theta_d[i], 1e-6, 1e-7);
+        }
+    }
+
+    // the ends of alpha's domain: alpha = 0 is plain SGD, alpha = 1 keeps m and ignores dtheta
+    {
+        float t[3] = {1.0f, -2.0f, 3.0f}, mm[3] = {5.0f, 5.0f, 5.0f};
+        const float d[3] = {1.0f, 2.0f, -4.0f};
+        CHECK_STATUS(asyncrl_momentum_sgd(t, mm, d, 3, 0.5f, 0.0f), ASYNCRL_OK);
+        CHECK(mm[0] == 1.0f && mm[1] == 2.0f && mm[2] == -4.0f);
+        CHECK(t[0] == 0.5f && t[1] == -3.0f && t[2] == 5.0f);
+        CHECK_STATUS(asyncrl_momentum_sgd(t, mm, d, 3, 0.5f, 1.0f), ASYNCRL_OK);
+        CHECK(mm[0] == 1.0f && mm[1] == 2.0f && mm[2] == -4.0f);
+        CHECK(t[0] == 0.0f && t[1] == -4.0f && t[2] == 7.0f);
+        // lr = 0 updates m only
+        const float d2[3] = {3.0f, 0.0f, 0.0f};
+        CHECK_STATUS(asyncrl_momentum_sgd(t, mm, d2, 3, 0.0f, 0.5f), ASYNCRL_OK);
+        CHECK(mm[0] == 2.0f && mm[1] == 1.0f && mm[2] == -2.0f);
+        CHECK(t[0] == 0.0f && t[1] == -4.0f && t[2] == 7.0f);
+    }
+
+    // refused coefficients leave theta and m as they were
+    std::vector<float> dtheta = rng.vec(N, -1, 1);
+    const std::vector<float> theta_before = theta, m_before = m;
+    const float nan = std::numeric_limits<float>::quiet_NaN();
+    const float inf = std::numeric_limits<float>::infinity();
+    const float bad[][2] = {{lr, 1.5f}, {lr, -0.1f}, {lr, nan}, {lr, inf}, {-1.0f, alpha},
+                            {nan, alpha}, {inf, alpha}, {-inf, alpha}};
+    for (const auto &c : bad) {
+        CHECK_STATUS(asyncrl_momentum_sgd(theta.data(), m.data(), dtheta.data(), N, c[0], c[1]),
+                     ASYNCRL_ERR_BAD_ARGUMENT);
+    }
+    CHECK(theta == theta_before && m == m_before);
+    CHECK_STATUS(asyncrl_momentum_sgd(theta.data(), m.data(), dtheta.data(), 0, lr, alpha), ASYNCRL_OK);
+    CHECK(theta == theta_before && m == m_before);
+    CHECK_STATUS(asyncrl_momentum_sgd(theta.data(), m.data(), dtheta.data(), N,
+                                      std::numeric_limits<float>::max(), alpha),
                  ASYNCRL_OK);
 }
 
@@ -554,6 +707,20 @@ void test_null_pointers() {
     CHECK_STATUS(asyncrl_shared_rmsprop(nullptr, o, i, 1, 0.1f, 0.9f, 0.1f), E);
     CHECK_STATUS(asyncrl_shared_rmsprop(o, nullptr, i, 1, 0.1f, 0.9f, 0.1f), E);
     CHECK_STATUS(asyncrl_shared_rmsprop(o, o, nullptr, 1, 0.1f, 0.9f, 0.1f), E);
+
+    CHECK_STATUS(asyncrl_q_loss_backward(nullptr, o, i, act, i, 1, 2, 1.0f), E);
+    CHECK_STATUS(asyncrl_q_loss_backward(o, nullptr, i, act, i, 1, 2, 1.0f), E);
+    CHECK_STATUS(asyncrl_q_loss_backward(o, o, nullptr, act, i, 1, 2, 1.0f), E);
+    CHECK_STATUS(asyncrl_q_loss_backward(o, o, i, nullptr, i, 1, 2, 1.0f), E);
+    CHECK_STATUS(asyncrl_q_loss_backward(o, o, i, act, nullptr, 1, 2, 1.0f), E);
+    CHECK_STATUS(asyncrl_q_loss_backward(o, o, i, act, nullptr, 0, 2, 1.0f), E);  // even when empty
+    CHECK_STATUS(asyncrl_momentum_sgd(nullptr, o, i, 1, 0.1f, 0.9f), E);
+    CHECK_STATUS(asyncrl_momentum_sgd(o, nullptr, i, 1, 0.1f, 0.9f), E);
+    CHECK_STATUS(asyncrl_momentum_sgd(o, o, nullptr, 1, 0.1f, 0.9f), E);
+    CHECK_STATUS(asyncrl_momentum_sgd(o, o, nullptr, 0, 0.1f, 0.9f), E);
+    // pointers come before sizes and values
+    CHECK_STATUS(asyncrl_q_loss_backward(nullptr, o, i, act, i, -1, 0, -1.0f), E);
+    CHECK_STATUS(asyncrl_momentum_sgd(o, nullptr, i, -1, -1.0f, 2.0f), E);
 }
 
 void test_bad_sizes() {
@@ -588,6 +755,16 @@ void test_bad_sizes() {
     CHECK_STATUS(asyncrl_a3c_loss_backward(o, o, o, i, i, act, i, -1, 2, 0.0f, 0.5f), E);
     CHECK_STATUS(asyncrl_a3c_loss_backward(o, o, o, i, i, act, i, 1, 0, 0.0f, 0.5f), E);
     CHECK_STATUS(asyncrl_a3c_loss_backward(o, o, o, i, i, act, i, 1, -2, 0.0f, 0.5f), E);
+
+    CHECK_STATUS(asyncrl_q_loss_backward(o, o, i, act, i, -1, 2, 1.0f), E);
+    CHECK_STATUS(asyncrl_q_loss_backward(o, o, i, act, i, 1, 0, 1.0f), E);
+    CHECK_STATUS(asyncrl_q_loss_backward(o, o, i, act, i, 1, -2, 1.0f), E);
+    CHECK_STATUS(asyncrl_q_loss_backward(o, o, i, act, i, huge, huge, 1.0f), E);
+    CHECK_STATUS(asyncrl_momentum_sgd(o, o, i, -1, 0.1f, 0.9f), E);
+    CHECK_STATUS(asyncrl_momentum_sgd(o, o, i, huge, 0.1f, 0.9f), E);
+    // sizes come before values
+    CHECK_STATUS(asyncrl_q_loss_backward(o, o, i, act, i, -1, 2, -1.0f), E);
+    CHECK_STATUS(asyncrl_momentum_sgd(o, o, i, -1, -1.0f, 2.0f), E);
 }
 
 void test_a3c_bad_arguments() {
@@ -627,7 +804,11 @@ const TestCase kKernelTests[] = {
     {"a3c_loss_backward (finite differences)", test_a3c_loss_backward},
     {"a3c_loss_backward with extreme logits", test_a3c_extreme_logits},
     {"a3c_loss_backward with B = 0", test_a3c_empty_batch},
+    {"q_loss_backward (finite differences)", test_q_loss_backward},
+    {"q_loss_backward with B = 0", test_q_loss_empty_batch},
+    {"q_loss_backward bad actions and coef", test_q_loss_bad_arguments},
     {"shared_rmsprop against the scalar formula", test_shared_rmsprop},
+    {"momentum_sgd against the scalar formula", test_momentum_sgd},
     {"clip_grad_norm", test_clip_grad_norm},
     {"copy", test_copy},
     {"version, name, status strings", test_identity_and_status_strings},
@@ -638,13 +819,17 @@ const TestCase kKernelTests[] = {
 
 /* ---- the libraries, as a loader sees them ------------------------------------------------------ */
 
+/* Every symbol of contract version 2, in header order. */
 const char *const kContractSymbols[] = {
-    "asyncrl_kernel_version", "asyncrl_kernel_name",   "asyncrl_status_string",
-    "asyncrl_dense_forward",  "asyncrl_dense_backward", "asyncrl_relu_forward",
-    "asyncrl_relu_backward",  "asyncrl_tanh_forward",  "asyncrl_tanh_backward",
-    "asyncrl_a3c_loss_backward", "asyncrl_clip_grad_norm", "asyncrl_shared_rmsprop",
-    "asyncrl_copy",
+    "asyncrl_kernel_version",    "asyncrl_kernel_name",     "asyncrl_status_string",
+    "asyncrl_dense_forward",     "asyncrl_dense_backward",  "asyncrl_relu_forward",
+    "asyncrl_relu_backward",     "asyncrl_tanh_forward",    "asyncrl_tanh_backward",
+    "asyncrl_a3c_loss_backward", "asyncrl_q_loss_backward", "asyncrl_clip_grad_norm",
+    "asyncrl_shared_rmsprop",    "asyncrl_momentum_sgd",    "asyncrl_copy",
 };
+static_assert(ASYNCRL_KERNEL_VERSION == 2, "kContractSymbols lists contract version 2");
+static_assert(sizeof kContractSymbols / sizeof kContractSymbols[0] == 15,
+              "contract version 2 has 15 functions");
 
 const char *g_library_paths[3];
 

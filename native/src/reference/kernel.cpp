@@ -250,6 +250,41 @@ asyncrl_status asyncrl_a3c_loss_backward(float *dlogits, float *dvalues, float *
     return ASYNCRL_OK;
 }
 
+/* ---- Q-learning loss ------------------------------------------------------------------------------ */
+
+asyncrl_status asyncrl_q_loss_backward(float *dq, float *stats, const float *q,
+                                       const int32_t *actions, const float *targets, int64_t B,
+                                       int64_t A, float coef) {
+    // dq is (B,A), stats is (1), q is (B,A), actions is (B) int32 in [0,A), targets is (B)
+    if (!dq || !stats || !q || !actions || !targets) return ASYNCRL_ERR_NULL_POINTER;
+    if (B < 0 || A < 1 || !fits(B, A)) return ASYNCRL_ERR_BAD_SIZE;
+    if (!non_negative(coef)) return ASYNCRL_ERR_BAD_ARGUMENT;
+    // every action is checked before anything is written, so a refused call leaves outputs alone
+    for (int64_t row = 0; row < B; row++) {
+        if (actions[row] < 0 || actions[row] >= A) return ASYNCRL_ERR_BAD_ARGUMENT;
+    }
+
+    double loss = 0.0;  // sum of coef * (y - q[a])^2
+    const float scale = 2.0f * coef;
+
+    for (int64_t row = 0; row < B; row++) {
+        const float *q_row = q + row * A;  // (A)
+        float *dq_row = dq + row * A;      // (A)
+        const int64_t action = actions[row];
+
+        const float diff = q_row[action] - targets[row];  // q[a] - y
+        for (int64_t j = 0; j < A; j++) {
+            dq_row[j] = 0.0f;
+        }
+        dq_row[action] = scale * diff;
+
+        const double d = static_cast<double>(diff);
+        loss += static_cast<double>(coef) * d * d;
+    }
+    stats[0] = static_cast<float>(loss);
+    return ASYNCRL_OK;
+}
+
 /* ---- optimisation -------------------------------------------------------------------------------- */
 
 asyncrl_status asyncrl_clip_grad_norm(float *grad, float *norm_out, int64_t N, float max_norm) {
@@ -297,6 +332,24 @@ asyncrl_status asyncrl_shared_rmsprop(float *theta, float *g, const float *dthet
         g[i] = gi;
         const float ti = theta[i];
         theta[i] = ti - lr * d / std::sqrt(gi + eps);
+    }
+    return ASYNCRL_OK;
+}
+
+asyncrl_status asyncrl_momentum_sgd(float *theta, float *m, const float *dtheta, int64_t N,
+                                    float lr, float alpha) {
+    // theta is (N) shared, m is (N) this thread's momentum, dtheta is (N) this thread's gradient
+    if (!theta || !m || !dtheta) return ASYNCRL_ERR_NULL_POINTER;
+    if (N < 0 || !fits(N, 1)) return ASYNCRL_ERR_BAD_SIZE;
+    if (!in_range(alpha, 0.0f, 1.0f) || !non_negative(lr)) return ASYNCRL_ERR_BAD_ARGUMENT;
+
+    // Hogwild! on theta as in shared_rmsprop: each element of theta is read once and written once.
+    // m belongs to the calling thread.
+    for (int64_t i = 0; i < N; i++) {
+        const float mi = alpha * m[i] + (1.0f - alpha) * dtheta[i];
+        m[i] = mi;
+        const float ti = theta[i];
+        theta[i] = ti - lr * mi;
     }
     return ASYNCRL_OK;
 }

@@ -1,9 +1,9 @@
 /*
- * Protects the gradients: every backward of the kernel contract (dense, relu, tanh, the A3C loss),
- * in the Java kernel and in the reference C++ kernel, against central finite differences of a
- * double-precision forward written here from the formulas of kernel.h. Also the contract's
- * bookkeeping around the gradients: dense_backward accumulates (+=) and skips a NULL dx; the A3C
- * loss overwrites its outputs and reports its three statistics.
+ * Protects the gradients: every backward of the kernel contract (dense, relu, tanh, the A3C loss,
+ * the Q-learning loss), in the Java kernel and in the reference C++ kernel, against central finite
+ * differences of a double-precision forward written here from the formulas of kernel.h. Also the
+ * contract's bookkeeping around the gradients: dense_backward accumulates (+=) and skips a NULL dx;
+ * the A3C and Q losses overwrite their outputs and report their statistics.
  */
 package dev.asyncrl.kernel;
 
@@ -343,5 +343,86 @@ class GradientCheckTest {
         float[] returns = {1, -1};
         int[] act = {1, 0};
         checkA3c(kernel, batch, actionCount, 0.01f, 0.5f, logits, values, returns, act);
+    }
+
+    // ---- Q-learning loss ---------------------------------------------------------------------
+
+    /** L = Σ_i coef·(y_i − q[i, a_i])² of kernel.h in double; the targets y are constants. */
+    private static double qLoss(double[] q, int[] act, double[] targets, int batch, int actionCount, double coef) {
+        double loss = 0;
+        for (int r = 0; r < batch; r++) {
+            double e = targets[r] - q[r * actionCount + act[r]];
+            loss += coef * e * e;
+        }
+        return loss;
+    }
+
+    static Stream<Arguments> qCases() {
+        // (B, A, coef): a single action, the paper's Atari action counts, coef 0 (zero gradient)
+        return KernelTestSupport.withKernels(
+                new Object[] {1, 1, 1.0f}, new Object[] {1, 2, 0.5f}, new Object[] {5, 3, 1.0f},
+                new Object[] {16, 6, 0.5f}, new Object[] {7, 18, 2.5f}, new Object[] {4, 3, 0.0f});
+    }
+
+    @ParameterizedTest(name = "{0} B={1} A={2} coef={3}")
+    @MethodSource("qCases")
+    void qLossBackwardMatchesFiniteDifferences(Kernel kernel, int batch, int actionCount, float coef) {
+        SplittableRandom rng = new SplittableRandom(37L * batch + actionCount);
+        float[] q = uniform(rng, batch * actionCount, -3, 3);
+        float[] targets = uniform(rng, batch, -3, 3);
+        int[] act = actions(rng, batch, actionCount);
+        checkQLoss(kernel, batch, actionCount, coef, q, targets, act);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.asyncrl.kernel.KernelTestSupport#kernels")
+    void qLossBackwardWithRepeatedActionsAndAnExactTarget(Kernel kernel) {
+        // every row takes the last action; row 2's target equals its Q-value (zero error there)
+        int batch = 6, actionCount = 4;
+        SplittableRandom rng = new SplittableRandom(91);
+        float[] q = uniform(rng, batch * actionCount, -2, 2);
+        float[] targets = uniform(rng, batch, -2, 2);
+        int[] act = new int[batch];
+        Arrays.fill(act, actionCount - 1);
+        targets[2] = q[2 * actionCount + actionCount - 1];
+        checkQLoss(kernel, batch, actionCount, 0.5f, q, targets, act);
+    }
+
+    private static void checkQLoss(Kernel kernel, int batch, int actionCount, float coef,
+                                   float[] q, float[] targets, int[] act) {
+        double[] qd = toDouble(q), yd = toDouble(targets);
+        double[] gq = centralDifferences(qd, 1e-3, v -> qLoss(v, act, yd, batch, actionCount, coef));
+        double loss = qLoss(qd, act, yd, batch, actionCount, coef);
+
+        try (Arena arena = Arena.ofConfined()) {
+            // outputs start as NaN: the loss overwrites every column, it does not accumulate
+            float[] nan = new float[batch * actionCount];
+            Arrays.fill(nan, Float.NaN);
+            MemorySegment dq = floats(arena, nan), stats = floats(arena, Float.NaN);
+            MemorySegment qSeg = floats(arena, q), targetSeg = floats(arena, targets);
+            kernel.qLossBackward(dq, stats, qSeg, ints(arena, act), targetSeg, batch, actionCount, coef);
+
+            float[] got = read(dq, batch * actionCount);
+            assertClose("dq", got, gq, 1e-5, 1e-6);
+            for (int r = 0; r < batch; r++) {
+                for (int j = 0; j < actionCount; j++) {
+                    if (j != act[r]) assertEquals(0f, got[r * actionCount + j], "dq[" + r + "," + j + "], not the taken action");
+                }
+            }
+            assertEquals(loss, read(stats, 1)[0], 1e-6 * loss + 1e-7, "stats[0] the loss");
+            assertArrayEquals(q, read(qSeg, q.length), "q is read only");
+            assertArrayEquals(targets, read(targetSeg, batch), "targets are read only");
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.asyncrl.kernel.KernelTestSupport#kernels")
+    void qLossWithEmptyBatchReportsZeroAndWritesNoGradient(Kernel kernel) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment dq = floats(arena, 9f), stats = floats(arena, Float.NaN);
+            kernel.qLossBackward(dq, stats, floats(arena), ints(arena), floats(arena), 0, 4, 1f);
+            assertArrayEquals(new float[] {0}, read(stats, 1));
+            assertArrayEquals(new float[] {9}, read(dq, 1));
+        }
     }
 }

@@ -1,7 +1,7 @@
 /*
  * Protects the claim that the pure-Java kernel is the oracle of the native ones: the reference C++
  * kernel (through FFM) and the Java kernel compute the same thing for every function of the
- * contract, to a relative error of at most 1e-5 (max|a − b| / max(max|b|, 1e-30), b = Java), on
+ * contract (version 2, with q_loss_backward and momentum_sgd), to a relative error of at most 1e-5 (max|a − b| / max(max|b|, 1e-30), b = Java), on
  * random inputs of several shapes; they treat the special values (NaN, ±0, ±inf, empty batches)
  * the same; and they refuse the same bad calls with the same status.
  */
@@ -203,6 +203,26 @@ class KernelAgreementTest {
         });
     }
 
+    static Stream<Arguments> qCases() {
+        return Stream.of(Arguments.of(1, 1, 1f), Arguments.of(5, 3, 0.5f), Arguments.of(32, 18, 1f),
+                Arguments.of(20, 4, 2.5f), Arguments.of(7, 6, 0f), Arguments.of(0, 3, 1f));
+    }
+
+    @ParameterizedTest(name = "B={0} A={1} coef={2}")
+    @MethodSource("qCases")
+    void qLossBackward(int batch, int actionCount, float coef) {
+        SplittableRandom rng = new SplittableRandom(43L * batch + actionCount);
+        float[] q = uniform(rng, batch * actionCount, -5, 5), targets = uniform(rng, batch, -5, 5);
+        int[] act = actions(rng, batch, actionCount);
+        assertAgree("q_loss_backward", (k, arena) -> {
+            float[] nan = new float[batch * actionCount];
+            Arrays.fill(nan, Float.NaN);
+            MemorySegment dq = floats(arena, nan), stats = floats(arena, Float.NaN);
+            k.qLossBackward(dq, stats, floats(arena, q), ints(arena, act), floats(arena, targets), batch, actionCount, coef);
+            return new float[][] {read(dq, batch * actionCount), read(stats, 1)};
+        });
+    }
+
     static Stream<Arguments> clipCases() {
         // (N, max_norm): below the norm (clips), far above (no-op), 0 and negative (measure only)
         return Stream.of(Arguments.of(1, 0.1f), Arguments.of(7, 0.5f), Arguments.of(300, 1f), Arguments.of(300, 1e6f),
@@ -241,6 +261,26 @@ class KernelAgreementTest {
         });
     }
 
+    static Stream<Arguments> momentumCases() {
+        // (N, lr, alpha)
+        return Stream.of(Arguments.of(1, 1e-2f, 0.9f), Arguments.of(17, 1e-3f, 0.99f), Arguments.of(1000, 0.05f, 0.5f),
+                Arguments.of(5, 0.1f, 0f), Arguments.of(5, 0.1f, 1f), Arguments.of(0, 0.1f, 0.5f));
+    }
+
+    @ParameterizedTest(name = "N={0} lr={1} alpha={2}")
+    @MethodSource("momentumCases")
+    void momentumSgd(int n, float lr, float alpha) {
+        SplittableRandom rng = new SplittableRandom(31 + n);
+        float[] theta = uniform(rng, n, -1, 1), m = uniform(rng, n, -0.5, 0.5);
+        float[][] grads = new float[5][];
+        for (int s = 0; s < grads.length; s++) grads[s] = uniform(rng, n, -1, 1);
+        assertAgree("momentum_sgd", (k, arena) -> {
+            MemorySegment t = floats(arena, theta), ms = floats(arena, m);
+            for (float[] d : grads) k.momentumSgd(t, ms, floats(arena, d), n, lr, alpha);
+            return new float[][] {read(t, n), read(ms, n)};
+        });
+    }
+
     /** The same bad call must be refused by both kernels, with the same operation and status. */
     private static void assertBothRefuse(String what, Status status, Consumer<Kernel> call) {
         for (Kernel k : new Kernel[] {JAVA, reference}) {
@@ -260,9 +300,17 @@ class KernelAgreementTest {
                         k -> k.a3cLossBackward(one, one, three, one, one, act, one, 1, 1, 0.01f, bad));
                 assertBothRefuse("lr " + bad, Status.BAD_ARGUMENT, k -> k.sharedRmsprop(one, one, one, 1, bad, 0.9f, 0.1f));
                 assertBothRefuse("eps " + bad, Status.BAD_ARGUMENT, k -> k.sharedRmsprop(one, one, one, 1, 0.1f, 0.9f, bad));
+                assertBothRefuse("q coef " + bad, Status.BAD_ARGUMENT,
+                        k -> k.qLossBackward(one, floats(arena, 0), one, act, one, 1, 1, bad));
+                assertBothRefuse("momentum lr " + bad, Status.BAD_ARGUMENT, k -> k.momentumSgd(one, one, one, 1, bad, 0.9f));
             }
             for (float bad : new float[] {-0.01f, 1.01f, Float.NaN, Float.POSITIVE_INFINITY}) {
                 assertBothRefuse("alpha " + bad, Status.BAD_ARGUMENT, k -> k.sharedRmsprop(one, one, one, 1, 0.1f, bad, 0.1f));
+                assertBothRefuse("momentum alpha " + bad, Status.BAD_ARGUMENT, k -> k.momentumSgd(one, one, one, 1, 0.1f, bad));
+            }
+            for (int bad : new int[] {-1, 2, Integer.MIN_VALUE, Integer.MAX_VALUE}) {
+                assertBothRefuse("q action " + bad, Status.BAD_ARGUMENT,
+                        k -> k.qLossBackward(floats(arena, 0, 0), floats(arena, 0), floats(arena, 1, 2), ints(arena, bad), one, 1, 2, 1f));
             }
             assertBothRefuse("max_norm NaN", Status.BAD_ARGUMENT, k -> k.clipGradNorm(one, floats(arena, 0), 1, Float.NaN));
             // a norm beyond FLT_MAX cannot be reported as a float: non-finite for both
@@ -285,6 +333,10 @@ class KernelAgreementTest {
                 k.sharedRmsprop(floats(arena, 1), floats(arena, 1), floats(arena, 1), 1, Float.MAX_VALUE, 1f, Float.MAX_VALUE);
                 k.clipGradNorm(floats(arena, 1), floats(arena, 0), 1, Float.POSITIVE_INFINITY);
                 k.clipGradNorm(floats(arena, 1), floats(arena, 0), 1, Float.NEGATIVE_INFINITY);
+                k.qLossBackward(floats(arena, 0), floats(arena, 0), one, act, one, 1, 1, 0f);
+                k.qLossBackward(floats(arena, 0), floats(arena, 0), one, act, one, 1, 1, Float.MAX_VALUE);
+                k.momentumSgd(floats(arena, 1), floats(arena, 1), floats(arena, 1), 1, 0f, 0f);
+                k.momentumSgd(floats(arena, 1), floats(arena, 1), floats(arena, 1), 1, Float.MAX_VALUE, 1f);
             }
         }
     }

@@ -3,7 +3,7 @@
  * or value (segment too small, negative or zero size, size overflow, NULL or heap segment,
  * read-only output, action out of range, bad coefficient, freed memory) is an exception (a
  * KernelException naming the operation, the tensor and the status; IllegalStateException for freed
- * memory), and a refused A3C call writes nothing. And the loader: a missing file, a file that is
+ * memory), and a refused A3C, Q-loss or momentum call writes nothing. And the loader: a missing file, a file that is
  * not a shared library, a library without the contract, one of another contract version and an
  * unknown name each give a KernelLoadException whose message says which; a closed kernel fails
  * cleanly.
@@ -168,8 +168,124 @@ class KernelErrorsTest {
                         (k, a) -> k.clipGradNorm(zeros(a, 2), zeros(a, 1), 2, Float.NaN)));
     }
 
+    /** q_loss_backward (contract version 2) with B = 2, A = 3 unless a row says otherwise. */
+    private static void qLoss(Kernel k, MemorySegment dq, MemorySegment stats, MemorySegment q,
+                              MemorySegment actions, MemorySegment targets, float coef) {
+        k.qLossBackward(dq, stats, q, actions, targets, 2, 3, coef);
+    }
+
+    @SuppressWarnings("restricted")  // MemorySegment.NULL.reinterpret, to make a sized NULL
+    static Stream<Arguments> badQLossCalls() {
+        return KernelTestSupport.withKernels(
+                // segment too small
+                row("dq one element short", "q_loss_backward", Status.BAD_SIZE, "dq (B,A)",
+                        (k, a) -> qLoss(k, zeros(a, 5), zeros(a, 1), zeros(a, 6), ints(a, 0, 0), zeros(a, 2), 1f)),
+                row("stats empty", "q_loss_backward", Status.BAD_SIZE, "stats (1)",
+                        (k, a) -> qLoss(k, zeros(a, 6), a.allocate(0), zeros(a, 6), ints(a, 0, 0), zeros(a, 2), 1f)),
+                row("q too small", "q_loss_backward", Status.BAD_SIZE, "q (B,A)",
+                        (k, a) -> qLoss(k, zeros(a, 6), zeros(a, 1), zeros(a, 3), ints(a, 0, 0), zeros(a, 2), 1f)),
+                row("actions too small", "q_loss_backward", Status.BAD_SIZE, "actions (B)",
+                        (k, a) -> qLoss(k, zeros(a, 6), zeros(a, 1), zeros(a, 6), ints(a, 0), zeros(a, 2), 1f)),
+                row("targets too small", "q_loss_backward", Status.BAD_SIZE, "targets (B)",
+                        (k, a) -> qLoss(k, zeros(a, 6), zeros(a, 1), zeros(a, 6), ints(a, 0, 0), zeros(a, 1), 1f)),
+                // negative, zero and overflowing sizes
+                row("negative batch", "q_loss_backward", Status.BAD_SIZE, "batch B",
+                        (k, a) -> k.qLossBackward(zeros(a, 4), zeros(a, 1), zeros(a, 4), ints(a, 0), zeros(a, 4), -1, 2, 1f)),
+                row("zero actions", "q_loss_backward", Status.BAD_SIZE, "action count A",
+                        (k, a) -> k.qLossBackward(zeros(a, 4), zeros(a, 1), zeros(a, 4), ints(a, 0), zeros(a, 4), 1, 0, 1f)),
+                row("B x A overflows", "q_loss_backward", Status.BAD_SIZE, "overflows",
+                        (k, a) -> k.qLossBackward(zeros(a, 4), zeros(a, 1), zeros(a, 4), ints(a, 0), zeros(a, 4),
+                                Long.MAX_VALUE / 2, 3, 1f)),
+                row("sizes before values", "q_loss_backward", Status.BAD_SIZE, "batch B",
+                        (k, a) -> k.qLossBackward(zeros(a, 4), zeros(a, 1), zeros(a, 4), ints(a, 7), zeros(a, 4), -1, 2, Float.NaN)),
+                // NULL and heap segments
+                row("dq NULL", "q_loss_backward", Status.NULL_POINTER, "dq (B,A) is NULL",
+                        (k, a) -> qLoss(k, MemorySegment.NULL, zeros(a, 1), zeros(a, 6), ints(a, 0, 0), zeros(a, 2), 1f)),
+                row("targets Java null", "q_loss_backward", Status.NULL_POINTER, "targets (B) is NULL",
+                        (k, a) -> qLoss(k, zeros(a, 6), zeros(a, 1), zeros(a, 6), ints(a, 0, 0), null, 1f)),
+                row("actions address 0 with a size", "q_loss_backward", Status.NULL_POINTER, "actions (B) is NULL",
+                        (k, a) -> qLoss(k, zeros(a, 6), zeros(a, 1), zeros(a, 6), MemorySegment.NULL.reinterpret(64),
+                                zeros(a, 2), 1f)),
+                row("NULL q with a bad size and coef: pointers first", "q_loss_backward", Status.NULL_POINTER, "q (B,A) is NULL",
+                        (k, a) -> k.qLossBackward(zeros(a, 4), zeros(a, 1), MemorySegment.NULL, ints(a, 0), zeros(a, 4), -1, 0, -1f)),
+                row("heap q", "q_loss_backward", Status.BAD_ARGUMENT, "heap",
+                        (k, a) -> qLoss(k, zeros(a, 6), zeros(a, 1), MemorySegment.ofArray(new float[6]), ints(a, 0, 0),
+                                zeros(a, 2), 1f)),
+                // read-only outputs
+                row("read-only dq", "q_loss_backward", Status.BAD_ARGUMENT, "dq (B,A) is read-only",
+                        (k, a) -> qLoss(k, zeros(a, 6).asReadOnly(), zeros(a, 1), zeros(a, 6), ints(a, 0, 0), zeros(a, 2), 1f)),
+                row("read-only stats", "q_loss_backward", Status.BAD_ARGUMENT, "stats (1) is read-only",
+                        (k, a) -> qLoss(k, zeros(a, 6), zeros(a, 1).asReadOnly(), zeros(a, 6), ints(a, 0, 0), zeros(a, 2), 1f)),
+                // actions out of range
+                row("action = A", "q_loss_backward", Status.BAD_ARGUMENT, "action 3 at row 1",
+                        (k, a) -> qLoss(k, zeros(a, 6), zeros(a, 1), zeros(a, 6), ints(a, 0, 3), zeros(a, 2), 1f)),
+                row("action -1", "q_loss_backward", Status.BAD_ARGUMENT, "action -1 at row 0",
+                        (k, a) -> qLoss(k, zeros(a, 6), zeros(a, 1), zeros(a, 6), ints(a, -1, 0), zeros(a, 2), 1f)),
+                row("action MIN_VALUE", "q_loss_backward", Status.BAD_ARGUMENT, "outside [0, 3)",
+                        (k, a) -> qLoss(k, zeros(a, 6), zeros(a, 1), zeros(a, 6), ints(a, 0, Integer.MIN_VALUE), zeros(a, 2), 1f)),
+                // coef: finite and >= 0
+                row("negative coef", "q_loss_backward", Status.BAD_ARGUMENT, "coef",
+                        (k, a) -> qLoss(k, zeros(a, 6), zeros(a, 1), zeros(a, 6), ints(a, 0, 0), zeros(a, 2), -0.5f)),
+                row("NaN coef", "q_loss_backward", Status.BAD_ARGUMENT, "coef",
+                        (k, a) -> qLoss(k, zeros(a, 6), zeros(a, 1), zeros(a, 6), ints(a, 0, 0), zeros(a, 2), Float.NaN)),
+                row("infinite coef", "q_loss_backward", Status.BAD_ARGUMENT, "coef",
+                        (k, a) -> qLoss(k, zeros(a, 6), zeros(a, 1), zeros(a, 6), ints(a, 0, 0), zeros(a, 2), Float.POSITIVE_INFINITY)),
+                row("-infinite coef", "q_loss_backward", Status.BAD_ARGUMENT, "coef",
+                        (k, a) -> qLoss(k, zeros(a, 6), zeros(a, 1), zeros(a, 6), ints(a, 0, 0), zeros(a, 2), Float.NEGATIVE_INFINITY)));
+    }
+
+    @SuppressWarnings("restricted")  // MemorySegment.NULL.reinterpret, to make a sized NULL
+    static Stream<Arguments> badMomentumCalls() {
+        return KernelTestSupport.withKernels(
+                // segment too small
+                row("theta too small", "momentum_sgd", Status.BAD_SIZE, "theta (N)",
+                        (k, a) -> k.momentumSgd(zeros(a, 3), zeros(a, 4), zeros(a, 4), 4, 0.1f, 0.9f)),
+                row("m too small", "momentum_sgd", Status.BAD_SIZE, "m (N)",
+                        (k, a) -> k.momentumSgd(zeros(a, 4), zeros(a, 3), zeros(a, 4), 4, 0.1f, 0.9f)),
+                row("dtheta too small", "momentum_sgd", Status.BAD_SIZE, "dtheta (N)",
+                        (k, a) -> k.momentumSgd(zeros(a, 4), zeros(a, 4), zeros(a, 3), 4, 0.1f, 0.9f)),
+                // negative and overflowing sizes
+                row("negative N", "momentum_sgd", Status.BAD_SIZE, "element count N",
+                        (k, a) -> k.momentumSgd(zeros(a, 4), zeros(a, 4), zeros(a, 4), -1, 0.1f, 0.9f)),
+                row("N x 4 bytes overflows", "momentum_sgd", Status.BAD_SIZE, "the call needs",
+                        (k, a) -> k.momentumSgd(zeros(a, 4), zeros(a, 4), zeros(a, 4), Long.MAX_VALUE / 2, 0.1f, 0.9f)),
+                row("sizes before values", "momentum_sgd", Status.BAD_SIZE, "element count N",
+                        (k, a) -> k.momentumSgd(zeros(a, 4), zeros(a, 4), zeros(a, 4), -1, -1f, 2f)),
+                // NULL and heap segments
+                row("theta NULL", "momentum_sgd", Status.NULL_POINTER, "theta (N) is NULL",
+                        (k, a) -> k.momentumSgd(MemorySegment.NULL, zeros(a, 2), zeros(a, 2), 2, 0.1f, 0.9f)),
+                row("m Java null", "momentum_sgd", Status.NULL_POINTER, "m (N) is NULL",
+                        (k, a) -> k.momentumSgd(zeros(a, 2), null, zeros(a, 2), 2, 0.1f, 0.9f)),
+                row("dtheta address 0 with a size", "momentum_sgd", Status.NULL_POINTER, "dtheta (N) is NULL",
+                        (k, a) -> k.momentumSgd(zeros(a, 2), zeros(a, 2), MemorySegment.NULL.reinterpret(64), 2, 0.1f, 0.9f)),
+                row("NULL with a bad size and alpha: pointers first", "momentum_sgd", Status.NULL_POINTER, "m (N) is NULL",
+                        (k, a) -> k.momentumSgd(zeros(a, 2), MemorySegment.NULL, zeros(a, 2), -1, 0.1f, Float.NaN)),
+                row("heap m", "momentum_sgd", Status.BAD_ARGUMENT, "heap",
+                        (k, a) -> k.momentumSgd(zeros(a, 2), MemorySegment.ofArray(new float[2]), zeros(a, 2), 2, 0.1f, 0.9f)),
+                // read-only outputs
+                row("read-only theta", "momentum_sgd", Status.BAD_ARGUMENT, "theta (N) is read-only",
+                        (k, a) -> k.momentumSgd(zeros(a, 2).asReadOnly(), zeros(a, 2), zeros(a, 2), 2, 0.1f, 0.9f)),
+                row("read-only m", "momentum_sgd", Status.BAD_ARGUMENT, "m (N) is read-only",
+                        (k, a) -> k.momentumSgd(zeros(a, 2), zeros(a, 2).asReadOnly(), zeros(a, 2), 2, 0.1f, 0.9f)),
+                // lr: finite and >= 0; alpha in [0, 1]
+                row("negative lr", "momentum_sgd", Status.BAD_ARGUMENT, "lr=-0.1",
+                        (k, a) -> k.momentumSgd(zeros(a, 2), zeros(a, 2), zeros(a, 2), 2, -0.1f, 0.9f)),
+                row("NaN lr", "momentum_sgd", Status.BAD_ARGUMENT, "lr=NaN",
+                        (k, a) -> k.momentumSgd(zeros(a, 2), zeros(a, 2), zeros(a, 2), 2, Float.NaN, 0.9f)),
+                row("infinite lr", "momentum_sgd", Status.BAD_ARGUMENT, "lr=Infinity",
+                        (k, a) -> k.momentumSgd(zeros(a, 2), zeros(a, 2), zeros(a, 2), 2, Float.POSITIVE_INFINITY, 0.9f)),
+                row("alpha below 0", "momentum_sgd", Status.BAD_ARGUMENT, "alpha=-0.01",
+                        (k, a) -> k.momentumSgd(zeros(a, 2), zeros(a, 2), zeros(a, 2), 2, 0.1f, -0.01f)),
+                row("alpha above 1", "momentum_sgd", Status.BAD_ARGUMENT, "alpha=1.5",
+                        (k, a) -> k.momentumSgd(zeros(a, 2), zeros(a, 2), zeros(a, 2), 2, 0.1f, 1.5f)),
+                row("NaN alpha", "momentum_sgd", Status.BAD_ARGUMENT, "alpha=NaN",
+                        (k, a) -> k.momentumSgd(zeros(a, 2), zeros(a, 2), zeros(a, 2), 2, 0.1f, Float.NaN)),
+                row("infinite alpha", "momentum_sgd", Status.BAD_ARGUMENT, "alpha=Infinity",
+                        (k, a) -> k.momentumSgd(zeros(a, 2), zeros(a, 2), zeros(a, 2), 2, 0.1f, Float.POSITIVE_INFINITY)));
+    }
+
     @ParameterizedTest(name = "{0} {1}: {2}")
-    @MethodSource("badCalls")
+    @MethodSource({"badCalls", "badQLossCalls", "badMomentumCalls"})
     void badCallIsAKernelExceptionNamingTheOperation(Kernel kernel, String label, String op, Status status,
                                                       String fragment, BadCall call) {
         try (Arena arena = Arena.ofConfined()) {
@@ -194,6 +310,42 @@ class KernelErrorsTest {
             assertArrayEquals(sentinel, read(dLogits, 6));
             assertArrayEquals(new float[] {42, 42, 42}, read(dValues, 3));
             assertArrayEquals(new float[] {42, 42, 42}, read(stats, 3));
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.asyncrl.kernel.KernelTestSupport#kernels")
+    void aRefusedQLossCallWritesNothing(Kernel kernel) {
+        // the bad action is in the last row: every row is checked before any output is written
+        try (Arena arena = Arena.ofConfined()) {
+            float[] sentinel = {42, 42, 42, 42, 42, 42};
+            MemorySegment dq = floats(arena, sentinel), stats = floats(arena, 42);
+            KernelException e = assertThrows(KernelException.class, () -> kernel.qLossBackward(dq, stats,
+                    floats(arena, 1, 2, 3, 4, 5, 6), ints(arena, 0, 1, 2), floats(arena, 1, 1, 1), 3, 2, 1f));
+            assertEquals("q_loss_backward", e.operation());
+            assertArrayEquals(sentinel, read(dq, 6));
+            assertArrayEquals(new float[] {42}, read(stats, 1));
+            // and a refused coef
+            assertThrows(KernelException.class, () -> kernel.qLossBackward(dq, stats,
+                    floats(arena, 1, 2, 3, 4, 5, 6), ints(arena, 0, 1, 1), floats(arena, 1, 1, 1), 3, 2, Float.NaN));
+            assertArrayEquals(sentinel, read(dq, 6));
+            assertArrayEquals(new float[] {42}, read(stats, 1));
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.asyncrl.kernel.KernelTestSupport#kernels")
+    void aRefusedMomentumCallWritesNothing(Kernel kernel) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment theta = floats(arena, 1, 2, 3), m = floats(arena, 4, 5, 6), d = floats(arena, 7, 8, 9);
+            for (float[] bad : new float[][] {{0.1f, 1.01f}, {0.1f, -1e-7f}, {-1e-7f, 0.9f}, {Float.NaN, 0.9f}}) {
+                KernelException e = assertThrows(KernelException.class, () -> kernel.momentumSgd(theta, m, d, 3, bad[0], bad[1]));
+                assertEquals("momentum_sgd", e.operation());
+                assertEquals(Status.BAD_ARGUMENT, e.status());
+            }
+            assertArrayEquals(new float[] {1, 2, 3}, read(theta, 3));
+            assertArrayEquals(new float[] {4, 5, 6}, read(m, 3));
+            assertArrayEquals(new float[] {7, 8, 9}, read(d, 3));
         }
     }
 
@@ -253,9 +405,13 @@ class KernelErrorsTest {
         Path incomplete = KernelLibraries.nativeDir().resolve("libasyncrl_test_incomplete.so");
         assertTrue(Files.isRegularFile(incomplete), "the build makes " + incomplete);
         String message = loadFailure(incomplete.toString());
-        assertMentions(message, "not a complete asyncrl kernel", "missing", "asyncrl_dense_forward", "asyncrl_copy",
-                "asyncrl_status_string");
+        assertMentions(message, "not a complete asyncrl kernel", "contract version " + Kernel.CONTRACT_VERSION, "missing",
+                "asyncrl_dense_forward", "asyncrl_copy", "asyncrl_status_string",
+                "asyncrl_q_loss_backward", "asyncrl_momentum_sgd");
         assertFalse(message.contains("asyncrl_kernel_name"), "asyncrl_kernel_name is present: " + message);
+        // contract version 2 has 15 functions: all but version and name are missing
+        String missing = message.substring(message.indexOf("missing ") + "missing ".length());
+        assertEquals(13, missing.split(", ").length, "missing: " + missing);
     }
 
     @Test
@@ -303,6 +459,8 @@ class KernelErrorsTest {
             fails.accept(() -> kernel.a3cLossBackward(one, one, three, one, one, ints(arena, 0), one, 1, 1, 0f, 0f));
             fails.accept(() -> kernel.clipGradNorm(a, one, 4, 1f));
             fails.accept(() -> kernel.sharedRmsprop(a, b, a, 4, 0.1f, 0.9f, 0.1f));
+            fails.accept(() -> kernel.qLossBackward(one, one, one, ints(arena, 0), one, 1, 1, 1f));
+            fails.accept(() -> kernel.momentumSgd(a, b, a, 4, 0.1f, 0.9f));
         }
         // and a fresh load still works
         try (Kernel again = KernelLibraries.load("reference"); Arena arena = Arena.ofConfined()) {
