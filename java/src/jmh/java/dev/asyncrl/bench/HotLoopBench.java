@@ -59,7 +59,8 @@ public class HotLoopBench {
         TrainingContext ctx = new TrainingContext(k, shared, Long.MAX_VALUE, Double.NaN, Long.MAX_VALUE);
         Hyperparameters hp = new Hyperparameters(p.tMax(), p.gamma(), p.entropyBeta(), p.valueCoef(), p.qLossCoef(),
                 p.lr(), Hyperparameters.LrSchedule.CONSTANT, Hyperparameters.OptimizerKind.SHARED_RMSPROP, p.rmsAlpha(),
-                p.rmsEps(), p.momentum(), p.maxGradNorm(), p.rewardScale(), p.targetInterval(), p.epsilonSteps());
+                p.rmsEps(), p.momentum(), p.maxGradNorm(), p.rewardScale(), p.targetInterval(), p.epsilonSteps(),
+                p.finalEpsilons(), Hyperparameters.PAPER_EPSILON_PROBS);
         arena = Arena.ofShared();
         learner = new A3C.Worker(0, ctx, net, hp, env, 1).learner(arena);
     }

@@ -24,11 +24,18 @@ import java.util.Locale;
  * @param targetInterval Q methods: θ⁻ ← θ every this many global steps (I_target; paper: 40,000)
  * @param epsilonSteps   Q methods: ε anneals linearly from 1 to the thread's final ε over this many
  *                       global steps (paper: 4M frames)
+ * @param finalEpsilons  Q methods: the final ε values a thread draws from (paper: 0.1, 0.01, 0.5)
+ * @param epsilonProbs   Q methods: their probabilities (paper: 0.4, 0.3, 0.3)
  */
 public record Hyperparameters(int tMax, double gamma, double entropyBeta, double valueCoef, double qLossCoef,
                               double lr, LrSchedule lrSchedule, OptimizerKind optimizer, double rmsAlpha,
                               double rmsEps, double momentum, double maxGradNorm, double rewardScale,
-                              long targetInterval, long epsilonSteps) {
+                              long targetInterval, long epsilonSteps, double[] finalEpsilons,
+                              double[] epsilonProbs) {
+
+    /** The paper's final ε values and their probabilities (supplementary section 8). */
+    public static final double[] PAPER_EPSILONS = {0.1, 0.01, 0.5};
+    public static final double[] PAPER_EPSILON_PROBS = {0.4, 0.3, 0.3};
 
     public enum LrSchedule {
         LINEAR, CONSTANT;
@@ -75,6 +82,29 @@ public record Hyperparameters(int tMax, double gamma, double entropyBeta, double
         if (!(rewardScale > 0) || Double.isInfinite(rewardScale)) throw new IllegalArgumentException("--reward-scale must be > 0, got " + rewardScale);
         if (targetInterval < 1) throw new IllegalArgumentException("--target-interval (I_target) must be >= 1, got " + targetInterval);
         if (epsilonSteps < 0) throw new IllegalArgumentException("--epsilon-steps must be >= 0, got " + epsilonSteps);
+        finalEpsilons = finalEpsilons.clone();
+        epsilonProbs = epsilonProbs.clone();
+        if (finalEpsilons.length == 0 || finalEpsilons.length != epsilonProbs.length) {
+            throw new IllegalArgumentException("--final-epsilons and --epsilon-probs need the same number of values, got "
+                    + finalEpsilons.length + " and " + epsilonProbs.length);
+        }
+        double sum = 0;
+        for (int i = 0; i < finalEpsilons.length; i++) {
+            if (!(finalEpsilons[i] >= 0 && finalEpsilons[i] <= 1)) throw new IllegalArgumentException("--final-epsilons must lie in [0, 1], got " + finalEpsilons[i]);
+            if (!(epsilonProbs[i] >= 0)) throw new IllegalArgumentException("--epsilon-probs must be >= 0, got " + epsilonProbs[i]);
+            sum += epsilonProbs[i];
+        }
+        if (Math.abs(sum - 1) > 1e-6) throw new IllegalArgumentException("--epsilon-probs must sum to 1, got " + sum);
+    }
+
+    @Override
+    public double[] finalEpsilons() {
+        return finalEpsilons.clone();
+    }
+
+    @Override
+    public double[] epsilonProbs() {
+        return epsilonProbs.clone();
     }
 
     /** η at global step T: annealed linearly from lr to 0 over {@code totalSteps}, or fixed. */

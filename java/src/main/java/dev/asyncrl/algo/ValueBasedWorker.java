@@ -32,9 +32,9 @@ import java.util.SplittableRandom;
  * that one batched backward serves the whole segment. Terminal states bootstrap 0; truncated
  * episodes bootstrap from θ⁻.
  *
- * <p>Exploration as the paper's: each thread draws its final ε from {0.1, 0.01, 0.5} with
- * probabilities {0.4, 0.3, 0.3} and anneals linearly from 1 to it over the first epsilonSteps
- * global steps.
+ * <p>Exploration as the paper's: each thread draws its final ε once, from {0.1, 0.01, 0.5} with
+ * probabilities {0.4, 0.3, 0.3} unless a preset or flag says otherwise, and anneals linearly from 1
+ * to it over the first epsilonSteps global steps.
  */
 public abstract class ValueBasedWorker implements Runnable {
     protected final TrainingContext ctx;
@@ -50,13 +50,20 @@ public abstract class ValueBasedWorker implements Runnable {
         this.hp = hp;
         this.env = env;
         this.seed = seed;
-        this.finalEpsilon = drawFinalEpsilon(new SplittableRandom(seed ^ 0x5DEECE66DL));
+        this.finalEpsilon = drawFinalEpsilon(new SplittableRandom(seed ^ 0x5DEECE66DL), hp.finalEpsilons(), hp.epsilonProbs());
     }
 
-    /** The paper's per-thread final ε: 0.1, 0.01 or 0.5 with probabilities 0.4, 0.3, 0.3. */
-    public static double drawFinalEpsilon(SplittableRandom rng) {
+    /**
+     * A thread's final ε, drawn once: values[i] with probability probs[i] (the paper's: 0.1, 0.01,
+     * 0.5 with 0.4, 0.3, 0.3).
+     */
+    public static double drawFinalEpsilon(SplittableRandom rng, double[] values, double[] probs) {
         double u = rng.nextDouble();
-        return u < 0.4 ? 0.1 : u < 0.7 ? 0.01 : 0.5;
+        for (int i = 0; i < values.length - 1; i++) {
+            u -= probs[i];
+            if (u < 0) return values[i];
+        }
+        return values[values.length - 1];
     }
 
     /** ε at global step T: linear from 1 to the final ε over {@code steps}, then constant. */

@@ -79,6 +79,12 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--epsilon-steps", paramLabel = "STEPS", description = "Q methods: global steps over which each thread's epsilon anneals from 1 to its final value.")
     Long epsilonSteps;
 
+    @Option(names = "--final-epsilons", split = ",", paramLabel = "E1,E2,...", description = "Q methods: the final epsilons a thread draws from (paper: 0.1,0.01,0.5; CartPole preset: 0.1,0.01,0.05).")
+    double[] finalEpsilons;
+
+    @Option(names = "--epsilon-probs", split = ",", paramLabel = "P1,P2,...", description = "Q methods: their probabilities (default 0.4,0.3,0.3).")
+    double[] epsilonProbs;
+
     @Option(names = "--optimizer", defaultValue = "shared-rmsprop", description = "shared-rmsprop, rmsprop (per-thread statistics) or momentum (per-thread momentum SGD) (default: ${DEFAULT-VALUE}).")
     String optimizer;
 
@@ -170,7 +176,7 @@ public final class TrainCommand implements Callable<Integer> {
             initialLr = logUniform(lo, hi, seed);
         }
         Hyperparameters hp = new Hyperparameters(
-                tMax != null ? tMax : p.tMax(),
+                tMax != null ? tMax : algo.equals("nstep-q") ? p.nStepTMax() : p.tMax(),
                 gamma != null ? gamma : p.gamma(),
                 entropyBeta != null ? entropyBeta : p.entropyBeta(),
                 valueCoef != null ? valueCoef : p.valueCoef(),
@@ -184,7 +190,9 @@ public final class TrainCommand implements Callable<Integer> {
                 maxGradNorm != null ? maxGradNorm : p.maxGradNorm(),
                 rewardScale != null ? rewardScale : p.rewardScale(),
                 targetInterval != null ? targetInterval : p.targetInterval(),
-                epsilonSteps != null ? epsilonSteps : p.epsilonSteps());
+                epsilonSteps != null ? epsilonSteps : p.epsilonSteps(),
+                finalEpsilons != null ? finalEpsilons : p.finalEpsilons(),
+                epsilonProbs != null ? epsilonProbs : Hyperparameters.PAPER_EPSILON_PROBS);
         double stop = p.stopReturn();
         if (stopReturn != null) {
             if (stopReturn.equals("none")) stop = Double.NaN;

@@ -64,7 +64,8 @@ public record TrainConfig(String algo, String env, String preset, int threads, l
             m.put("q_loss_coef", hp.qLossCoef());
             m.put("target_interval", hp.targetInterval());
             m.put("epsilon_steps", hp.epsilonSteps());
-            m.put("final_epsilons", "0.1, 0.01, 0.5 with probabilities 0.4, 0.3, 0.3, drawn per thread");
+            m.put("final_epsilons", hp.finalEpsilons());
+            m.put("epsilon_probs", hp.epsilonProbs());
         }
         m.put("optimizer", hp.optimizer().flag);
         m.put("lr", hp.lr());

