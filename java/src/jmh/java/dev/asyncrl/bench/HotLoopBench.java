@@ -1,6 +1,9 @@
 package dev.asyncrl.bench;
 
 import dev.asyncrl.algo.A3C;
+import dev.asyncrl.algo.NStepQ;
+import dev.asyncrl.algo.OneStepQ;
+import dev.asyncrl.algo.OneStepSarsa;
 import dev.asyncrl.cli.Kernels;
 import dev.asyncrl.env.CartPole;
 import dev.asyncrl.kernel.Kernel;
@@ -27,10 +30,11 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Does the A3C hot loop (act, step, update) allocate once warm? One op is one segment of up to
- * t_max = 5 CartPole steps with the preset's 64,64 network: forwards, sampling, environment steps,
- * the loss, the backward, clipping and the Shared RMSProp update. Run it with {@code -prof gc}
- * and read gc.alloc.rate.norm (bytes per op): 0 means nothing is allocated per step.
+ * Does the hot loop (act, step, update) allocate once warm? One op is one segment of up to
+ * t_max = 5 CartPole steps with the preset's 64,64 network: forwards, action choice, environment
+ * steps, the targets (θ⁻ forwards for the Q methods), the loss, the backward, clipping and the
+ * Shared RMSProp update. Run it with {@code -prof gc} and read gc.alloc.rate.norm (bytes per op):
+ * below one object's 16 bytes means nothing is allocated per step.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -43,31 +47,42 @@ public class HotLoopBench {
     @Param({"reference", "java"})
     public String kernel;
 
+    @Param({"a3c", "nstep-q", "onestep-q", "onestep-sarsa"})
+    public String algo;
+
     private Kernel k;
     private SharedParams shared;
     private Arena arena;
-    private A3C.Worker.Learner learner;
+    private java.util.function.IntSupplier segment;
 
     @Setup(Level.Trial)
     public void setup() {
         Preset p = Preset.CARTPOLE;
         k = Kernels.open(kernel);
         CartPole env = new CartPole();
-        Mlp net = Mlp.actorCritic(env.observationSize(), env.actionCount(), p.hidden(), Activation.parse(p.activation()));
-        shared = new SharedParams(net.layout());
+        boolean q = !algo.equals("a3c");
+        Mlp net = q ? Mlp.qNetwork(env.observationSize(), env.actionCount(), p.hidden(), Activation.parse(p.activation()))
+                : Mlp.actorCritic(env.observationSize(), env.actionCount(), p.hidden(), Activation.parse(p.activation()));
+        shared = new SharedParams(net.layout(), q);
         net.initialize(shared.theta(), 1);
+        if (q) k.copy(shared.target(), shared.theta(), net.layout().size());
         TrainingContext ctx = new TrainingContext(k, shared, Long.MAX_VALUE, Double.NaN, Long.MAX_VALUE);
         Hyperparameters hp = new Hyperparameters(p.tMax(), p.gamma(), p.entropyBeta(), p.valueCoef(), p.qLossCoef(),
                 p.lr(), Hyperparameters.LrSchedule.CONSTANT, Hyperparameters.OptimizerKind.SHARED_RMSPROP, p.rmsAlpha(),
                 p.rmsEps(), p.momentum(), p.maxGradNorm(), p.rewardScale(), p.targetInterval(), p.epsilonSteps(),
                 p.finalEpsilons(), Hyperparameters.PAPER_EPSILON_PROBS);
         arena = Arena.ofShared();
-        learner = new A3C.Worker(0, ctx, net, hp, env, 1).learner(arena);
+        segment = switch (algo) {
+            case "a3c" -> new A3C.Worker(0, ctx, net, hp, env, 1).learner(arena)::segment;
+            case "nstep-q" -> new NStepQ(ctx, net, hp, env, 1).learner(arena)::segment;
+            case "onestep-q" -> new OneStepQ(ctx, net, hp, env, 1).learner(arena)::segment;
+            default -> new OneStepSarsa(ctx, net, hp, env, 1).learner(arena)::segment;
+        };
     }
 
     @Benchmark
     public int segment() {
-        return learner.segment();
+        return segment.getAsInt();
     }
 
     @TearDown(Level.Trial)
