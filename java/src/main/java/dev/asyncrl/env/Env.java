@@ -3,7 +3,7 @@ package dev.asyncrl.env;
 import java.lang.foreign.MemorySegment;
 
 /**
- * An environment with Gymnasium's semantics, for discrete actions. {@code reset(seed, obs)} seeds
+ * An environment with Gymnasium's semantics, for discrete or continuous actions. {@code reset(seed, obs)} seeds
  * the environment's own random stream and starts an episode; {@code reset(obs)} starts the next one
  * from the same stream; {@code step} advances one step and reports the reward and whether the
  * episode ended by reaching a terminal state ({@code terminated}: the value after it is 0) or by the
@@ -21,8 +21,22 @@ public interface Env {
     /** Floats in one observation. */
     int observationSize();
 
-    /** Discrete actions are 0 .. actionCount()-1. */
+    /** Discrete actions are 0 .. actionCount()-1; 0 for an environment with continuous actions. */
     int actionCount();
+
+    /** Continuous actions: floats per action (a Box of this size); 0 for a discrete environment. */
+    default int actionDim() {
+        return 0;
+    }
+
+    /** Continuous actions: the Box's bounds, the same for every dimension. */
+    default float actionLow() {
+        return 0f;
+    }
+
+    default float actionHigh() {
+        return 0f;
+    }
 
     /** The time limit after which an episode is truncated. */
     int maxEpisodeSteps();
@@ -38,4 +52,12 @@ public interface Env {
      * {@code result}. After a terminated or truncated step the caller must reset.
      */
     void step(int action, MemorySegment obs, StepResult result);
+
+    /**
+     * Continuous actions: takes {@code action} (actionDim() float32; values outside the bounds are
+     * clipped, as Gymnasium's environments do), writes the next observation and the outcome.
+     */
+    default void step(MemorySegment action, MemorySegment obs, StepResult result) {
+        throw new IllegalStateException(id() + " has discrete actions: step(int, ...)");
+    }
 }
