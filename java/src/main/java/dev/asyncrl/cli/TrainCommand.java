@@ -153,6 +153,9 @@ public final class TrainCommand implements Callable<Integer> {
         if (!Envs.exists(env)) {
             throw new IllegalArgumentException("unknown --env '" + env + "' (known: " + String.join(", ", Envs.names()) + ")");
         }
+        if (Envs.create(env).actionCount() == 0) {
+            throw new IllegalArgumentException("--env " + env + " has continuous actions; the training methods here need discrete ones");
+        }
         if (!List.of("auto", "lines", "none").contains(progressMode)) {
             throw new IllegalArgumentException("unknown --progress '" + progressMode + "' (auto, lines or none)");
         }

@@ -14,6 +14,7 @@ public final class Envs {
         ENVS.put("cartpole", CartPole::new);
         ENVS.put("acrobot", Acrobot::new);
         ENVS.put("mountaincar", MountainCar::new);
+        ENVS.put("pendulum", Pendulum::new);
     }
 
     public static boolean exists(String name) {
