@@ -15,6 +15,7 @@ public final class Envs {
         ENVS.put("acrobot", Acrobot::new);
         ENVS.put("mountaincar", MountainCar::new);
         ENVS.put("pendulum", Pendulum::new);
+        ENVS.put("tmaze", TMaze::new);
     }
 
     public static boolean exists(String name) {
