@@ -166,7 +166,7 @@ public final class Pendulum implements Env, Renderable {
                 rodWidth, rodWidth));
         g.setTransform(saved);
         if (!Double.isNaN(lastTorque) && lastTorque != 0) {
-            double r = 0.35 * scale;
+            double r = 0.5 * scale;
             double extent = 150 * Math.abs(lastTorque) / MAX_TORQUE; // the arc's length shows |u|
             g.setColor(new Color(60, 60, 60));
             g.setStroke(new BasicStroke(3f));
