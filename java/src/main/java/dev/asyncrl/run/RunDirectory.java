@@ -83,6 +83,11 @@ public final class RunDirectory implements AutoCloseable {
     }
 
     public void writeJson(String name, Map<String, Object> content) {
+        writeJson(dir, name, content);
+    }
+
+    /** Writes {@code dir/name} as indented JSON, to a temporary name first and then moved into place. */
+    public static void writeJson(Path dir, String name, Map<String, Object> content) {
         Path tmp = dir.resolve(name + ".tmp");
         try {
             JSON.writeValue(tmp.toFile(), content);
