@@ -28,8 +28,13 @@ import java.util.SplittableRandom;
  * cell, and at the junction [0,0,0,1]; after the episode ends, [0,0,0,0].
  *
  * <p>Rewards: +1 for entering the cued arm, −1 for the other (both terminate, and {@link
- * #succeeded()} says which), 0 on every other step. Truncated after 4·(length+1) steps with 0
- * (the shortest solution takes length+1).
+ * #succeeded()} says which); −0.1 for a move that leaves the agent where it was (left or right in
+ * the corridor, forward at the junction), 0 for a step forward in the corridor. Truncated after
+ * 4·(length+1) steps (the shortest solution takes length+1). The bump cost makes waiting at the
+ * junction worse than guessing, so an agent without memory learns to guess rather than to dither
+ * until the time limit; it leaves the observations alone. An episode's return is positive exactly
+ * when it succeeds: the best return is +1, a wrong arm gives at most −1, and an episode cut by the
+ * time limit has bumped at least once.
  *
  * <p>Why a feed-forward policy gets at most 50%: the junction's observation is the same for both
  * cues, so a policy that sees only the current observation turns left at the junction with one
@@ -41,6 +46,8 @@ import java.util.SplittableRandom;
 public final class TMaze implements Env, Renderable, ReportsSuccess {
     public static final int DEFAULT_LENGTH = 5;
     public static final int FORWARD = 0, LEFT = 1, RIGHT = 2;
+    /** The reward for a move that goes nowhere. */
+    public static final double BUMP = -0.1;
 
     private final int length;
     private final int maxSteps;
@@ -116,7 +123,10 @@ public final class TMaze implements Env, Renderable, ReportsSuccess {
         result.terminated = false;
         if (position < length) {
             if (action == FORWARD) position++;
-        } else if (action != FORWARD) {
+            else result.reward = BUMP;
+        } else if (action == FORWARD) {
+            result.reward = BUMP;
+        } else {
             arm = action;
             result.reward = arm == goal ? 1.0 : -1.0;
             result.terminated = true;

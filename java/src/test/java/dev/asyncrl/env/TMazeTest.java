@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The T-maze's contract: the cue appears in the first observation only, the rewards of each
- * choice, the time limit; a policy with memory succeeds every time, while every deterministic
+ * choice and of bumping, the time limit; a policy with memory succeeds every time, while every deterministic
  * function of the current observation (all 3^4 of them) succeeds at chance, about half the time.
  */
 class TMazeTest {
@@ -67,8 +67,9 @@ class TMazeTest {
                 env.reset(seed, obs);
                 int goal = cue(read());
                 env.step(TMaze.LEFT, obs, r); // bumps the corridor's wall: stays
+                assertEquals(-0.1, r.reward);
                 env.step(TMaze.RIGHT, obs, r);
-                assertEquals(0.0, r.reward);
+                assertEquals(-0.1, r.reward);
                 for (int i = 0; i < 3; i++) {
                     assertArrayEquals(new float[] {0, 0, 1, 0}, read(), "still in the corridor");
                     env.step(TMaze.FORWARD, obs, r);
@@ -78,6 +79,7 @@ class TMazeTest {
                 assertArrayEquals(new float[] {0, 0, 0, 1}, read(), "at the junction after 3 forward moves");
                 env.step(TMaze.FORWARD, obs, r); // forward at the junction: stays
                 assertArrayEquals(new float[] {0, 0, 0, 1}, read());
+                assertEquals(-0.1, r.reward);
                 assertFalse(r.done());
                 env.step(choice, obs, r);
                 assertTrue(r.terminated && !r.truncated);
@@ -89,19 +91,22 @@ class TMazeTest {
     }
 
     @Test
-    void theTimeLimitTruncatesWithoutReward() {
+    void waitingAtTheJunctionIsCutByTheTimeLimit() {
         TMaze env = new TMaze(5);
         assertEquals(24, env.maxEpisodeSteps());
         env.reset(1, obs);
         int steps = 0;
+        double total = 0;
         do {
             env.step(TMaze.FORWARD, obs, r);
             steps++;
-            assertEquals(0.0, r.reward);
+            assertEquals(steps <= 5 ? 0.0 : -0.1, r.reward, "step " + steps);
+            total += r.reward;
         } while (!r.done());
         assertEquals(24, steps);
         assertTrue(r.truncated && !r.terminated);
         assertFalse(env.succeeded());
+        assertEquals(-0.1 * 19, total, 1e-9, "19 bumps at the junction");
     }
 
     @Test
@@ -139,13 +144,15 @@ class TMazeTest {
             int successes = 0;
             for (int e = 0; e < episodes; e++) {
                 if (e > 0) env.reset(obs);
+                double total = 0;
                 do {
                     Integer kind = index.get(Arrays.toString(read()));
                     assertNotNull(kind, "an observation outside the four kinds: " + Arrays.toString(read()));
                     env.step(table[kind], obs, r);
+                    total += r.reward;
                 } while (!r.done());
                 if (env.succeeded()) successes++;
-                assertEquals(env.succeeded(), r.reward > 0, "success is exactly a positive return");
+                assertEquals(env.succeeded(), total > 0, "success is exactly a positive return");
             }
             double rate = successes / (double) episodes;
             assertTrue(rate <= 0.55, "policy " + Arrays.toString(table) + " succeeded " + rate + " of the time");
