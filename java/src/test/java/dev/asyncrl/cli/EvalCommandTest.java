@@ -27,8 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code asyncrl eval} end to end, in-process: the random baseline on discrete and continuous
  * environments (summary.json with its fields, the success rate where the environment reports one);
- * the greedy policy of a short CartPole run trained here (a mean return, the same on both kernels,
- * a looping GIF read back with ImageIO, PNG frames); and bad input, each exit 2 with one line and
+ * the greedy policy of short CartPole runs trained here, A3C and n-step Q (a mean return, the same
+ * on both kernels, a looping GIF read back with ImageIO, PNG frames); and bad input, each exit 2 with one line and
  * nothing written.
  */
 class EvalCommandTest {
@@ -156,6 +156,19 @@ class EvalCommandTest {
         Path java = tmp.resolve("greedy-java");
         ok("eval", "--run", run.toString(), "--episodes", "3", "--seed", "5", "--kernel", "java", "--out", java.toString());
         assertEquals(mean, summary(java).get("mean_return").asDouble(), 0.0, "the same greedy actions on the Java kernel");
+    }
+
+    @Test
+    void theGreedyPolicyOfAQRun() throws Exception {
+        Path qRun = tmp.resolve("q-run");
+        var t = TrainCommandErrorsTest.run("train", "--algo", "nstep-q", "--threads", "2", "--steps", "20000", "--seed", "2",
+                "--out", qRun.toString(), "--progress", "none");
+        assertEquals(0, t.code(), t.err());
+        Path out = tmp.resolve("q-eval");
+        ok("eval", "--run", qRun.toString(), "--episodes", "2", "--out", out.toString());
+        JsonNode s = summary(out);
+        assertEquals("nstep-q", s.get("algo").asText());
+        assertTrue(s.get("mean_return").asDouble() >= 8, s.toString());
     }
 
     @Test
