@@ -51,10 +51,10 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--policy", paramLabel = "NAME", description = "random: uniform random actions (the baseline); needs --env.")
     String policy;
 
-    @Option(names = "--episodes", defaultValue = "10", description = "Episodes to play (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--episodes", defaultValue = "10", paramLabel = "N", description = "Episodes to play (default: ${DEFAULT-VALUE}).")
     int episodes;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Seed of the environment's starts and the random policy (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", defaultValue = "1", paramLabel = "S", description = "Seed of the environment's starts and the random policy (default: ${DEFAULT-VALUE}).")
     long seed;
 
     @Option(names = "--kernel", defaultValue = Kernels.DEFAULT, paramLabel = "NAME|PATH",
