@@ -2,6 +2,12 @@ package dev.asyncrl.env;
 
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.geom.Ellipse2D;
+import java.awt.geom.Line2D;
+import java.awt.image.BufferedImage;
 import java.lang.foreign.MemorySegment;
 import java.util.SplittableRandom;
 
@@ -12,9 +18,9 @@ import java.util.SplittableRandom;
  * Gymnasium's {@code wrap} and {@code bound} do. The state [θ1, θ2, θ̇1, θ̇2] is kept in double and
  * observed as float32: [cos θ1, sin θ1, cos θ2, sin θ2, θ̇1, θ̇2]. Actions 0, 1, 2 apply torque -1,
  * 0, +1 at the middle joint. Reward -1 per step and 0 on the step that lifts the tip above the goal
- * line (-cos θ1 - cos(θ1 + θ2) &gt; 1), which terminates; truncated at 500 steps.
+ * line (-cos θ1 - cos(θ1 + θ2) &gt; 1), which terminates (a success); truncated at 500 steps.
  */
-public final class Acrobot implements Env {
+public final class Acrobot implements Env, Renderable, ReportsSuccess {
     private static final double DT = 0.2;
     private static final double L1 = 1.0;
     private static final double M1 = 1.0;
@@ -37,6 +43,7 @@ public final class Acrobot implements Env {
     private final double[] y = new double[4];
     private int elapsed;
     private boolean needsReset = true;
+    private boolean reachedGoal;
 
     @Override
     public String id() {
@@ -70,6 +77,7 @@ public final class Acrobot implements Env {
         for (int i = 0; i < 4; i++) s[i] = (float) rng.nextDouble(-0.1, 0.1);
         elapsed = 0;
         needsReset = false;
+        reachedGoal = false;
         observe(obs);
     }
 
@@ -99,6 +107,7 @@ public final class Acrobot implements Env {
 
         result.terminated = -Math.cos(s[0]) - Math.cos(s[1] + s[0]) > 1.0;
         result.reward = result.terminated ? 0.0 : -1.0;
+        reachedGoal = result.terminated;
         result.truncated = !result.terminated && elapsed >= MAX_STEPS;
         needsReset = result.terminated || result.truncated;
         observe(obs);
@@ -144,5 +153,43 @@ public final class Acrobot implements Env {
         obs.setAtIndex(JAVA_FLOAT, 3, (float) Math.sin(s[1]));
         obs.setAtIndex(JAVA_FLOAT, 4, (float) s[2]);
         obs.setAtIndex(JAVA_FLOAT, 5, (float) s[3]);
+    }
+
+    /** True when the episode ended with the tip above the goal line. */
+    @Override
+    public boolean succeeded() {
+        return reachedGoal;
+    }
+
+    @Override
+    public int framesPerSecond() {
+        return 15;
+    }
+
+    /** The two links hanging from the pivot (θ1 = θ2 = 0 hangs straight down), the goal line above. */
+    @Override
+    public BufferedImage render() {
+        int size = 320;
+        BufferedImage img = Drawing.canvas(size, size);
+        Graphics2D g = img.createGraphics();
+        Drawing.smooth(g);
+        double scale = size / (2 * (L1 + 1.0 + 0.2)); // both links and a margin, either side
+        double cx = size / 2.0, cy = size / 2.0;
+        // Positions in metres, y up; the screen's y points down.
+        double x1 = L1 * Math.sin(s[0]), y1 = -L1 * Math.cos(s[0]);
+        double x2 = x1 + Math.sin(s[0] + s[1]), y2 = y1 - Math.cos(s[0] + s[1]);
+        g.setColor(Color.BLACK);
+        g.setStroke(new BasicStroke(1.5f));
+        g.draw(new Line2D.Double(0, cy - 1.0 * scale, size, cy - 1.0 * scale)); // the goal: the tip 1 m above the pivot
+        g.setStroke(new BasicStroke((float) (0.2 * scale), BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
+        g.setColor(new Color(0, 204, 204));
+        g.draw(new Line2D.Double(cx, cy, cx + x1 * scale, cy - y1 * scale));
+        g.draw(new Line2D.Double(cx + x1 * scale, cy - y1 * scale, cx + x2 * scale, cy - y2 * scale));
+        g.setColor(new Color(204, 204, 0));
+        double r = 0.1 * scale;
+        g.fill(new Ellipse2D.Double(cx - r, cy - r, 2 * r, 2 * r));
+        g.fill(new Ellipse2D.Double(cx + x1 * scale - r, cy - y1 * scale - r, 2 * r, 2 * r));
+        g.dispose();
+        return img;
     }
 }

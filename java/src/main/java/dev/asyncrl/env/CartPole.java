@@ -2,6 +2,11 @@ package dev.asyncrl.env;
 
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.geom.Ellipse2D;
+import java.awt.geom.Rectangle2D;
+import java.awt.image.BufferedImage;
 import java.lang.foreign.MemorySegment;
 import java.util.SplittableRandom;
 
@@ -11,7 +16,7 @@ import java.util.SplittableRandom;
  * Gymnasium does, and observed as float32: [x, ẋ, θ, θ̇]. Reward 1 per step, the terminating step
  * included. Actions: 0 pushes left, 1 pushes right.
  */
-public final class CartPole implements Env {
+public final class CartPole implements Env, Renderable {
     private static final double GRAVITY = 9.8;
     private static final double MASS_CART = 1.0;
     private static final double MASS_POLE = 0.1;
@@ -99,5 +104,38 @@ public final class CartPole implements Env {
         obs.setAtIndex(JAVA_FLOAT, 1, (float) xDot);
         obs.setAtIndex(JAVA_FLOAT, 2, (float) theta);
         obs.setAtIndex(JAVA_FLOAT, 3, (float) thetaDot);
+    }
+
+    @Override
+    public int framesPerSecond() {
+        return 50;
+    }
+
+    /** The cart on its track, the pole at θ (positive leans right), as Gymnasium draws it. */
+    @Override
+    public BufferedImage render() {
+        int width = 480, height = 320;
+        BufferedImage img = Drawing.canvas(width, height);
+        Graphics2D g = img.createGraphics();
+        Drawing.smooth(g);
+        double scale = width / (2 * X_LIMIT);  // pixels per metre: the track spans the picture
+        double trackY = height * 0.7;
+        double cartW = 50, cartH = 30;
+        double cartX = x * scale + width / 2.0;
+        g.setColor(Color.BLACK);
+        g.drawLine(0, (int) trackY, width, (int) trackY);
+        g.fill(new Rectangle2D.Double(cartX - cartW / 2, trackY - cartH / 2, cartW, cartH));
+        double poleLen = scale * 2 * HALF_LENGTH, poleW = 10;
+        double axleY = trackY - cartH / 4;
+        var saved = g.getTransform();
+        g.translate(cartX, axleY);
+        g.rotate(theta);
+        g.setColor(new Color(202, 152, 101));
+        g.fill(new Rectangle2D.Double(-poleW / 2, -poleLen, poleW, poleLen));
+        g.setTransform(saved);
+        g.setColor(new Color(129, 132, 203));
+        g.fill(new Ellipse2D.Double(cartX - poleW / 2, axleY - poleW / 2, poleW, poleW));
+        g.dispose();
+        return img;
     }
 }

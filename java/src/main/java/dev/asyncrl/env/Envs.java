@@ -14,6 +14,17 @@ public final class Envs {
         ENVS.put("cartpole", CartPole::new);
         ENVS.put("acrobot", Acrobot::new);
         ENVS.put("mountaincar", MountainCar::new);
+        ENVS.put("pendulum", Pendulum::new);
+        ENVS.put("tmaze", TMaze::new);
+    }
+
+    /**
+     * Adds an environment under {@code name}, for tests and for programs that embed asyncrl;
+     * refuses a name that is taken. Call it before any run starts, from one thread.
+     */
+    public static void register(String name, Supplier<Env> supplier) {
+        if (ENVS.containsKey(name)) throw new IllegalArgumentException("env '" + name + "' is registered already");
+        ENVS.put(name, supplier);
     }
 
     public static boolean exists(String name) {

@@ -10,4 +10,9 @@ public interface Renderable {
 
     /** A picture of the current state (a new image each call). */
     BufferedImage render();
+
+    /** How fast the frames are meant to be shown (Gymnasium's render_fps where it has one). */
+    default int framesPerSecond() {
+        return 30;
+    }
 }

@@ -74,7 +74,15 @@ public record Preset(String name, int[] hidden, String activation, int tMax, int
     public static final Preset MOUNTAINCAR = new Preset("mountaincar", new int[] {64, 64}, "relu", 5, 20, 0.99, 0.01, 0.25, 0.5,
             7e-4, 7e-4, "linear", 0.99, 0.1, 0.9, 40.0, 0.1, 10_000, 100_000, PAPER_EPS, 2_000_000L, Double.NaN);
 
-    public static final List<Preset> ALL = List.of(CARTPOLE, ACROBOT, MOUNTAINCAR, PAPER);
+    /**
+     * The T-maze (rewards ±1 already, so no scaling; episodes of 6 to 24 steps): a 64,64 torso and
+     * 300k steps, the whole budget. A feed-forward policy ends near 50% success, chance, whatever
+     * the budget: the task needs memory.
+     */
+    public static final Preset TMAZE = new Preset("tmaze", new int[] {64, 64}, "relu", 5, 20, 0.99, 0.01, 0.25, 0.5,
+            7e-4, 7e-4, "linear", 0.99, 0.1, 0.9, 40.0, 1.0, 10_000, 100_000, PAPER_EPS, 300_000L, Double.NaN);
+
+    public static final List<Preset> ALL = List.of(CARTPOLE, ACROBOT, MOUNTAINCAR, TMAZE, PAPER);
 
     /** The preset named {@code name}. */
     public static Preset named(String name) {

@@ -21,7 +21,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Runs one training: builds the network and the shared memory, starts one platform thread per
  * actor-learner, watches the global step counter from the calling thread (metrics rows, progress)
- * and, once the workers have joined, writes the summary and the learning curve. The shared arena
+ * and, once the workers have joined, writes the parameters θ (params.f32), the summary and the
+ * learning curve. The shared arena
  * is closed only after every worker has joined.
  */
 public final class Trainer {
@@ -67,10 +68,7 @@ public final class Trainer {
     public static Summary train(TrainConfig cfg, Kernel kernel, RunDirectory dir, Progress progress) {
         if (!ALGOS.contains(cfg.algo())) throw new IllegalArgumentException("unknown --algo '" + cfg.algo() + "'");
         Env probe = Envs.create(cfg.env());
-        Activation act = Activation.parse(cfg.activation());
-        Mlp net = cfg.valueBased()
-                ? Mlp.qNetwork(probe.observationSize(), probe.actionCount(), cfg.hidden(), act)
-                : Mlp.actorCritic(probe.observationSize(), probe.actionCount(), cfg.hidden(), act);
+        Mlp net = network(cfg.algo(), probe, cfg.hidden(), Activation.parse(cfg.activation()));
         Map<String, Object> config = withLayout(cfg.toMap(kernel.name()), net);
 
         List<Report> reports = new ArrayList<>();
@@ -142,6 +140,9 @@ public final class Trainer {
 
         Throwable failure = ctx.failure();
         String status = failure != null ? "failed" : ctx.stopReason().equals("interrupted") ? "interrupted" : "completed";
+        // Every worker has joined, so θ no longer moves; written before summary.json, so a run
+        // with a summary has its parameters.
+        dir.writeParams(ctx.shared().theta(), ctx.shared().layout().size());
         EpisodeStats ep = ctx.episodes();
         Summary s = new Summary(cfg.algo(), cfg.env(), cfg.threads(), kernel.name(), cfg.seed(), last.globalStep(),
                 last.wallSeconds(), ep.episodes(), ep.meanReturn100(), ep.bestMeanReturn100(),
@@ -152,6 +153,16 @@ public final class Trainer {
             throw new TrainingFailedException("training failed in an actor-learner thread: " + failure.getMessage(), failure);
         }
         return s;
+    }
+
+    /**
+     * The network an algorithm trains on an environment: an actor-critic for A3C, a Q network for
+     * the value-based methods. What config.json records (algo, env, hidden, activation) rebuilds it.
+     */
+    public static Mlp network(String algo, Env env, int[] hidden, Activation activation) {
+        return algo.equals("a3c")
+                ? Mlp.actorCritic(env.observationSize(), env.actionCount(), hidden, activation)
+                : Mlp.qNetwork(env.observationSize(), env.actionCount(), hidden, activation);
     }
 
     /** The algorithms by their command-line name. */

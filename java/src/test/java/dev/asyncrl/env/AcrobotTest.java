@@ -144,6 +144,7 @@ class AcrobotTest {
             assertEquals(500, steps, "action " + action);
             assertTrue(r.truncated && !r.terminated, "time limit, not a terminal state");
             assertEquals(-500.0, total);
+            assertFalse(env.succeeded(), "the time limit is no success");
             final StepResult last = r;
             assertThrows(IllegalStateException.class, () -> env.step(1, obs, last), "step after the end needs a reset");
         }
@@ -177,6 +178,7 @@ class AcrobotTest {
             } while (!r.done());
             assertTrue(r.terminated && !r.truncated, "seed " + seed + ": reached the goal, not the time limit");
             assertEquals(0.0, r.reward, "the goal step is rewarded 0");
+            assertTrue(env.succeeded(), "reaching the line is a success");
             assertTrue(tipHeight(read()) > 1.0 - 1e-5, "tip above the line");
             assertTrue(steps < 500, "seed " + seed + ": " + steps);
             assertEquals(-(steps - 1), total, "-1 for every step but the last");

@@ -114,6 +114,7 @@ class MountainCarTest {
                 assertTrue(Math.abs(o[1]) <= 0.07f && o[0] >= -1.2f && o[0] <= 0.6f, "state within bounds");
             } while (!r.done());
             assertTrue(r.terminated && !r.truncated, "seed " + seed + ": reached the flag, not the time limit");
+            assertTrue(env.succeeded(), "reaching the flag is a success");
             assertTrue(steps < 200, "seed " + seed + ": " + steps);
             assertTrue(read()[0] >= 0.5f && read()[1] >= 0f, "at the flag, not moving back");
             assertEquals(-steps, total);
@@ -137,6 +138,7 @@ class MountainCarTest {
         assertEquals(200, steps);
         assertTrue(r.truncated && !r.terminated, "time limit, not a terminal state");
         assertEquals(-200.0, total);
+        assertFalse(env.succeeded(), "the time limit is no success");
         assertThrows(IllegalStateException.class, () -> env.step(1, obs, r));
     }
 

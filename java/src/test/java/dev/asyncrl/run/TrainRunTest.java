@@ -1,6 +1,7 @@
 package dev.asyncrl.run;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -17,7 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * End to end through the command line: a short run writes the whole run directory (config.json
  * with every resolved setting and the layout table, metrics.csv with its header and rows,
- * summary.json with the fields DESIGN.md names, a PNG learning curve), with either kernel.
+ * summary.json with the fields DESIGN.md names, params.f32 sized by the layout, a PNG learning
+ * curve), with either kernel.
  */
 class TrainRunTest {
 
@@ -58,6 +60,22 @@ class TrainRunTest {
             List<String> rows = Files.readAllLines(out.resolve("metrics.csv"));
             assertEquals(RunDirectory.METRICS_HEADER, rows.getFirst());
             assertTrue(rows.size() - 1 >= 10, "a row each time T crosses a multiple of 2000: " + rows.size());
+            // params.f32: θ as little-endian float32 in the layout's index space, padding included.
+            JsonNode lastTensor = c.get("layout").get(c.get("layout").size() - 1);
+            long end = lastTensor.get("offset").asLong();
+            long n = 1;
+            for (JsonNode d : lastTensor.get("shape")) n *= d.asLong();
+            long floats = (end + n + 15) / 16 * 16;
+            byte[] params = Files.readAllBytes(out.resolve(RunDirectory.PARAMS));
+            assertEquals(floats * Float.BYTES, params.length, "params.f32 holds the layout's floats");
+            java.nio.FloatBuffer f = java.nio.ByteBuffer.wrap(params).order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+            int nonZero = 0;
+            for (int i = 0; i < f.limit(); i++) {
+                assertTrue(Float.isFinite(f.get(i)), "finite parameters");
+                if (f.get(i) != 0f) nonZero++;
+            }
+            assertTrue(nonZero > floats / 2, "trained weights, not zeros: " + nonZero + " of " + floats);
+            assertFalse(Files.exists(out.resolve(RunDirectory.PARAMS + ".tmp")), "no temporary file left behind");
             byte[] png = Files.readAllBytes(out.resolve("learning_curve.png"));
             assertTrue(png.length > 1000 && png[1] == 'P' && png[2] == 'N' && png[3] == 'G', "a PNG learning curve");
         }
