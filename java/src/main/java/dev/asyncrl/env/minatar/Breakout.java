@@ -20,6 +20,7 @@ package dev.asyncrl.env.minatar;
  *       directions reverse, and in both cases the ball stays in row 8 with the target column;
  *       otherwise the episode terminates (the ball is shown in row 9).</li>
  * </ul>
+ * At reset the ball is in row 3, on a brick's cell (as in the reference), heading down.
  * Minimal action set: no-op, left, right.
  */
 public final class Breakout extends MinAtarGame {
