@@ -461,6 +461,19 @@ public final class Seaquest extends MinAtarGame {
         return divers.n;
     }
 
+    /** Test hook: fish and enemy subs heading right. */
+    int enemiesMovingRight() {
+        int n = 0;
+        for (int i = 0; i < fish.n; i++) if (fish.right[i]) n++;
+        for (int i = 0; i < subs.n; i++) if (subs.right[i]) n++;
+        return n;
+    }
+
+    /** Test hook: column of the i-th enemy bullet in spawn order. */
+    int enemyBulletX(int i) {
+        return enemyBullets.x[i];
+    }
+
     int friendlyBulletCount() {
         return friendlyBullets.n;
     }
