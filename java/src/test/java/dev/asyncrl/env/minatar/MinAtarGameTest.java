@@ -209,6 +209,7 @@ class MinAtarGameTest {
         }
         double p = repeats / (double) n;
         double se = Math.sqrt(0.1 * 0.9 / n);
+        System.out.printf("sticky actions: %d repeats in %d steps = %.4f (expected 0.1 ± %.4f)%n", repeats, n, p, se);
         assertEquals(0.1, p, 4 * se, "repeat fraction " + p);
     }
 
