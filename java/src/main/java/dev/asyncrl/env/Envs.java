@@ -1,5 +1,10 @@
 package dev.asyncrl.env;
 
+import dev.asyncrl.env.minatar.Asterix;
+import dev.asyncrl.env.minatar.Breakout;
+import dev.asyncrl.env.minatar.Freeway;
+import dev.asyncrl.env.minatar.Seaquest;
+import dev.asyncrl.env.minatar.SpaceInvaders;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -16,6 +21,18 @@ public final class Envs {
         ENVS.put("mountaincar", MountainCar::new);
         ENVS.put("pendulum", Pendulum::new);
         ENVS.put("tmaze", TMaze::new);
+        // MinAtar: all six actions, as the paper (the reference's "-v0" ids) ...
+        ENVS.put("minatar-asterix", () -> new Asterix(false));
+        ENVS.put("minatar-breakout", () -> new Breakout(false));
+        ENVS.put("minatar-freeway", () -> new Freeway(false));
+        ENVS.put("minatar-seaquest", () -> new Seaquest(false));
+        ENVS.put("minatar-space-invaders", () -> new SpaceInvaders(false));
+        // ... and each game's minimal action set (the "-v1" ids; Seaquest's is all six).
+        ENVS.put("minatar-asterix-minimal", () -> new Asterix(true));
+        ENVS.put("minatar-breakout-minimal", () -> new Breakout(true));
+        ENVS.put("minatar-freeway-minimal", () -> new Freeway(true));
+        ENVS.put("minatar-seaquest-minimal", () -> new Seaquest(true));
+        ENVS.put("minatar-space-invaders-minimal", () -> new SpaceInvaders(true));
     }
 
     /**
