@@ -1371,17 +1371,22 @@ const TestCase kKernelTests[] = {
 
 /* ---- the libraries, as a loader sees them ------------------------------------------------------ */
 
-/* Every symbol of contract version 2, in header order. */
+/* Every symbol of contract version 3, in header order. */
 const char *const kContractSymbols[] = {
-    "asyncrl_kernel_version",    "asyncrl_kernel_name",     "asyncrl_status_string",
-    "asyncrl_dense_forward",     "asyncrl_dense_backward",  "asyncrl_relu_forward",
-    "asyncrl_relu_backward",     "asyncrl_tanh_forward",    "asyncrl_tanh_backward",
-    "asyncrl_a3c_loss_backward", "asyncrl_q_loss_backward", "asyncrl_clip_grad_norm",
-    "asyncrl_shared_rmsprop",    "asyncrl_momentum_sgd",    "asyncrl_copy",
+    "asyncrl_kernel_version",     "asyncrl_kernel_name",
+    "asyncrl_status_string",      "asyncrl_dense_forward",
+    "asyncrl_dense_backward",     "asyncrl_relu_forward",
+    "asyncrl_relu_backward",      "asyncrl_tanh_forward",
+    "asyncrl_tanh_backward",      "asyncrl_conv2d_forward",
+    "asyncrl_conv2d_backward",    "asyncrl_lstm_cell_forward",
+    "asyncrl_lstm_cell_backward", "asyncrl_a3c_loss_backward",
+    "asyncrl_gaussian_loss_backward", "asyncrl_q_loss_backward",
+    "asyncrl_clip_grad_norm",     "asyncrl_shared_rmsprop",
+    "asyncrl_momentum_sgd",       "asyncrl_copy",
 };
-static_assert(ASYNCRL_KERNEL_VERSION == 2, "kContractSymbols lists contract version 2");
-static_assert(sizeof kContractSymbols / sizeof kContractSymbols[0] == 15,
-              "contract version 2 has 15 functions");
+static_assert(ASYNCRL_KERNEL_VERSION == 3, "kContractSymbols lists contract version 3");
+static_assert(sizeof kContractSymbols / sizeof kContractSymbols[0] == 20,
+              "contract version 3 has 20 functions");
 
 const char *g_library_paths[3];
 

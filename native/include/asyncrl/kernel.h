@@ -1,5 +1,6 @@
 /*
- * asyncrl kernel contract, version 2 (version 1 plus q_loss_backward and momentum_sgd).
+ * asyncrl kernel contract, version 3 (version 2 plus conv2d, lstm_cell and gaussian_loss_backward;
+ * version 2 was version 1 plus q_loss_backward and momentum_sgd).
  *
  * Any shared library that exports every function below (extern "C", these exact names) is an
  * asyncrl kernel: the Java side loads it by name or by path, calls asyncrl_kernel_version() and
@@ -43,7 +44,7 @@
 extern "C" {
 #endif
 
-#define ASYNCRL_KERNEL_VERSION 2
+#define ASYNCRL_KERNEL_VERSION 3
 
 #if defined(_WIN32)
 #define ASYNCRL_API __declspec(dllexport)

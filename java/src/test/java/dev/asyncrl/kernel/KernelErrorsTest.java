@@ -407,11 +407,12 @@ class KernelErrorsTest {
         String message = loadFailure(incomplete.toString());
         assertMentions(message, "not a complete asyncrl kernel", "contract version " + Kernel.CONTRACT_VERSION, "missing",
                 "asyncrl_dense_forward", "asyncrl_copy", "asyncrl_status_string",
-                "asyncrl_q_loss_backward", "asyncrl_momentum_sgd");
+                "asyncrl_q_loss_backward", "asyncrl_momentum_sgd", "asyncrl_conv2d_forward", "asyncrl_conv2d_backward",
+                "asyncrl_lstm_cell_forward", "asyncrl_lstm_cell_backward", "asyncrl_gaussian_loss_backward");
         assertFalse(message.contains("asyncrl_kernel_name"), "asyncrl_kernel_name is present: " + message);
-        // contract version 2 has 15 functions: all but version and name are missing
+        // contract version 3 has 20 functions: all but version and name are missing
         String missing = message.substring(message.indexOf("missing ") + "missing ".length());
-        assertEquals(13, missing.split(", ").length, "missing: " + missing);
+        assertEquals(18, missing.split(", ").length, "missing: " + missing);
     }
 
     @Test
