@@ -1,8 +1,10 @@
 /*
  * Native tests of the reference kernel (linked as libasyncrl_reference.so):
- *   - every backward against central finite differences of a loss computed here in double;
+ *   - every backward against central finite differences of a loss computed here in double (for
+ *     the LSTM cell, a 3-step unroll chained through dh_prev and dc_prev);
  *   - shared RMSProp and momentum SGD against their scalar formulas, gradient-norm clipping, copy;
- *   - the status codes: NULL pointers, negative or zero sizes, bad actions and coefficients.
+ *   - the status codes: NULL pointers, negative or zero sizes, bad actions and coefficients, and
+ *     that a refused call writes nothing.
  * With `--libraries REF WRONG_VERSION INCOMPLETE` it instead opens the three libraries with dlopen
  * and checks what each exports. Plain C++, no framework: prints "N passed, M failed", exits 1 on
  * any failure.
@@ -379,6 +381,462 @@ void test_a3c_empty_batch() {
     CHECK(stats[0] == 0.0f && stats[1] == 0.0f && stats[2] == 0.0f);
 }
 
+/* ---- conv2d ------------------------------------------------------------------------------------ */
+
+struct ConvShape {
+    int64_t B, C, H, W, F, K, S;
+    int64_t Ho() const { return (H - K) / S + 1; }
+    int64_t Wo() const { return (W - K) / S + 1; }
+};
+
+/* y of conv2d_forward in double, from kernel.h's formula. */
+std::vector<double> conv_forward_d(const ConvShape &s, const std::vector<double> &x,
+                                   const std::vector<double> &w, const std::vector<double> &b) {
+    const int64_t Ho = s.Ho(), Wo = s.Wo();
+    std::vector<double> y(s.B * s.F * Ho * Wo);
+    for (int64_t n = 0; n < s.B; n++)
+        for (int64_t f = 0; f < s.F; f++)
+            for (int64_t oy = 0; oy < Ho; oy++)
+                for (int64_t ox = 0; ox < Wo; ox++) {
+                    double acc = b[f];
+                    for (int64_t c = 0; c < s.C; c++)
+                        for (int64_t ki = 0; ki < s.K; ki++)
+                            for (int64_t kj = 0; kj < s.K; kj++)
+                                acc += x[((n * s.C + c) * s.H + oy * s.S + ki) * s.W + ox * s.S + kj] *
+                                       w[((f * s.C + c) * s.K + ki) * s.K + kj];
+                    y[((n * s.F + f) * Ho + oy) * Wo + ox] = acc;
+                }
+    return y;
+}
+
+void check_conv2d_forward(const ConvShape &s, uint64_t seed) {
+    Rng rng(seed);
+    std::vector<float> x = rng.vec(s.B * s.C * s.H * s.W, -1, 1);
+    std::vector<float> w = rng.vec(s.F * s.C * s.K * s.K, -1, 1), b = rng.vec(s.F, -1, 1);
+    std::vector<float> y(s.B * s.F * s.Ho() * s.Wo(), 123.0f);
+    CHECK_STATUS(asyncrl_conv2d_forward(y.data(), x.data(), w.data(), b.data(), s.B, s.C, s.H, s.W,
+                                        s.F, s.K, s.S),
+                 ASYNCRL_OK);
+    const std::vector<double> expected = conv_forward_d(s, to_double(x), to_double(w), to_double(b));
+    for (size_t k = 0; k < y.size(); k++) CHECK_CLOSE(y[k], expected[k], 1e-5, 1e-5);
+}
+
+void test_conv2d_forward() {
+    check_conv2d_forward({2, 3, 7, 6, 4, 3, 2}, 40);   // S does not divide W - K: last column unread
+    check_conv2d_forward({1, 1, 5, 5, 1, 5, 1}, 41);   // K = H = W: one output pixel
+    check_conv2d_forward({2, 2, 9, 9, 3, 2, 3}, 42);   // S > K: rows and columns skipped
+    check_conv2d_forward({1, 4, 20, 20, 8, 8, 4}, 43); // the paper's first layer, scaled down
+    // B = 0 is a valid empty batch and writes nothing
+    float untouched[1] = {7.0f};
+    const float in[64] = {};
+    CHECK_STATUS(asyncrl_conv2d_forward(untouched, in, in, in, 0, 1, 3, 3, 1, 2, 1), ASYNCRL_OK);
+    CHECK(untouched[0] == 7.0f);
+}
+
+void check_conv2d_backward(const ConvShape &s, uint64_t seed) {
+    Rng rng(seed);
+    std::vector<float> x = rng.vec(s.B * s.C * s.H * s.W, -1, 1);
+    std::vector<float> w = rng.vec(s.F * s.C * s.K * s.K, -1, 1), b = rng.vec(s.F, -1, 1);
+    std::vector<float> dy = rng.vec(s.B * s.F * s.Ho() * s.Wo(), -1, 1);  // L = sum dy * y
+
+    std::vector<double> xd = to_double(x), wd = to_double(w), bd = to_double(b);
+    const std::vector<double> r = to_double(dy);
+    auto loss = [&]() {
+        const std::vector<double> y = conv_forward_d(s, xd, wd, bd);
+        double L = 0.0;
+        for (size_t k = 0; k < y.size(); k++) L += r[k] * y[k];
+        return L;
+    };
+    const std::vector<double> gx = numeric_gradient(xd, loss);
+    const std::vector<double> gw = numeric_gradient(wd, loss);
+    const std::vector<double> gb = numeric_gradient(bd, loss);
+
+    // outputs start at 0.5 to check that the kernel accumulates (+=)
+    const float start = 0.5f;
+    std::vector<float> dx(x.size(), start), dw(w.size(), start), db(b.size(), start);
+    CHECK_STATUS(asyncrl_conv2d_backward(dx.data(), dw.data(), db.data(), dy.data(), x.data(),
+                                         w.data(), s.B, s.C, s.H, s.W, s.F, s.K, s.S),
+                 ASYNCRL_OK);
+    for (size_t k = 0; k < dx.size(); k++) CHECK_CLOSE(dx[k] - start, gx[k], kRtol, kAtol);
+    for (size_t k = 0; k < dw.size(); k++) CHECK_CLOSE(dw[k] - start, gw[k], kRtol, kAtol);
+    for (size_t k = 0; k < db.size(); k++) CHECK_CLOSE(db[k] - start, gb[k], kRtol, kAtol);
+    // a pixel that no output reads gets exactly 0 added
+    for (size_t k = 0; k < dx.size(); k++) {
+        if (gx[k] == 0.0) CHECK(dx[k] == start);
+    }
+
+    // dx = NULL skips the input gradient and gives the same dw, db
+    std::vector<float> dw2(w.size(), start), db2(b.size(), start);
+    CHECK_STATUS(asyncrl_conv2d_backward(nullptr, dw2.data(), db2.data(), dy.data(), x.data(),
+                                         w.data(), s.B, s.C, s.H, s.W, s.F, s.K, s.S),
+                 ASYNCRL_OK);
+    CHECK(dw2 == dw);
+    CHECK(db2 == db);
+}
+
+void test_conv2d_backward() {
+    check_conv2d_backward({2, 3, 7, 6, 4, 3, 2}, 50);
+    check_conv2d_backward({1, 1, 5, 5, 1, 5, 1}, 51);
+    check_conv2d_backward({2, 2, 9, 9, 3, 2, 3}, 52);
+    check_conv2d_backward({3, 2, 4, 6, 2, 1, 1}, 53);  // K = 1: a per-pixel dense layer
+    check_conv2d_backward({1, 2, 12, 12, 3, 4, 2}, 54);
+    // B = 0 adds nothing
+    float dw[8] = {1, 2, 3, 4, 5, 6, 7, 8}, db[2] = {9, 10};
+    const float in[64] = {};
+    CHECK_STATUS(asyncrl_conv2d_backward(nullptr, dw, db, in, in, in, 0, 1, 3, 3, 2, 2, 1), ASYNCRL_OK);
+    CHECK(dw[0] == 1.0f && dw[7] == 8.0f && db[0] == 9.0f && db[1] == 10.0f);
+}
+
+/* ---- LSTM cell ----------------------------------------------------------------------------------- */
+
+double sigmoid_d(double z) { return 1.0 / (1.0 + std::exp(-z)); }
+
+/*
+ * One LSTM step in double from kernel.h's formula: (h, c) from (x, h_prev, c_prev). x is (B,I),
+ * h_prev and c_prev (B,H), w_ih (4H,I), w_hh (4H,H), b (4H).
+ */
+void lstm_step_d(int64_t B, int64_t I, int64_t H, const double *x, const double *h_prev,
+                 const double *c_prev, const std::vector<double> &w_ih,
+                 const std::vector<double> &w_hh, const std::vector<double> &b, double *h,
+                 double *c) {
+    std::vector<double> z(4 * H);
+    for (int64_t n = 0; n < B; n++) {
+        for (int64_t k = 0; k < 4 * H; k++) {
+            double acc = b[k];
+            for (int64_t i = 0; i < I; i++) acc += x[n * I + i] * w_ih[k * I + i];
+            for (int64_t j = 0; j < H; j++) acc += h_prev[n * H + j] * w_hh[k * H + j];
+            z[k] = acc;
+        }
+        for (int64_t j = 0; j < H; j++) {
+            const double ig = sigmoid_d(z[j]), fg = sigmoid_d(z[H + j]);
+            const double gg = std::tanh(z[2 * H + j]), og = sigmoid_d(z[3 * H + j]);
+            c[n * H + j] = fg * c_prev[n * H + j] + ig * gg;
+            h[n * H + j] = og * std::tanh(c[n * H + j]);
+        }
+    }
+}
+
+struct LstmProblem {
+    int64_t T, B, I, H;
+    std::vector<float> x;           // (T,B,I)
+    std::vector<float> h0, c0;      // (B,H)
+    std::vector<float> w_ih, w_hh;  // (4H,I), (4H,H)
+    std::vector<float> b;           // (4H)
+    std::vector<float> r;           // (T,B,H): L = sum_t r_t . h_t + rc . c_{T-1}
+    std::vector<float> rc;          // (B,H)
+};
+
+LstmProblem make_lstm_problem(uint64_t seed, int64_t T, int64_t B, int64_t I, int64_t H) {
+    Rng rng(seed);
+    LstmProblem p{T, B, I, H, rng.vec(T * B * I, -1, 1), rng.vec(B * H, -1, 1),
+                  rng.vec(B * H, -1, 1), rng.vec(4 * H * I, -0.8f, 0.8f),
+                  rng.vec(4 * H * H, -0.8f, 0.8f), rng.vec(4 * H, -0.5f, 0.5f),
+                  rng.vec(T * B * H, -1, 1), rng.vec(B * H, -1, 1)};
+    return p;
+}
+
+/* The loss of the whole unroll in double. */
+double lstm_unroll_loss_d(const LstmProblem &p, const std::vector<double> &x,
+                          const std::vector<double> &h0, const std::vector<double> &c0,
+                          const std::vector<double> &w_ih, const std::vector<double> &w_hh,
+                          const std::vector<double> &b) {
+    const int64_t BH = p.B * p.H;
+    std::vector<double> h = h0, c = c0, hn(BH), cn(BH);
+    double L = 0.0;
+    for (int64_t t = 0; t < p.T; t++) {
+        lstm_step_d(p.B, p.I, p.H, &x[t * p.B * p.I], h.data(), c.data(), w_ih, w_hh, b, hn.data(),
+                    cn.data());
+        h.swap(hn);
+        c.swap(cn);
+        for (int64_t k = 0; k < BH; k++) L += static_cast<double>(p.r[t * BH + k]) * h[k];
+    }
+    for (int64_t k = 0; k < BH; k++) L += static_cast<double>(p.rc[k]) * c[k];
+    return L;
+}
+
+void test_lstm_cell_forward() {
+    const LstmProblem p = make_lstm_problem(60, 1, 3, 4, 5);
+    const int64_t BH = p.B * p.H;
+    std::vector<float> h(BH, 9.0f), c(BH, 9.0f), gates(4 * BH, 9.0f);
+    CHECK_STATUS(asyncrl_lstm_cell_forward(h.data(), c.data(), gates.data(), p.x.data(), p.h0.data(),
+                                           p.c0.data(), p.w_ih.data(), p.w_hh.data(), p.b.data(),
+                                           p.B, p.I, p.H),
+                 ASYNCRL_OK);
+    std::vector<double> hd(BH), cd(BH);
+    const std::vector<double> xd = to_double(p.x), h0 = to_double(p.h0), c0 = to_double(p.c0);
+    lstm_step_d(p.B, p.I, p.H, xd.data(), h0.data(), c0.data(), to_double(p.w_ih),
+                to_double(p.w_hh), to_double(p.b), hd.data(), cd.data());
+    for (int64_t k = 0; k < BH; k++) {
+        CHECK_CLOSE(h[k], hd[k], 1e-5, 1e-6);
+        CHECK_CLOSE(c[k], cd[k], 1e-5, 1e-6);
+    }
+    // gates holds i, f, o in (0, 1) and g in (-1, 1); c = f c_prev + i g from them
+    for (int64_t n = 0; n < p.B; n++) {
+        for (int64_t j = 0; j < p.H; j++) {
+            const float *g = &gates[n * 4 * p.H];
+            CHECK(g[j] > 0.0f && g[j] < 1.0f && g[p.H + j] > 0.0f && g[p.H + j] < 1.0f);
+            CHECK(g[2 * p.H + j] > -1.0f && g[2 * p.H + j] < 1.0f);
+            CHECK(g[3 * p.H + j] > 0.0f && g[3 * p.H + j] < 1.0f);
+            CHECK_CLOSE(c[n * p.H + j], g[p.H + j] * p.c0[n * p.H + j] + g[j] * g[2 * p.H + j], 1e-6, 1e-7);
+        }
+    }
+    // saturated gates stay finite: exp overflows inside sigmoid, 1 / inf gives 0
+    std::vector<float> big_b(4 * p.H, 200.0f);
+    for (int64_t k = 0; k < p.H; k++) big_b[k] = -200.0f;
+    CHECK_STATUS(asyncrl_lstm_cell_forward(h.data(), c.data(), gates.data(), p.x.data(), p.h0.data(),
+                                           p.c0.data(), p.w_ih.data(), p.w_hh.data(), big_b.data(),
+                                           p.B, p.I, p.H),
+                 ASYNCRL_OK);
+    for (float g : gates) CHECK(std::isfinite(g));
+    for (int64_t k = 0; k < BH; k++) CHECK(h[k] == std::tanh(c[k]) && c[k] == p.c0[k]);
+}
+
+/*
+ * The unroll through the kernel: T forward calls, then T backward calls from the last step to the
+ * first, each step's dh = r_t + dh_prev of the step after, dc = dc_prev of the step after (rc for
+ * the last). Gradients of the whole unroll against finite differences of lstm_unroll_loss_d.
+ */
+void check_lstm_unroll(const LstmProblem &p, bool dc_in_place) {
+    const int64_t T = p.T, B = p.B, I = p.I, H = p.H, BH = B * H, G = 4 * H;
+    std::vector<float> hs((T + 1) * BH), cs((T + 1) * BH), gates(T * B * G);  // hs[0] = h0
+    std::copy(p.h0.begin(), p.h0.end(), hs.begin());
+    std::copy(p.c0.begin(), p.c0.end(), cs.begin());
+    for (int64_t t = 0; t < T; t++) {
+        CHECK_STATUS(asyncrl_lstm_cell_forward(&hs[(t + 1) * BH], &cs[(t + 1) * BH], &gates[t * B * G],
+                                               &p.x[t * B * I], &hs[t * BH], &cs[t * BH],
+                                               p.w_ih.data(), p.w_hh.data(), p.b.data(), B, I, H),
+                     ASYNCRL_OK);
+    }
+
+    const float start = 0.5f;  // the accumulated outputs start here
+    std::vector<float> dx(T * B * I, start), dw_ih(G * I, start), dw_hh(G * H, start), db(G, start);
+    std::vector<float> dh(BH), dh_prev(BH, 0.0f), dc = p.rc, dc_prev(BH, 99.0f);
+    for (int64_t t = T - 1; t >= 0; t--) {
+        for (int64_t k = 0; k < BH; k++) dh[k] = p.r[t * BH + k] + dh_prev[k];
+        float *dc_out = dc_in_place ? dc.data() : dc_prev.data();
+        CHECK_STATUS(asyncrl_lstm_cell_backward(dh_prev.data(), dc_out, &dx[t * B * I], dw_ih.data(),
+                                                dw_hh.data(), db.data(), dh.data(), dc.data(),
+                                                &p.x[t * B * I], &hs[t * BH], &cs[t * BH],
+                                                &cs[(t + 1) * BH], &gates[t * B * G],
+                                                p.w_ih.data(), p.w_hh.data(), B, I, H),
+                     ASYNCRL_OK);
+        if (!dc_in_place) dc = dc_prev;
+    }
+
+    std::vector<double> xd = to_double(p.x), h0 = to_double(p.h0), c0 = to_double(p.c0);
+    std::vector<double> wi = to_double(p.w_ih), wh = to_double(p.w_hh), bd = to_double(p.b);
+    auto loss = [&]() { return lstm_unroll_loss_d(p, xd, h0, c0, wi, wh, bd); };
+    const std::vector<double> gx = numeric_gradient(xd, loss), gh0 = numeric_gradient(h0, loss);
+    const std::vector<double> gc0 = numeric_gradient(c0, loss), gwi = numeric_gradient(wi, loss);
+    const std::vector<double> gwh = numeric_gradient(wh, loss), gb = numeric_gradient(bd, loss);
+
+    for (size_t k = 0; k < dx.size(); k++) CHECK_CLOSE(dx[k] - start, gx[k], kRtol, kAtol);
+    for (size_t k = 0; k < dw_ih.size(); k++) CHECK_CLOSE(dw_ih[k] - start, gwi[k], kRtol, kAtol);
+    for (size_t k = 0; k < dw_hh.size(); k++) CHECK_CLOSE(dw_hh[k] - start, gwh[k], kRtol, kAtol);
+    for (size_t k = 0; k < db.size(); k++) CHECK_CLOSE(db[k] - start, gb[k], kRtol, kAtol);
+    for (int64_t k = 0; k < BH; k++) {
+        CHECK_CLOSE(dh_prev[k], gh0[k], kRtol, kAtol);  // after step 0: dL/dh0
+        CHECK_CLOSE(dc[k], gc0[k], kRtol, kAtol);       // and dL/dc0
+    }
+}
+
+void test_lstm_cell_backward() {
+    check_lstm_unroll(make_lstm_problem(61, 3, 2, 3, 4), false);
+    check_lstm_unroll(make_lstm_problem(62, 3, 1, 1, 1), true);
+    check_lstm_unroll(make_lstm_problem(63, 3, 3, 5, 2), true);
+
+    // dx = NULL gives the same weight gradients; dc_prev in place gives the same dc_prev
+    const LstmProblem p = make_lstm_problem(64, 1, 2, 3, 4);
+    const int64_t BH = p.B * p.H, G = 4 * p.H;
+    std::vector<float> h(BH), c(BH), gates(p.B * G);
+    CHECK_STATUS(asyncrl_lstm_cell_forward(h.data(), c.data(), gates.data(), p.x.data(), p.h0.data(),
+                                           p.c0.data(), p.w_ih.data(), p.w_hh.data(), p.b.data(),
+                                           p.B, p.I, p.H),
+                 ASYNCRL_OK);
+    std::vector<float> dh_prev1(BH, 7.0f), dc_prev1(BH, 7.0f), dx1(p.B * p.I, 0.0f);
+    std::vector<float> dwi1(G * p.I, 0.0f), dwh1(G * p.H, 0.0f), db1(G, 0.0f);
+    CHECK_STATUS(asyncrl_lstm_cell_backward(dh_prev1.data(), dc_prev1.data(), dx1.data(), dwi1.data(),
+                                            dwh1.data(), db1.data(), p.r.data(), p.rc.data(),
+                                            p.x.data(), p.h0.data(), p.c0.data(), c.data(),
+                                            gates.data(), p.w_ih.data(), p.w_hh.data(), p.B, p.I, p.H),
+                 ASYNCRL_OK);
+    std::vector<float> dh_prev2(BH, -7.0f), dc2 = p.rc;
+    std::vector<float> dwi2(G * p.I, 0.0f), dwh2(G * p.H, 0.0f), db2(G, 0.0f);
+    CHECK_STATUS(asyncrl_lstm_cell_backward(dh_prev2.data(), dc2.data(), nullptr, dwi2.data(),
+                                            dwh2.data(), db2.data(), p.r.data(), dc2.data(),
+                                            p.x.data(), p.h0.data(), p.c0.data(), c.data(),
+                                            gates.data(), p.w_ih.data(), p.w_hh.data(), p.B, p.I, p.H),
+                 ASYNCRL_OK);
+    CHECK(dh_prev2 == dh_prev1);  // overwritten, whatever it held
+    CHECK(dc2 == dc_prev1);
+    CHECK(dwi2 == dwi1 && dwh2 == dwh1 && db2 == db1);
+
+    // B = 0 writes and adds nothing
+    float out[4] = {3, 3, 3, 3};
+    const float in[64] = {};
+    CHECK_STATUS(asyncrl_lstm_cell_backward(out, out + 1, out + 2, out + 3, out + 3, out + 3, in, in,
+                                            in, in, in, in, in, in, in, 0, 1, 1),
+                 ASYNCRL_OK);
+    CHECK(out[0] == 3.0f && out[1] == 3.0f && out[2] == 3.0f && out[3] == 3.0f);
+}
+
+/* ---- Gaussian policy loss ---------------------------------------------------------------------- */
+
+struct GaussianProblem {
+    int64_t B, D;
+    float beta, value_coef;
+    std::vector<float> mu, v, values, actions, returns;
+};
+
+double softplus_d(double v) { return std::log1p(std::exp(-std::fabs(v))) + std::fmax(v, 0.0); }
+
+/* sigma^2 of kernel.h in double, with the same floor. */
+double variance_d(double v) {
+    return softplus_d(v) + static_cast<double>(ASYNCRL_GAUSSIAN_VAR_FLOOR);
+}
+
+/* The actions are sampled from the policy, a = mu + sigma * u, so |a - mu|^2 / sigma^2 stays O(D). */
+GaussianProblem make_gaussian_problem(uint64_t seed, int64_t B, int64_t D, float v_lo, float v_hi) {
+    Rng rng(seed);
+    GaussianProblem p{B, D, 0.5f, 0.5f, rng.vec(B * D, -2, 2), rng.vec(B, v_lo, v_hi),
+                      rng.vec(B, -1, 1), std::vector<float>(B * D), rng.vec(B, -2, 2)};
+    for (int64_t i = 0; i < B; i++) {
+        const double sigma = std::sqrt(variance_d(static_cast<double>(p.v[i])));
+        for (int64_t d = 0; d < D; d++) {
+            p.actions[i * D + d] = static_cast<float>(static_cast<double>(p.mu[i * D + d]) +
+                                                      sigma * static_cast<double>(rng.uniform(-2, 2)));
+        }
+    }
+    return p;
+}
+
+/* The terms of one row in double: -log N(a; mu, sigma^2 I) and H. */
+void gaussian_terms(const double *mu, double v, const float *a, int64_t D, double *neg_log_n,
+                    double *entropy) {
+    const double var = variance_d(v), log_2pi = std::log(2.0 * M_PI);
+    double sq = 0.0;
+    for (int64_t d = 0; d < D; d++) {
+        const double diff = static_cast<double>(a[d]) - mu[d];
+        sq += diff * diff;
+    }
+    *neg_log_n = 0.5 * static_cast<double>(D) * (log_2pi + std::log(var)) + sq / (2.0 * var);
+    *entropy = 0.5 * static_cast<double>(D) * (log_2pi + std::log(var) + 1.0);
+}
+
+void check_gaussian_loss(const GaussianProblem &p) {
+    const int64_t B = p.B, D = p.D;
+    std::vector<double> mu = to_double(p.mu), v = to_double(p.v), values = to_double(p.values);
+    std::vector<double> advantage(B);  // a constant of the policy loss
+    for (int64_t i = 0; i < B; i++) {
+        advantage[i] = static_cast<double>(p.returns[i]) - static_cast<double>(p.values[i]);
+    }
+    auto loss = [&]() {
+        double L = 0.0;
+        for (int64_t i = 0; i < B; i++) {
+            double nln, H;
+            gaussian_terms(&mu[i * D], v[i], &p.actions[i * D], D, &nln, &H);
+            const double err = static_cast<double>(p.returns[i]) - values[i];
+            L += nln * advantage[i] - static_cast<double>(p.beta) * H;
+            L += static_cast<double>(p.value_coef) * err * err;
+        }
+        return L;
+    };
+    // h small against the smallest sigma^2 in the problem (the floor is 1e-6)
+    const std::vector<double> gmu = numeric_gradient(mu, loss, 1e-7);
+    const std::vector<double> gv = numeric_gradient(v, loss, 1e-5);
+    const std::vector<double> gval = numeric_gradient(values, loss);
+
+    std::vector<float> dmu(B * D, 99.0f), dv(B, 99.0f), dvalues(B, 99.0f), stats(3, 99.0f);
+    CHECK_STATUS(asyncrl_gaussian_loss_backward(dmu.data(), dv.data(), dvalues.data(), stats.data(),
+                                                p.mu.data(), p.v.data(), p.values.data(),
+                                                p.actions.data(), p.returns.data(), B, D, p.beta,
+                                                p.value_coef),
+                 ASYNCRL_OK);
+    for (size_t k = 0; k < dmu.size(); k++) CHECK_CLOSE(dmu[k], gmu[k], kRtol, kAtol);
+    for (size_t k = 0; k < dv.size(); k++) CHECK_CLOSE(dv[k], gv[k], kRtol, kAtol);
+    for (size_t k = 0; k < dvalues.size(); k++) CHECK_CLOSE(dvalues[k], gval[k], kRtol, kAtol);
+
+    double policy = 0.0, value = 0.0, entropy = 0.0, policy_scale = 0.0, entropy_scale = 0.0;
+    for (int64_t i = 0; i < B; i++) {
+        double nln, H;
+        gaussian_terms(&mu[i * D], v[i], &p.actions[i * D], D, &nln, &H);
+        policy += nln * advantage[i];
+        policy_scale += std::fabs(nln * advantage[i]);
+        value += static_cast<double>(p.value_coef) * advantage[i] * advantage[i];
+        entropy += H;
+        entropy_scale += std::fabs(H);
+    }
+    CHECK_CLOSE(stats[0], policy, 0.0, 1e-5 * policy_scale + 1e-6);
+    CHECK_CLOSE(stats[1], value, 1e-5, 1e-6);
+    CHECK_CLOSE(stats[2], entropy, 0.0, 1e-5 * entropy_scale + 1e-6);
+}
+
+void test_gaussian_loss_backward() {
+    check_gaussian_loss(make_gaussian_problem(70, 1, 1, -1, 1));
+    check_gaussian_loss(make_gaussian_problem(71, 5, 3, -3, 3));
+    check_gaussian_loss(make_gaussian_problem(72, 4, 6, -2, 2));
+    check_gaussian_loss(make_gaussian_problem(73, 3, 2, 5, 20));     // softplus(v) ~ v
+    check_gaussian_loss(make_gaussian_problem(74, 3, 2, -20, -12));  // the floor dominates sigma^2
+    GaussianProblem p = make_gaussian_problem(75, 4, 3, -2, 2);
+    p.beta = 0.0f;
+    check_gaussian_loss(p);
+    p.returns = p.values;  // zero advantage: dv is the entropy term alone, dmu is 0
+    p.beta = 0.7f;
+    check_gaussian_loss(p);
+}
+
+void test_gaussian_loss_extremes() {
+    // v far out: softplus neither overflows (v = 300) nor reaches sigma^2 = 0 (v = -300)
+    GaussianProblem p = make_gaussian_problem(76, 4, 2, -1, 1);
+    p.v = {300.0f, -300.0f, 88.0f, -88.0f};
+    std::vector<float> dmu(p.B * p.D), dv(p.B), dvalues(p.B), stats(3);
+    CHECK_STATUS(asyncrl_gaussian_loss_backward(dmu.data(), dv.data(), dvalues.data(), stats.data(),
+                                                p.mu.data(), p.v.data(), p.values.data(),
+                                                p.actions.data(), p.returns.data(), p.B, p.D, p.beta,
+                                                p.value_coef),
+                 ASYNCRL_OK);
+    for (float d : dmu) CHECK(std::isfinite(d));
+    for (float d : dv) CHECK(std::isfinite(d));
+    for (float s : stats) CHECK(std::isfinite(s));
+    // at v = -300 sigma^2 is the floor exactly: H = (D/2)(log(2 pi 1e-6) + 1)
+    double nln, H;
+    std::vector<double> mu1 = to_double(p.mu);
+    gaussian_terms(&mu1[1 * p.D], -300.0, &p.actions[1 * p.D], p.D, &nln, &H);
+    CHECK_CLOSE(H, static_cast<double>(p.D) * 0.5 * (std::log(2.0 * M_PI * 1e-6) + 1.0), 1e-6, 0.0);
+
+    // B = 0: nothing to do, and the stats are the empty sums
+    float out[4] = {9, 9, 9, 9}, st[3] = {9, 9, 9};
+    const float in[4] = {};
+    CHECK_STATUS(asyncrl_gaussian_loss_backward(out, out + 1, out + 2, st, in, in, in, in, in, 0, 2,
+                                                0.01f, 0.5f),
+                 ASYNCRL_OK);
+    CHECK(out[0] == 9.0f && out[1] == 9.0f && out[2] == 9.0f);
+    CHECK(st[0] == 0.0f && st[1] == 0.0f && st[2] == 0.0f);
+}
+
+void test_gaussian_loss_bad_arguments() {
+    const GaussianProblem p = make_gaussian_problem(77, 3, 2, -1, 1);
+    std::vector<float> dmu(p.B * p.D, 42.0f), dv(p.B, 42.0f), dvalues(p.B, 42.0f), stats(3, 42.0f);
+    auto call = [&](float beta, float value_coef) {
+        return asyncrl_gaussian_loss_backward(dmu.data(), dv.data(), dvalues.data(), stats.data(),
+                                              p.mu.data(), p.v.data(), p.values.data(),
+                                              p.actions.data(), p.returns.data(), p.B, p.D, beta,
+                                              value_coef);
+    };
+    const float nan = std::numeric_limits<float>::quiet_NaN();
+    const float inf = std::numeric_limits<float>::infinity();
+    for (float bad : {-1e-4f, nan, inf, -inf}) {
+        CHECK_STATUS(call(bad, 0.5f), ASYNCRL_ERR_BAD_ARGUMENT);
+        CHECK_STATUS(call(1e-4f, bad), ASYNCRL_ERR_BAD_ARGUMENT);
+    }
+    for (float d : dmu) CHECK(d == 42.0f);
+    for (float d : dv) CHECK(d == 42.0f);
+    for (float d : dvalues) CHECK(d == 42.0f);
+    for (float s : stats) CHECK(s == 42.0f);
+    CHECK_STATUS(call(0.0f, 0.0f), ASYNCRL_OK);
+    CHECK_STATUS(call(std::numeric_limits<float>::max(), std::numeric_limits<float>::max()), ASYNCRL_OK);
+}
+
 /* ---- Q-learning loss ------------------------------------------------------------------------------ */
 
 struct QProblem {
@@ -721,6 +1179,51 @@ void test_null_pointers() {
     // pointers come before sizes and values
     CHECK_STATUS(asyncrl_q_loss_backward(nullptr, o, i, act, i, -1, 0, -1.0f), E);
     CHECK_STATUS(asyncrl_momentum_sgd(o, nullptr, i, -1, -1.0f, 2.0f), E);
+
+    // conv2d: dx may be NULL, nothing else may
+    CHECK_STATUS(asyncrl_conv2d_forward(nullptr, i, i, i, 1, 1, 2, 2, 1, 2, 1), E);
+    CHECK_STATUS(asyncrl_conv2d_forward(o, nullptr, i, i, 1, 1, 2, 2, 1, 2, 1), E);
+    CHECK_STATUS(asyncrl_conv2d_forward(o, i, nullptr, i, 1, 1, 2, 2, 1, 2, 1), E);
+    CHECK_STATUS(asyncrl_conv2d_forward(o, i, i, nullptr, 1, 1, 2, 2, 1, 2, 1), E);
+    CHECK_STATUS(asyncrl_conv2d_forward(o, i, i, nullptr, -1, 0, 0, 0, 0, 9, 0), E);
+    CHECK_STATUS(asyncrl_conv2d_backward(o, nullptr, o, i, i, i, 1, 1, 2, 2, 1, 2, 1), E);
+    CHECK_STATUS(asyncrl_conv2d_backward(o, o, nullptr, i, i, i, 1, 1, 2, 2, 1, 2, 1), E);
+    CHECK_STATUS(asyncrl_conv2d_backward(o, o, o, nullptr, i, i, 1, 1, 2, 2, 1, 2, 1), E);
+    CHECK_STATUS(asyncrl_conv2d_backward(o, o, o, i, nullptr, i, 1, 1, 2, 2, 1, 2, 1), E);
+    CHECK_STATUS(asyncrl_conv2d_backward(o, o, o, i, i, nullptr, 1, 1, 2, 2, 1, 2, 1), E);
+
+    // lstm_cell: every pointer of the forward; every one of the backward but dx
+    for (int k = 0; k < 9; k++) {
+        const float *p[9] = {o, o, o, i, i, i, i, i, i};
+        p[k] = nullptr;
+        CHECK_STATUS(asyncrl_lstm_cell_forward(const_cast<float *>(p[0]), const_cast<float *>(p[1]),
+                                               const_cast<float *>(p[2]), p[3], p[4], p[5], p[6],
+                                               p[7], p[8], 1, 1, 1),
+                     E);
+    }
+    for (int k = 0; k < 15; k++) {
+        if (k == 2) continue;  // dx is optional
+        const float *p[15] = {o, o, o, o, o, o, i, i, i, i, i, i, i, i, i};
+        p[k] = nullptr;
+        CHECK_STATUS(asyncrl_lstm_cell_backward(const_cast<float *>(p[0]), const_cast<float *>(p[1]),
+                                                const_cast<float *>(p[2]), const_cast<float *>(p[3]),
+                                                const_cast<float *>(p[4]), const_cast<float *>(p[5]),
+                                                p[6], p[7], p[8], p[9], p[10], p[11], p[12], p[13],
+                                                p[14], 1, 1, 1),
+                     E);
+    }
+    CHECK_STATUS(asyncrl_lstm_cell_forward(o, o, o, i, i, i, i, i, nullptr, -1, 0, 0), E);
+
+    // gaussian_loss_backward: all nine
+    for (int k = 0; k < 9; k++) {
+        const float *p[9] = {o, o, o, o, i, i, i, i, i};
+        p[k] = nullptr;
+        CHECK_STATUS(asyncrl_gaussian_loss_backward(const_cast<float *>(p[0]), const_cast<float *>(p[1]),
+                                                    const_cast<float *>(p[2]), const_cast<float *>(p[3]),
+                                                    p[4], p[5], p[6], p[7], p[8], 1, 1, 0.0f, 0.5f),
+                     E);
+    }
+    CHECK_STATUS(asyncrl_gaussian_loss_backward(o, o, o, o, i, i, i, nullptr, i, -1, 0, -1.0f, 0.5f), E);
 }
 
 void test_bad_sizes() {
@@ -765,6 +1268,48 @@ void test_bad_sizes() {
     // sizes come before values
     CHECK_STATUS(asyncrl_q_loss_backward(o, o, i, act, i, -1, 2, -1.0f), E);
     CHECK_STATUS(asyncrl_momentum_sgd(o, o, i, -1, -1.0f, 2.0f), E);
+
+    // conv2d: B >= 0; C, H, W, F, K, S >= 1; K <= H and K <= W; products addressable
+    asyncrl_status (*conv_forward)(float *, const float *, const float *, const float *, int64_t,
+                                   int64_t, int64_t, int64_t, int64_t, int64_t, int64_t) =
+        asyncrl_conv2d_forward;
+    auto conv_both = [&](int64_t B, int64_t C, int64_t H, int64_t W, int64_t F, int64_t K, int64_t S) {
+        CHECK_STATUS(conv_forward(o, i, i, i, B, C, H, W, F, K, S), E);
+        CHECK_STATUS(asyncrl_conv2d_backward(o, o, o, i, i, i, B, C, H, W, F, K, S), E);
+        CHECK_STATUS(asyncrl_conv2d_backward(nullptr, o, o, i, i, i, B, C, H, W, F, K, S), E);
+    };
+    conv_both(-1, 1, 2, 2, 1, 2, 1);
+    conv_both(1, 0, 2, 2, 1, 2, 1);
+    conv_both(1, 1, 0, 2, 1, 1, 1);
+    conv_both(1, 1, 2, 0, 1, 1, 1);
+    conv_both(1, 1, 2, 2, 0, 2, 1);
+    conv_both(1, 1, 2, 2, 1, 0, 1);
+    conv_both(1, 1, 2, 2, 1, 2, 0);
+    conv_both(1, 1, 2, 2, 1, 2, -3);
+    conv_both(1, 1, 2, 3, 1, 3, 1);  // K > H
+    conv_both(1, 1, 3, 2, 1, 3, 1);  // K > W
+    conv_both(huge, huge, 2, 2, 1, 2, 1);
+    conv_both(1, 1, 2, 2, huge, 2, 1);                         // w and y overflow
+    conv_both(1, huge / 4, 2, 2, 1, 2, 1);                      // x overflows
+    conv_both(-1, 1, 2, 2, 1, 2, 1);
+    CHECK_STATUS(conv_forward(o, i, i, i, 0, 1, 2, 2, 1, 2, 1), ASYNCRL_OK);  // B = 0 is fine
+
+    // lstm_cell: B >= 0, I >= 1, H >= 1; 4H x I, 4H x H, B x 4H addressable
+    const int64_t lstm_bad[][3] = {{-1, 1, 1}, {1, 0, 1}, {1, 1, 0}, {1, -2, 1}, {1, 1, -2},
+                                   {1, huge, 2}, {1, 1, huge / 4}, {huge, 1, 1}};
+    for (const auto &d : lstm_bad) {
+        CHECK_STATUS(asyncrl_lstm_cell_forward(o, o, o, i, i, i, i, i, i, d[0], d[1], d[2]), E);
+        CHECK_STATUS(asyncrl_lstm_cell_backward(o, o, o, o, o, o, i, i, i, i, i, i, i, i, i, d[0],
+                                                d[1], d[2]),
+                     E);
+    }
+
+    // gaussian_loss_backward: B >= 0, D >= 1; sizes before values
+    CHECK_STATUS(asyncrl_gaussian_loss_backward(o, o, o, o, i, i, i, i, i, -1, 2, 0.0f, 0.5f), E);
+    CHECK_STATUS(asyncrl_gaussian_loss_backward(o, o, o, o, i, i, i, i, i, 1, 0, 0.0f, 0.5f), E);
+    CHECK_STATUS(asyncrl_gaussian_loss_backward(o, o, o, o, i, i, i, i, i, 1, -2, 0.0f, 0.5f), E);
+    CHECK_STATUS(asyncrl_gaussian_loss_backward(o, o, o, o, i, i, i, i, i, huge, huge, 0.0f, 0.5f), E);
+    CHECK_STATUS(asyncrl_gaussian_loss_backward(o, o, o, o, i, i, i, i, i, 1, 0, -1.0f, 0.5f), E);
 }
 
 void test_a3c_bad_arguments() {
@@ -804,6 +1349,13 @@ const TestCase kKernelTests[] = {
     {"a3c_loss_backward (finite differences)", test_a3c_loss_backward},
     {"a3c_loss_backward with extreme logits", test_a3c_extreme_logits},
     {"a3c_loss_backward with B = 0", test_a3c_empty_batch},
+    {"conv2d_forward", test_conv2d_forward},
+    {"conv2d_backward (finite differences)", test_conv2d_backward},
+    {"lstm_cell_forward", test_lstm_cell_forward},
+    {"lstm_cell_backward (finite differences of a 3-step unroll)", test_lstm_cell_backward},
+    {"gaussian_loss_backward (finite differences)", test_gaussian_loss_backward},
+    {"gaussian_loss_backward with extreme v and B = 0", test_gaussian_loss_extremes},
+    {"gaussian_loss_backward bad coefficients", test_gaussian_loss_bad_arguments},
     {"q_loss_backward (finite differences)", test_q_loss_backward},
     {"q_loss_backward with B = 0", test_q_loss_empty_batch},
     {"q_loss_backward bad actions and coef", test_q_loss_bad_arguments},
@@ -819,17 +1371,22 @@ const TestCase kKernelTests[] = {
 
 /* ---- the libraries, as a loader sees them ------------------------------------------------------ */
 
-/* Every symbol of contract version 2, in header order. */
+/* Every symbol of contract version 3, in header order. */
 const char *const kContractSymbols[] = {
-    "asyncrl_kernel_version",    "asyncrl_kernel_name",     "asyncrl_status_string",
-    "asyncrl_dense_forward",     "asyncrl_dense_backward",  "asyncrl_relu_forward",
-    "asyncrl_relu_backward",     "asyncrl_tanh_forward",    "asyncrl_tanh_backward",
-    "asyncrl_a3c_loss_backward", "asyncrl_q_loss_backward", "asyncrl_clip_grad_norm",
-    "asyncrl_shared_rmsprop",    "asyncrl_momentum_sgd",    "asyncrl_copy",
+    "asyncrl_kernel_version",     "asyncrl_kernel_name",
+    "asyncrl_status_string",      "asyncrl_dense_forward",
+    "asyncrl_dense_backward",     "asyncrl_relu_forward",
+    "asyncrl_relu_backward",      "asyncrl_tanh_forward",
+    "asyncrl_tanh_backward",      "asyncrl_conv2d_forward",
+    "asyncrl_conv2d_backward",    "asyncrl_lstm_cell_forward",
+    "asyncrl_lstm_cell_backward", "asyncrl_a3c_loss_backward",
+    "asyncrl_gaussian_loss_backward", "asyncrl_q_loss_backward",
+    "asyncrl_clip_grad_norm",     "asyncrl_shared_rmsprop",
+    "asyncrl_momentum_sgd",       "asyncrl_copy",
 };
-static_assert(ASYNCRL_KERNEL_VERSION == 2, "kContractSymbols lists contract version 2");
-static_assert(sizeof kContractSymbols / sizeof kContractSymbols[0] == 15,
-              "contract version 2 has 15 functions");
+static_assert(ASYNCRL_KERNEL_VERSION == 3, "kContractSymbols lists contract version 3");
+static_assert(sizeof kContractSymbols / sizeof kContractSymbols[0] == 20,
+              "contract version 3 has 20 functions");
 
 const char *g_library_paths[3];
 

@@ -1,5 +1,6 @@
 /*
- * asyncrl kernel contract, version 2 (version 1 plus q_loss_backward and momentum_sgd).
+ * asyncrl kernel contract, version 3 (version 2 plus conv2d, lstm_cell and gaussian_loss_backward;
+ * version 2 was version 1 plus q_loss_backward and momentum_sgd).
  *
  * Any shared library that exports every function below (extern "C", these exact names) is an
  * asyncrl kernel: the Java side loads it by name or by path, calls asyncrl_kernel_version() and
@@ -11,8 +12,8 @@
  *     exits or aborts;
  *   - every function returns an asyncrl_status; ASYNCRL_OK (0) on success;
  *   - all tensors are dense, row-major, float32 unless marked otherwise;
- *   - elementwise functions (relu, tanh, copy) allow an output to alias its input exactly;
- *     no other aliasing is allowed;
+ *   - elementwise functions (relu, tanh, copy) allow an output to alias its input exactly, and
+ *     lstm_cell_backward allows dc_prev to alias dc exactly; no other aliasing is allowed;
  *   - "accumulates" means the function adds into the output (+=); the caller zeroes it first;
  *   - required pointers are required even when a size is 0; a refused call writes nothing
  *     (clip_grad_norm alone still reports the norm it refuses);
@@ -24,7 +25,15 @@
  *   I  input features of a dense layer
  *   O  output features of a dense layer
  *   A  number of discrete actions
+ *   D  dimension of a continuous action (the Gaussian policy's mean)
  *   N  element count of a flat buffer (a tensor, or the whole parameter block)
+ * conv2d only (images are NCHW: batch, channel, row, column):
+ *   C  input channels          F  output channels (filters)
+ *   H  input height            W  input width
+ *   K  kernel height and width S  stride, the same along both axes
+ *   Ho = (H - K) / S + 1, Wo = (W - K) / S + 1: output height and width (integer division)
+ * lstm_cell only:
+ *   H  hidden units (the size of h and c); the four gates make 4H rows
  */
 #ifndef ASYNCRL_KERNEL_H
 #define ASYNCRL_KERNEL_H
@@ -35,7 +44,7 @@
 extern "C" {
 #endif
 
-#define ASYNCRL_KERNEL_VERSION 2
+#define ASYNCRL_KERNEL_VERSION 3
 
 #if defined(_WIN32)
 #define ASYNCRL_API __declspec(dllexport)
@@ -98,6 +107,74 @@ ASYNCRL_API asyncrl_status asyncrl_tanh_forward(float *y, const float *x, int64_
 ASYNCRL_API asyncrl_status asyncrl_tanh_backward(float *dx, const float *dy, const float *y,
                                                  int64_t N);
 
+/* ---- 2-D convolution: NCHW, square kernel, no padding ----------------------------------------- */
+
+/*
+ * y (B,F,Ho,Wo) = conv(x (B,C,H,W), w (F,C,K,K)) + b (F), stride S, no padding, no dilation:
+ *   y[n,f,oy,ox] = b[f] + sum over c < C, ki < K, kj < K of x[n,c,oy*S+ki,ox*S+kj] * w[f,c,ki,kj]
+ * This is ONNX Conv with group 1, pads 0, strides [S,S], kernel_shape [K,K] (the same x, w and y
+ * layouts, and the same floor for Ho and Wo). When S does not divide H - K (or W - K) the last
+ * rows (columns) of x are not read. Requires B >= 0, C, H, W, F, K, S >= 1, K <= H and K <= W.
+ */
+ASYNCRL_API asyncrl_status asyncrl_conv2d_forward(float *y, const float *x, const float *w,
+                                                  const float *b, int64_t B, int64_t C, int64_t H,
+                                                  int64_t W, int64_t F, int64_t K, int64_t S);
+
+/*
+ * Given dy (B,F,Ho,Wo) = dL/dy, accumulates
+ *   dx (B,C,H,W) += the gradient through w   (dx may be NULL: not computed; pixels that no
+ *                                             output reads get 0 added)
+ *   dw (F,C,K,K) += the gradient through x
+ *   db (F)       += sum of dy over n, oy, ox
+ * x (B,C,H,W) and w (F,C,K,K) are the forward pass's inputs. Sizes as in conv2d_forward.
+ */
+ASYNCRL_API asyncrl_status asyncrl_conv2d_backward(float *dx, float *dw, float *db, const float *dy,
+                                                   const float *x, const float *w, int64_t B,
+                                                   int64_t C, int64_t H, int64_t W, int64_t F,
+                                                   int64_t K, int64_t S);
+
+/* ---- LSTM cell: one time step for a batch --------------------------------------------------- */
+
+/*
+ * Gates in PyTorch's order i, f, g, o (rows [0,H), [H,2H), [2H,3H), [3H,4H) of w_ih, w_hh, b):
+ *   z (B,4H) = x (B,I) · w_ih (4H,I)^T + h_prev (B,H) · w_hh (4H,H)^T + b (4H)
+ *   i = sigmoid(z_i), f = sigmoid(z_f), g = tanh(z_g), o = sigmoid(z_o)
+ *   c (B,H) = f * c_prev + i * g
+ *   h (B,H) = o * tanh(c)
+ * with sigmoid(z) = 1 / (1 + exp(-z)). One bias: PyTorch's b_ih + b_hh, or ONNX LSTM's Wb + Rb
+ * (ONNX LSTM orders its gates i, o, f, c: an exporter permutes the row blocks).
+ * Writes h, c and gates (B,4H): the activated gates [i | f | g | o] per row, the cache that
+ * lstm_cell_backward reads. c_prev (B,H) and h_prev (B,H) are the previous step's state (zeros at
+ * an episode's start). Requires B >= 0, I >= 1, H >= 1.
+ */
+ASYNCRL_API asyncrl_status asyncrl_lstm_cell_forward(float *h, float *c, float *gates,
+                                                     const float *x, const float *h_prev,
+                                                     const float *c_prev, const float *w_ih,
+                                                     const float *w_hh, const float *b, int64_t B,
+                                                     int64_t I, int64_t H);
+
+/*
+ * Given dh (B,H) = dL/dh and dc (B,H) = dL/dc of this step (what flows in from above and from the
+ * next step), writes (overwrites)
+ *   dh_prev (B,H) = dL/dh_prev,  dc_prev (B,H) = dL/dc_prev = (dc + dh * o * (1 - tanh(c)^2)) * f
+ * and accumulates (+=)
+ *   dx (B,I) (may be NULL: not computed), dw_ih (4H,I), dw_hh (4H,H), db (4H).
+ * x, h_prev, c_prev, w_ih, w_hh are the forward pass's inputs; c (B,H) and gates (B,4H) its outputs.
+ * dc_prev may alias dc exactly; dh_prev must not alias dh.
+ * Truncated BPTT over a segment t = 0..T-1 is a loop by the caller from t = T-1 down to 0: dh of
+ * step t is the gradient from above plus dh_prev of step t+1 (let the layers above accumulate
+ * into the buffer that holds dh_prev, since dense_backward adds into dx), dc of step t is dc_prev
+ * of step t+1 (zeros for the last step).
+ */
+ASYNCRL_API asyncrl_status asyncrl_lstm_cell_backward(float *dh_prev, float *dc_prev, float *dx,
+                                                      float *dw_ih, float *dw_hh, float *db,
+                                                      const float *dh, const float *dc,
+                                                      const float *x, const float *h_prev,
+                                                      const float *c_prev, const float *c,
+                                                      const float *gates, const float *w_ih,
+                                                      const float *w_hh, int64_t B, int64_t I,
+                                                      int64_t H);
+
 /* ---- A3C loss: softmax policy with entropy bonus, and a value head ---------------------------- */
 
 /*
@@ -120,6 +197,41 @@ ASYNCRL_API asyncrl_status asyncrl_a3c_loss_backward(float *dlogits, float *dval
                                                      const int32_t *actions, const float *returns,
                                                      int64_t B, int64_t A, float entropy_beta,
                                                      float value_coef);
+
+/* ---- A3C loss for continuous actions: spherical Gaussian policy, and a value head ---------- */
+
+/* The floor added to softplus(v) in gaussian_loss_backward: sigma^2 >= 1e-6, sigma >= 1e-3. */
+#define ASYNCRL_GAUSSIAN_VAR_FLOOR 1e-6f
+
+/*
+ * The paper's continuous-action policy N(mu, sigma^2 I): for each row i < B, with the mean mu_i (D)
+ * from a linear layer and one variance per row from the pre-activation v_i,
+ *   sigma_i^2 = softplus(v_i) + ASYNCRL_GAUSSIAN_VAR_FLOOR,
+ *   softplus(v) = log1p(exp(-|v|)) + max(v, 0)   (= log(1 + exp(v)), without overflow)
+ * The floor is added, not a max: it keeps log sigma^2 and 1/sigma^2 finite when softplus underflows
+ * (v below about -16 gives softplus < 1e-7) and leaves d sigma^2 / dv = sigmoid(v) > 0 everywhere,
+ * so a collapsed variance can still grow back. With the advantage A_i = returns_i - values_i (a
+ * constant, as in a3c_loss_backward), q_i = |actions_i - mu_i|^2,
+ *   -log N(a_i; mu_i, sigma_i^2 I) = (D/2) (log(2 pi) + log sigma_i^2) + q_i / (2 sigma_i^2)
+ *   H_i = (D/2) (log(2 pi) + log sigma_i^2 + 1)          (the differential entropy)
+ *   policy loss  Lp = sum_i [ -log N(a_i) * A_i - entropy_beta * H_i ]
+ *   value loss   Lv = sum_i value_coef * (returns_i - values_i)^2
+ * writes (overwrites, does not accumulate) the gradient of Lp + Lv:
+ *   dmu (B,D)   : A_i * (mu_i - a_i) / sigma_i^2
+ *   dv (B)      : [A_i * (D/2 - q_i / (2 sigma_i^2)) - entropy_beta * D/2] / sigma_i^2 * sigmoid(v_i)
+ *   dvalues (B) : 2 * value_coef * (values_i - returns_i)
+ * and stats (3): [0] = sum_i -log N(a_i) * A_i, [1] = Lv, [2] = sum_i H_i.
+ * mu (B,D), v (B), values (B), actions (B,D) (float32: the sampled continuous actions), returns (B).
+ * Status ASYNCRL_ERR_BAD_ARGUMENT if a coefficient is negative or not finite. Requires B >= 0,
+ * D >= 1.
+ */
+ASYNCRL_API asyncrl_status asyncrl_gaussian_loss_backward(float *dmu, float *dv, float *dvalues,
+                                                          float *stats, const float *mu,
+                                                          const float *v, const float *values,
+                                                          const float *actions,
+                                                          const float *returns, int64_t B,
+                                                          int64_t D, float entropy_beta,
+                                                          float value_coef);
 
 /* ---- Q-learning loss: one-step Q, one-step Sarsa and n-step Q ------------------------------------ */
 

@@ -15,6 +15,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <initializer_list>
 
 /* The test library asyncrl_test_wrong_version sets this to 99 to prove the loader refuses it. */
 #ifndef ASYNCRL_REPORTED_VERSION
@@ -29,6 +30,21 @@ constexpr int64_t kMaxElements = static_cast<int64_t>(PTRDIFF_MAX / sizeof(float
 /* Whether a buffer of rows x cols floats (both >= 0) is addressable; larger sizes are BAD_SIZE. */
 bool fits(int64_t rows, int64_t cols) {
     return rows == 0 || cols <= kMaxElements / rows;
+}
+
+/* Whether a tensor of these dimensions (each >= 0) is addressable; larger sizes are BAD_SIZE. */
+bool fits_all(std::initializer_list<int64_t> dims) {
+    int64_t n = 1;
+    for (int64_t d : dims) {
+        if (d != 0 && n > kMaxElements / d) return false;
+        n *= d;
+    }
+    return true;
+}
+
+/* The logistic function, 1 / (1 + exp(-z)): exp overflows to inf for z < -88 and gives 0, not NaN. */
+float sigmoid(float z) {
+    return 1.0f / (1.0f + std::exp(-z));
 }
 
 /* A coefficient's domain check; false for NaN, since every comparison with NaN is false. */
@@ -181,6 +197,239 @@ asyncrl_status asyncrl_tanh_backward(float *dx, const float *dy, const float *y,
     return ASYNCRL_OK;
 }
 
+/* ---- 2-D convolution ---------------------------------------------------------------------------- */
+
+namespace {
+
+/* The size rules of conv2d_forward and conv2d_backward. */
+bool conv2d_sizes_ok(int64_t B, int64_t C, int64_t H, int64_t W, int64_t F, int64_t K, int64_t S) {
+    if (B < 0 || C < 1 || H < 1 || W < 1 || F < 1 || K < 1 || S < 1) return false;
+    if (K > H || K > W) return false;
+    const int64_t Ho = (H - K) / S + 1, Wo = (W - K) / S + 1;
+    return fits_all({B, C, H, W}) && fits_all({F, C, K, K}) && fits_all({B, F, Ho, Wo});
+}
+
+}  // namespace
+
+asyncrl_status asyncrl_conv2d_forward(float *y, const float *x, const float *w, const float *b,
+                                      int64_t B, int64_t C, int64_t H, int64_t W, int64_t F,
+                                      int64_t K, int64_t S) {
+    // y is (B,F,Ho,Wo), x is (B,C,H,W), w is (F,C,K,K), b is (F)
+    if (!y || !x || !w || !b) return ASYNCRL_ERR_NULL_POINTER;
+    if (!conv2d_sizes_ok(B, C, H, W, F, K, S)) return ASYNCRL_ERR_BAD_SIZE;
+    const int64_t Ho = (H - K) / S + 1, Wo = (W - K) / S + 1;
+
+    for (int64_t n = 0; n < B; n++) {
+        for (int64_t f = 0; f < F; f++) {
+            float *y_map = y + (n * F + f) * Ho * Wo;  // (Ho,Wo)
+            for (int64_t oy = 0; oy < Ho; oy++) {
+                for (int64_t ox = 0; ox < Wo; ox++) {
+                    float acc = b[f];
+                    for (int64_t c = 0; c < C; c++) {
+                        const float *x_map = x + (n * C + c) * H * W;  // (H,W)
+                        const float *w_map = w + (f * C + c) * K * K;  // (K,K)
+                        for (int64_t ki = 0; ki < K; ki++) {
+                            const float *x_row = x_map + (oy * S + ki) * W + ox * S;  // (K)
+                            const float *w_row = w_map + ki * K;                      // (K)
+                            for (int64_t kj = 0; kj < K; kj++) {
+                                acc += x_row[kj] * w_row[kj];
+                            }
+                        }
+                    }
+                    y_map[oy * Wo + ox] = acc;
+                }
+            }
+        }
+    }
+    return ASYNCRL_OK;
+}
+
+asyncrl_status asyncrl_conv2d_backward(float *dx, float *dw, float *db, const float *dy,
+                                       const float *x, const float *w, int64_t B, int64_t C,
+                                       int64_t H, int64_t W, int64_t F, int64_t K, int64_t S) {
+    // dx is (B,C,H,W) or NULL, dw is (F,C,K,K), db is (F), dy is (B,F,Ho,Wo), x is (B,C,H,W),
+    // w is (F,C,K,K)
+    if (!dw || !db || !dy || !x || !w) return ASYNCRL_ERR_NULL_POINTER;
+    if (!conv2d_sizes_ok(B, C, H, W, F, K, S)) return ASYNCRL_ERR_BAD_SIZE;
+    const int64_t Ho = (H - K) / S + 1, Wo = (W - K) / S + 1;
+
+    // dx[n,c,iy,ix] += sum over f and the taps (ki,kj) with iy = oy*S+ki, ix = ox*S+kj of
+    // dy[n,f,oy,ox] * w[f,c,ki,kj]: ki runs over iy mod S, + S, ... while oy = (iy-ki)/S >= 0
+    if (dx) {
+        for (int64_t n = 0; n < B; n++) {
+            for (int64_t c = 0; c < C; c++) {
+                float *dx_map = dx + (n * C + c) * H * W;  // (H,W)
+                for (int64_t iy = 0; iy < H; iy++) {
+                    for (int64_t ix = 0; ix < W; ix++) {
+                        float acc = 0.0f;
+                        for (int64_t f = 0; f < F; f++) {
+                            const float *dy_map = dy + (n * F + f) * Ho * Wo;  // (Ho,Wo)
+                            const float *w_map = w + (f * C + c) * K * K;      // (K,K)
+                            for (int64_t ki = iy % S; ki < K && ki <= iy; ki += S) {
+                                const int64_t oy = (iy - ki) / S;
+                                if (oy >= Ho) continue;
+                                for (int64_t kj = ix % S; kj < K && kj <= ix; kj += S) {
+                                    const int64_t ox = (ix - kj) / S;
+                                    if (ox >= Wo) continue;
+                                    acc += dy_map[oy * Wo + ox] * w_map[ki * K + kj];
+                                }
+                            }
+                        }
+                        dx_map[iy * W + ix] += acc;
+                    }
+                }
+            }
+        }
+    }
+    // dw[f,c,ki,kj] += sum over n, oy, ox of dy[n,f,oy,ox] * x[n,c,oy*S+ki,ox*S+kj]
+    for (int64_t f = 0; f < F; f++) {
+        for (int64_t c = 0; c < C; c++) {
+            float *dw_map = dw + (f * C + c) * K * K;  // (K,K)
+            for (int64_t ki = 0; ki < K; ki++) {
+                for (int64_t kj = 0; kj < K; kj++) {
+                    float acc = 0.0f;
+                    for (int64_t n = 0; n < B; n++) {
+                        const float *dy_map = dy + (n * F + f) * Ho * Wo;  // (Ho,Wo)
+                        const float *x_map = x + (n * C + c) * H * W;      // (H,W)
+                        for (int64_t oy = 0; oy < Ho; oy++) {
+                            for (int64_t ox = 0; ox < Wo; ox++) {
+                                acc += dy_map[oy * Wo + ox] * x_map[(oy * S + ki) * W + ox * S + kj];
+                            }
+                        }
+                    }
+                    dw_map[ki * K + kj] += acc;
+                }
+            }
+        }
+    }
+    // db[f] += sum over n, oy, ox of dy[n,f,oy,ox]
+    for (int64_t f = 0; f < F; f++) {
+        float acc = 0.0f;
+        for (int64_t n = 0; n < B; n++) {
+            const float *dy_map = dy + (n * F + f) * Ho * Wo;  // (Ho,Wo)
+            for (int64_t k = 0; k < Ho * Wo; k++) {
+                acc += dy_map[k];
+            }
+        }
+        db[f] += acc;
+    }
+    return ASYNCRL_OK;
+}
+
+/* ---- LSTM cell ------------------------------------------------------------------------------------ */
+
+asyncrl_status asyncrl_lstm_cell_forward(float *h, float *c, float *gates, const float *x,
+                                         const float *h_prev, const float *c_prev,
+                                         const float *w_ih, const float *w_hh, const float *b,
+                                         int64_t B, int64_t I, int64_t H) {
+    // h is (B,H), c is (B,H), gates is (B,4H), x is (B,I), h_prev is (B,H), c_prev is (B,H),
+    // w_ih is (4H,I), w_hh is (4H,H), b is (4H)
+    if (!h || !c || !gates || !x || !h_prev || !c_prev || !w_ih || !w_hh || !b) {
+        return ASYNCRL_ERR_NULL_POINTER;
+    }
+    if (B < 0 || I < 1 || H < 1) return ASYNCRL_ERR_BAD_SIZE;
+    if (!fits(B, I) || !fits_all({B, 4, H}) || !fits_all({4, H, I}) || !fits_all({4, H, H})) {
+        return ASYNCRL_ERR_BAD_SIZE;
+    }
+    const int64_t G = 4 * H;
+
+    for (int64_t n = 0; n < B; n++) {
+        const float *x_row = x + n * I;       // (I)
+        const float *hp_row = h_prev + n * H;  // (H)
+        float *g_row = gates + n * G;          // (4H): i | f | g | o
+        for (int64_t k = 0; k < G; k++) {
+            const float *wi_row = w_ih + k * I;  // (I)
+            const float *wh_row = w_hh + k * H;  // (H)
+            float z = b[k];
+            for (int64_t i = 0; i < I; i++) {
+                z += x_row[i] * wi_row[i];
+            }
+            for (int64_t j = 0; j < H; j++) {
+                z += hp_row[j] * wh_row[j];
+            }
+            // rows [2H, 3H) are the candidate g, under tanh; the other three gates are sigmoids
+            g_row[k] = (k >= 2 * H && k < 3 * H) ? std::tanh(z) : sigmoid(z);
+        }
+        for (int64_t j = 0; j < H; j++) {
+            const float ig = g_row[j], fg = g_row[H + j], gg = g_row[2 * H + j], og = g_row[3 * H + j];
+            const float cj = fg * c_prev[n * H + j] + ig * gg;
+            c[n * H + j] = cj;
+            h[n * H + j] = og * std::tanh(cj);
+        }
+    }
+    return ASYNCRL_OK;
+}
+
+asyncrl_status asyncrl_lstm_cell_backward(float *dh_prev, float *dc_prev, float *dx, float *dw_ih,
+                                          float *dw_hh, float *db, const float *dh,
+                                          const float *dc, const float *x, const float *h_prev,
+                                          const float *c_prev, const float *c, const float *gates,
+                                          const float *w_ih, const float *w_hh, int64_t B,
+                                          int64_t I, int64_t H) {
+    // dh_prev, dc_prev are (B,H); dx is (B,I) or NULL; dw_ih is (4H,I), dw_hh is (4H,H), db is (4H);
+    // dh, dc are (B,H); x is (B,I); h_prev, c_prev, c are (B,H); gates is (B,4H);
+    // w_ih is (4H,I), w_hh is (4H,H). dc_prev may alias dc.
+    if (!dh_prev || !dc_prev || !dw_ih || !dw_hh || !db || !dh || !dc || !x || !h_prev ||
+        !c_prev || !c || !gates || !w_ih || !w_hh) {
+        return ASYNCRL_ERR_NULL_POINTER;
+    }
+    if (B < 0 || I < 1 || H < 1) return ASYNCRL_ERR_BAD_SIZE;
+    if (!fits(B, I) || !fits_all({B, 4, H}) || !fits_all({4, H, I}) || !fits_all({4, H, H})) {
+        return ASYNCRL_ERR_BAD_SIZE;
+    }
+    const int64_t G = 4 * H;
+
+    // Row by row, unit by unit: the four pre-activation gradients dz of unit j, then what each
+    // adds to db, dw_ih, dx, dw_hh and dh_prev (the products of dz with x, w_ih, h_prev, w_hh).
+    for (int64_t n = 0; n < B; n++) {
+        const float *x_row = x + n * I;        // (I)
+        const float *hp_row = h_prev + n * H;  // (H)
+        const float *g_row = gates + n * G;    // (4H): i | f | g | o
+        float *dhp_row = dh_prev + n * H;      // (H)
+        for (int64_t j = 0; j < H; j++) {
+            dhp_row[j] = 0.0f;
+        }
+        for (int64_t j = 0; j < H; j++) {
+            const float ig = g_row[j], fg = g_row[H + j], gg = g_row[2 * H + j], og = g_row[3 * H + j];
+            const float tc = std::tanh(c[n * H + j]);
+            const float dhj = dh[n * H + j];
+            const float dct = dc[n * H + j] + dhj * og * (1.0f - tc * tc);  // dL/dc, all of it
+            dc_prev[n * H + j] = dct * fg;                                   // after reading dc
+            const float dz[4] = {
+                dct * gg * ig * (1.0f - ig),              // i = sigmoid(z_i)
+                dct * c_prev[n * H + j] * fg * (1.0f - fg),  // f = sigmoid(z_f)
+                dct * ig * (1.0f - gg * gg),              // g = tanh(z_g)
+                dhj * tc * og * (1.0f - og),              // o = sigmoid(z_o)
+            };
+            for (int64_t q = 0; q < 4; q++) {
+                const int64_t k = q * H + j;
+                const float d = dz[q];
+                db[k] += d;
+                float *dwi_row = dw_ih + k * I;        // (I)
+                const float *wi_row = w_ih + k * I;    // (I)
+                for (int64_t i = 0; i < I; i++) {
+                    dwi_row[i] += d * x_row[i];
+                }
+                if (dx) {
+                    float *dx_row = dx + n * I;  // (I)
+                    for (int64_t i = 0; i < I; i++) {
+                        dx_row[i] += d * wi_row[i];
+                    }
+                }
+                float *dwh_row = dw_hh + k * H;        // (H)
+                const float *wh_row = w_hh + k * H;    // (H)
+                for (int64_t jj = 0; jj < H; jj++) {
+                    dwh_row[jj] += d * hp_row[jj];
+                }
+                for (int64_t jj = 0; jj < H; jj++) {
+                    dhp_row[jj] += d * wh_row[jj];
+                }
+            }
+        }
+    }
+    return ASYNCRL_OK;
+}
+
 /* ---- A3C loss ----------------------------------------------------------------------------------- */
 
 asyncrl_status asyncrl_a3c_loss_backward(float *dlogits, float *dvalues, float *stats,
@@ -241,6 +490,65 @@ asyncrl_status asyncrl_a3c_loss_backward(float *dlogits, float *dvalues, float *
 
         const double adv = static_cast<double>(advantage);
         policy_loss += -static_cast<double>(log_p_action) * adv;
+        value_loss += static_cast<double>(value_coef) * adv * adv;
+        entropy += static_cast<double>(H);
+    }
+    stats[0] = static_cast<float>(policy_loss);
+    stats[1] = static_cast<float>(value_loss);
+    stats[2] = static_cast<float>(entropy);
+    return ASYNCRL_OK;
+}
+
+/* ---- Gaussian policy loss ------------------------------------------------------------------------- */
+
+asyncrl_status asyncrl_gaussian_loss_backward(float *dmu, float *dv, float *dvalues, float *stats,
+                                              const float *mu, const float *v,
+                                              const float *values, const float *actions,
+                                              const float *returns, int64_t B, int64_t D,
+                                              float entropy_beta, float value_coef) {
+    // dmu is (B,D), dv is (B), dvalues is (B), stats is (3), mu is (B,D), v is (B), values is (B),
+    // actions is (B,D), returns is (B)
+    if (!dmu || !dv || !dvalues || !stats || !mu || !v || !values || !actions || !returns) {
+        return ASYNCRL_ERR_NULL_POINTER;
+    }
+    if (B < 0 || D < 1 || !fits(B, D)) return ASYNCRL_ERR_BAD_SIZE;
+    if (!non_negative(entropy_beta) || !non_negative(value_coef)) return ASYNCRL_ERR_BAD_ARGUMENT;
+
+    constexpr float kLog2Pi = 1.83787706641f;  // log(2 pi)
+    double policy_loss = 0.0;  // sum of -log N(a) * advantage
+    double value_loss = 0.0;   // sum of value_coef * (R - V)^2
+    double entropy = 0.0;      // sum of H
+    const float half_d = 0.5f * static_cast<float>(D);
+    const float value_scale = 2.0f * value_coef;
+
+    for (int64_t row = 0; row < B; row++) {
+        const float *mu_row = mu + row * D;      // (D)
+        const float *a_row = actions + row * D;  // (D)
+        float *dmu_row = dmu + row * D;          // (D)
+        const float vr = v[row];
+
+        const float softplus = std::log1p(std::exp(-std::fabs(vr))) + (vr > 0.0f ? vr : 0.0f);
+        const float var = softplus + ASYNCRL_GAUSSIAN_VAR_FLOOR;  // sigma^2
+        const float log_var = std::log(var);
+        float sq = 0.0f;  // |a - mu|^2, summed in d order
+        for (int64_t d = 0; d < D; d++) {
+            const float diff = a_row[d] - mu_row[d];
+            sq += diff * diff;
+        }
+        const float q = sq / var;
+        const float neg_log_n = half_d * (kLog2Pi + log_var) + 0.5f * q;
+        const float H = half_d * (kLog2Pi + log_var + 1.0f);
+        const float advantage = returns[row] - values[row];
+
+        for (int64_t d = 0; d < D; d++) {
+            dmu_row[d] = advantage * (mu_row[d] - a_row[d]) / var;
+        }
+        const float dvar = (advantage * (half_d - 0.5f * q) - entropy_beta * half_d) / var;
+        dv[row] = dvar * sigmoid(vr);  // d softplus / dv = sigmoid(v)
+        dvalues[row] = value_scale * (values[row] - returns[row]);
+
+        const double adv = static_cast<double>(advantage);
+        policy_loss += static_cast<double>(neg_log_n) * adv;
         value_loss += static_cast<double>(value_coef) * adv * adv;
         entropy += static_cast<double>(H);
     }

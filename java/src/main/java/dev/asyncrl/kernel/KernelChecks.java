@@ -141,6 +141,142 @@ public final class KernelChecks {
         if (bName != null) holds(op, bName, b, n, F);
     }
 
+    /** The size rules of conv2d: B >= 0; C, H, W, F, K, S >= 1; K <= H and K <= W. */
+    private static void convDims(String op, long batch, long channels, long height, long width, long filters,
+                                 long kernelSize, long stride) {
+        if (batch < 0) throw bad(op, "batch B must be >= 0, got " + batch);
+        if (channels < 1) throw bad(op, "channels C must be >= 1, got " + channels);
+        if (height < 1) throw bad(op, "height H must be >= 1, got " + height);
+        if (width < 1) throw bad(op, "width W must be >= 1, got " + width);
+        if (filters < 1) throw bad(op, "filters F must be >= 1, got " + filters);
+        if (kernelSize < 1) throw bad(op, "kernel size K must be >= 1, got " + kernelSize);
+        if (stride < 1) throw bad(op, "stride S must be >= 1, got " + stride);
+        if (kernelSize > height || kernelSize > width) {
+            throw bad(op, "kernel size K=" + kernelSize + " must be <= height H=" + height + " and width W=" + width);
+        }
+    }
+
+    private static long prod4(String op, long a, long b, long c, long d) {
+        return prod(op, prod(op, prod(op, a, b), c), d);
+    }
+
+    public static void conv2dForward(MemorySegment y, MemorySegment x, MemorySegment w, MemorySegment b,
+                                     long batch, long channels, long height, long width, long filters,
+                                     long kernelSize, long stride) {
+        String op = "conv2d_forward";
+        writable(op, "y (B,F,Ho,Wo)", y);
+        present(op, "x (B,C,H,W)", x);
+        present(op, "w (F,C,K,K)", w);
+        present(op, "b (F)", b);
+        convDims(op, batch, channels, height, width, filters, kernelSize, stride);
+        long ho = (height - kernelSize) / stride + 1, wo = (width - kernelSize) / stride + 1;
+        long xn = prod4(op, batch, channels, height, width);
+        long wn = prod4(op, filters, channels, kernelSize, kernelSize);
+        long yn = prod4(op, batch, filters, ho, wo);
+        holds(op, "y (B,F,Ho,Wo)", y, yn, F);
+        holds(op, "x (B,C,H,W)", x, xn, F);
+        holds(op, "w (F,C,K,K)", w, wn, F);
+        holds(op, "b (F)", b, filters, F);
+    }
+
+    public static void conv2dBackward(MemorySegment dx, MemorySegment dw, MemorySegment db, MemorySegment dy,
+                                      MemorySegment x, MemorySegment w, long batch, long channels, long height,
+                                      long width, long filters, long kernelSize, long stride) {
+        String op = "conv2d_backward";
+        writableUnlessNull(op, "dx (B,C,H,W)", dx);
+        writable(op, "dw (F,C,K,K)", dw);
+        writable(op, "db (F)", db);
+        present(op, "dy (B,F,Ho,Wo)", dy);
+        present(op, "x (B,C,H,W)", x);
+        present(op, "w (F,C,K,K)", w);
+        convDims(op, batch, channels, height, width, filters, kernelSize, stride);
+        long ho = (height - kernelSize) / stride + 1, wo = (width - kernelSize) / stride + 1;
+        long xn = prod4(op, batch, channels, height, width);
+        long wn = prod4(op, filters, channels, kernelSize, kernelSize);
+        long yn = prod4(op, batch, filters, ho, wo);
+        if (!isNull(dx)) holds(op, "dx (B,C,H,W)", dx, xn, F);
+        holds(op, "dw (F,C,K,K)", dw, wn, F);
+        holds(op, "db (F)", db, filters, F);
+        holds(op, "dy (B,F,Ho,Wo)", dy, yn, F);
+        holds(op, "x (B,C,H,W)", x, xn, F);
+        holds(op, "w (F,C,K,K)", w, wn, F);
+    }
+
+    /** The size rules of lstm_cell: B >= 0, I >= 1, H >= 1. */
+    private static void lstmDims(String op, long batch, long in, long hidden) {
+        if (batch < 0) throw bad(op, "batch B must be >= 0, got " + batch);
+        if (in < 1) throw bad(op, "input size I must be >= 1, got " + in);
+        if (hidden < 1) throw bad(op, "hidden size H must be >= 1, got " + hidden);
+    }
+
+    public static void lstmCellForward(MemorySegment h, MemorySegment c, MemorySegment gates, MemorySegment x,
+                                       MemorySegment hPrev, MemorySegment cPrev, MemorySegment wIh, MemorySegment wHh,
+                                       MemorySegment b, long batch, long in, long hidden) {
+        String op = "lstm_cell_forward";
+        writable(op, "h (B,H)", h);
+        writable(op, "c (B,H)", c);
+        writable(op, "gates (B,4H)", gates);
+        present(op, "x (B,I)", x);
+        present(op, "h_prev (B,H)", hPrev);
+        present(op, "c_prev (B,H)", cPrev);
+        present(op, "w_ih (4H,I)", wIh);
+        present(op, "w_hh (4H,H)", wHh);
+        present(op, "b (4H)", b);
+        lstmDims(op, batch, in, hidden);
+        long g = prod(op, 4, hidden), bh = prod(op, batch, hidden), bg = prod(op, batch, g);
+        long bi = prod(op, batch, in), gi = prod(op, g, in), gh = prod(op, g, hidden);
+        holds(op, "h (B,H)", h, bh, F);
+        holds(op, "c (B,H)", c, bh, F);
+        holds(op, "gates (B,4H)", gates, bg, F);
+        holds(op, "x (B,I)", x, bi, F);
+        holds(op, "h_prev (B,H)", hPrev, bh, F);
+        holds(op, "c_prev (B,H)", cPrev, bh, F);
+        holds(op, "w_ih (4H,I)", wIh, gi, F);
+        holds(op, "w_hh (4H,H)", wHh, gh, F);
+        holds(op, "b (4H)", b, g, F);
+    }
+
+    public static void lstmCellBackward(MemorySegment dhPrev, MemorySegment dcPrev, MemorySegment dx,
+                                        MemorySegment dwIh, MemorySegment dwHh, MemorySegment db,
+                                        MemorySegment dh, MemorySegment dc, MemorySegment x, MemorySegment hPrev,
+                                        MemorySegment cPrev, MemorySegment c, MemorySegment gates,
+                                        MemorySegment wIh, MemorySegment wHh, long batch, long in, long hidden) {
+        String op = "lstm_cell_backward";
+        writable(op, "dh_prev (B,H)", dhPrev);
+        writable(op, "dc_prev (B,H)", dcPrev);
+        writableUnlessNull(op, "dx (B,I)", dx);
+        writable(op, "dw_ih (4H,I)", dwIh);
+        writable(op, "dw_hh (4H,H)", dwHh);
+        writable(op, "db (4H)", db);
+        present(op, "dh (B,H)", dh);
+        present(op, "dc (B,H)", dc);
+        present(op, "x (B,I)", x);
+        present(op, "h_prev (B,H)", hPrev);
+        present(op, "c_prev (B,H)", cPrev);
+        present(op, "c (B,H)", c);
+        present(op, "gates (B,4H)", gates);
+        present(op, "w_ih (4H,I)", wIh);
+        present(op, "w_hh (4H,H)", wHh);
+        lstmDims(op, batch, in, hidden);
+        long g = prod(op, 4, hidden), bh = prod(op, batch, hidden), bg = prod(op, batch, g);
+        long bi = prod(op, batch, in), gi = prod(op, g, in), gh = prod(op, g, hidden);
+        holds(op, "dh_prev (B,H)", dhPrev, bh, F);
+        holds(op, "dc_prev (B,H)", dcPrev, bh, F);
+        if (!isNull(dx)) holds(op, "dx (B,I)", dx, bi, F);
+        holds(op, "dw_ih (4H,I)", dwIh, gi, F);
+        holds(op, "dw_hh (4H,H)", dwHh, gh, F);
+        holds(op, "db (4H)", db, g, F);
+        holds(op, "dh (B,H)", dh, bh, F);
+        holds(op, "dc (B,H)", dc, bh, F);
+        holds(op, "x (B,I)", x, bi, F);
+        holds(op, "h_prev (B,H)", hPrev, bh, F);
+        holds(op, "c_prev (B,H)", cPrev, bh, F);
+        holds(op, "c (B,H)", c, bh, F);
+        holds(op, "gates (B,4H)", gates, bg, F);
+        holds(op, "w_ih (4H,I)", wIh, gi, F);
+        holds(op, "w_hh (4H,H)", wHh, gh, F);
+    }
+
     public static void a3cLossBackward(MemorySegment dLogits, MemorySegment dValues, MemorySegment stats,
                                        MemorySegment logits, MemorySegment values, MemorySegment actions,
                                        MemorySegment returns, long batch, long actionCount,
@@ -173,6 +309,38 @@ public final class KernelChecks {
                 throw new KernelException(op, Status.BAD_ARGUMENT,
                         "action " + a + " at row " + r + " is outside [0, " + actionCount + ")");
             }
+        }
+    }
+
+    public static void gaussianLossBackward(MemorySegment dMu, MemorySegment dV, MemorySegment dValues,
+                                            MemorySegment stats, MemorySegment mu, MemorySegment v,
+                                            MemorySegment values, MemorySegment actions, MemorySegment returns,
+                                            long batch, long actionDim, float entropyBeta, float valueCoef) {
+        String op = "gaussian_loss_backward";
+        writable(op, "dmu (B,D)", dMu);
+        writable(op, "dv (B)", dV);
+        writable(op, "dvalues (B)", dValues);
+        writable(op, "stats (3)", stats);
+        present(op, "mu (B,D)", mu);
+        present(op, "v (B)", v);
+        present(op, "values (B)", values);
+        present(op, "actions (B,D)", actions);
+        present(op, "returns (B)", returns);
+        if (batch < 0) throw bad(op, "batch B must be >= 0, got " + batch);
+        if (actionDim < 1) throw bad(op, "action dimension D must be >= 1, got " + actionDim);
+        long bd = prod(op, batch, actionDim);
+        holds(op, "dmu (B,D)", dMu, bd, F);
+        holds(op, "dv (B)", dV, batch, F);
+        holds(op, "dvalues (B)", dValues, batch, F);
+        holds(op, "stats (3)", stats, 3, F);
+        holds(op, "mu (B,D)", mu, bd, F);
+        holds(op, "v (B)", v, batch, F);
+        holds(op, "values (B)", values, batch, F);
+        holds(op, "actions (B,D)", actions, bd, F);
+        holds(op, "returns (B)", returns, batch, F);
+        if (!nonNegative(entropyBeta) || !nonNegative(valueCoef)) {
+            throw new KernelException(op, Status.BAD_ARGUMENT,
+                    "entropy_beta and value_coef must be finite and >= 0, got " + entropyBeta + " and " + valueCoef);
         }
     }
 

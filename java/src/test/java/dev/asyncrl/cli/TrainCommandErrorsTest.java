@@ -120,12 +120,12 @@ class TrainCommandErrorsTest {
     @Test
     void libraryWithoutTheContract() {
         assertUsageError("is not an asyncrl kernel", "train", "--kernel", "/lib/x86_64-linux-gnu/libm.so.6");
-        assertUsageError("is not a complete asyncrl kernel (contract version 2): missing asyncrl_status_string, asyncrl_dense_forward", "train", "--kernel", lib("test_incomplete"));
+        assertUsageError("is not a complete asyncrl kernel (contract version 3): missing asyncrl_status_string, asyncrl_dense_forward", "train", "--kernel", lib("test_incomplete"));
     }
 
     @Test
     void libraryWithAnotherVersion() {
-        assertUsageError("implements kernel contract version 99, but this asyncrl needs version 2",
+        assertUsageError("implements kernel contract version 99, but this asyncrl needs version 3",
                 "train", "--kernel", lib("test_wrong_version"));
     }
 

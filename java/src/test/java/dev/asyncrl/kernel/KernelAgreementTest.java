@@ -1,7 +1,8 @@
 /*
  * Protects the claim that the pure-Java kernel is the oracle of the native ones: the reference C++
  * kernel (through FFM) and the Java kernel compute the same thing for every function of the
- * contract (version 2, with q_loss_backward and momentum_sgd), to a relative error of at most 1e-5 (max|a − b| / max(max|b|, 1e-30), b = Java), on
+ * contract (version 3, with conv2d, lstm_cell and gaussian_loss_backward), to a relative error of
+ * at most 1e-5 (max|a − b| / max(max|b|, 1e-30), b = Java), on
  * random inputs of several shapes; they treat the special values (NaN, ±0, ±inf, empty batches)
  * the same; and they refuse the same bad calls with the same status.
  */
@@ -13,6 +14,7 @@ import static dev.asyncrl.kernel.KernelTestSupport.ints;
 import static dev.asyncrl.kernel.KernelTestSupport.read;
 import static dev.asyncrl.kernel.KernelTestSupport.relativeError;
 import static dev.asyncrl.kernel.KernelTestSupport.uniform;
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -203,6 +205,131 @@ class KernelAgreementTest {
         });
     }
 
+    static Stream<Arguments> convShapes() {
+        // (B, C, H, W, F, K, S): the paper's two layers on 84×84 (84 → 20 → 9), odd leftovers, K = 1, B = 0
+        return Stream.of(Arguments.of(1, 1, 1, 1, 1, 1, 1), Arguments.of(2, 3, 7, 6, 4, 3, 2), Arguments.of(2, 2, 9, 9, 3, 2, 3),
+                Arguments.of(1, 4, 84, 84, 16, 8, 4), Arguments.of(2, 16, 20, 20, 32, 4, 2), Arguments.of(3, 5, 10, 10, 16, 3, 1),
+                Arguments.of(4, 2, 5, 8, 3, 1, 1), Arguments.of(0, 2, 5, 5, 3, 3, 1));
+    }
+
+    @ParameterizedTest(name = "B={0} C={1} H={2} W={3} F={4} K={5} S={6}")
+    @MethodSource("convShapes")
+    void conv2d(int batch, int ch, int height, int width, int filters, int k, int s) {
+        int ho = (height - k) / s + 1, wo = (width - k) / s + 1;
+        int xn = batch * ch * height * width, wn = filters * ch * k * k, yn = batch * filters * ho * wo;
+        SplittableRandom rng = new SplittableRandom(7L * xn + 3L * wn + s);
+        float[] x = uniform(rng, xn, -2, 2), w = uniform(rng, wn, -1, 1), b = uniform(rng, filters, -1, 1);
+        float[] dy = uniform(rng, yn, -1, 1);
+        float[] dx0 = uniform(rng, xn, -1, 1), dw0 = uniform(rng, wn, -1, 1), db0 = uniform(rng, filters, -1, 1);
+        assertAgree("conv2d_forward", (kn, arena) -> {
+            MemorySegment y = floats(arena, new float[yn]);
+            kn.conv2dForward(y, floats(arena, x), floats(arena, w), floats(arena, b), batch, ch, height, width, filters, k, s);
+            return new float[][] {read(y, yn)};
+        });
+        assertAgree("conv2d_backward", (kn, arena) -> {
+            MemorySegment dx = floats(arena, dx0), dw = floats(arena, dw0), db = floats(arena, db0);
+            kn.conv2dBackward(dx, dw, db, floats(arena, dy), floats(arena, x), floats(arena, w), batch, ch, height, width,
+                    filters, k, s);
+            return new float[][] {read(dx, xn), read(dw, wn), read(db, filters)};
+        });
+        assertAgree("conv2d_backward, dx NULL", (kn, arena) -> {
+            MemorySegment dw = floats(arena, dw0), db = floats(arena, db0);
+            kn.conv2dBackward(MemorySegment.NULL, dw, db, floats(arena, dy), floats(arena, x), floats(arena, w),
+                    batch, ch, height, width, filters, k, s);
+            return new float[][] {read(dw, wn), read(db, filters)};
+        });
+    }
+
+    static Stream<Arguments> lstmShapes() {
+        // (B, I, H): one unit; the paper's FC256 → LSTM256 at batch 5 scaled to 64 → 32; B = 0
+        return Stream.of(Arguments.of(1, 1, 1), Arguments.of(5, 7, 3), Arguments.of(16, 33, 17), Arguments.of(5, 64, 32),
+                Arguments.of(0, 4, 3));
+    }
+
+    @ParameterizedTest(name = "B={0} I={1} H={2}")
+    @MethodSource("lstmShapes")
+    void lstmCell(int batch, int in, int hidden) {
+        int bh = batch * hidden, g = 4 * hidden;
+        SplittableRandom rng = new SplittableRandom(101L * batch + 11L * in + hidden);
+        float[] x = uniform(rng, batch * in, -2, 2), hPrev = uniform(rng, bh, -1, 1), cPrev = uniform(rng, bh, -3, 3);
+        float[] wIh = uniform(rng, g * in, -1, 1), wHh = uniform(rng, g * hidden, -1, 1), b = uniform(rng, g, -1, 1);
+        float[] dh = uniform(rng, bh, -1, 1), dc = uniform(rng, bh, -1, 1);
+        float[] dx0 = uniform(rng, batch * in, -1, 1), dwIh0 = uniform(rng, g * in, -1, 1);
+        float[] dwHh0 = uniform(rng, g * hidden, -1, 1), db0 = uniform(rng, g, -1, 1);
+        assertAgree("lstm_cell_forward", (k, arena) -> {
+            MemorySegment h = floats(arena, new float[bh]), c = floats(arena, new float[bh]), gates = floats(arena, new float[batch * g]);
+            k.lstmCellForward(h, c, gates, floats(arena, x), floats(arena, hPrev), floats(arena, cPrev), floats(arena, wIh),
+                    floats(arena, wHh), floats(arena, b), batch, in, hidden);
+            return new float[][] {read(h, bh), read(c, bh), read(gates, batch * g)};
+        });
+        // the backward of each kernel reads the Java kernel's forward: the same cache for both
+        float[] c = new float[bh], gates = new float[batch * g];
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment cs = floats(arena, c), gs = floats(arena, gates);
+            JAVA.lstmCellForward(floats(arena, new float[bh]), cs, gs, floats(arena, x), floats(arena, hPrev),
+                    floats(arena, cPrev), floats(arena, wIh), floats(arena, wHh), floats(arena, b), batch, in, hidden);
+            MemorySegment.copy(cs, JAVA_FLOAT, 0, c, 0, bh);
+            MemorySegment.copy(gs, JAVA_FLOAT, 0, gates, 0, batch * g);
+        }
+        assertAgree("lstm_cell_backward", (k, arena) -> {
+            MemorySegment dhPrev = floats(arena, new float[bh]), dcPrev = floats(arena, new float[bh]);
+            MemorySegment dx = floats(arena, dx0), dwIh = floats(arena, dwIh0), dwHh = floats(arena, dwHh0), db = floats(arena, db0);
+            k.lstmCellBackward(dhPrev, dcPrev, dx, dwIh, dwHh, db, floats(arena, dh), floats(arena, dc), floats(arena, x),
+                    floats(arena, hPrev), floats(arena, cPrev), floats(arena, c), floats(arena, gates), floats(arena, wIh),
+                    floats(arena, wHh), batch, in, hidden);
+            return new float[][] {read(dhPrev, bh), read(dcPrev, bh), read(dx, batch * in), read(dwIh, g * in),
+                    read(dwHh, g * hidden), read(db, g)};
+        });
+        assertAgree("lstm_cell_backward, dx NULL and dc_prev in place of dc", (k, arena) -> {
+            MemorySegment dhPrev = floats(arena, new float[bh]), dcInPlace = floats(arena, dc);
+            MemorySegment dwIh = floats(arena, dwIh0), dwHh = floats(arena, dwHh0), db = floats(arena, db0);
+            k.lstmCellBackward(dhPrev, dcInPlace, MemorySegment.NULL, dwIh, dwHh, db, floats(arena, dh), dcInPlace,
+                    floats(arena, x), floats(arena, hPrev), floats(arena, cPrev), floats(arena, c), floats(arena, gates),
+                    floats(arena, wIh), floats(arena, wHh), batch, in, hidden);
+            return new float[][] {read(dhPrev, bh), read(dcInPlace, bh), read(dwIh, g * in), read(dwHh, g * hidden), read(db, g)};
+        });
+    }
+
+    @Test
+    void lstmCellWithSaturatedGates() {
+        // pre-activations of ±200: exp overflows inside sigmoid in both kernels, and gives 0 or 1, not NaN
+        int batch = 2, in = 3, hidden = 2, g = 4 * hidden;
+        float[] b = {-200, 200, 200, -200, 200, -200, 200, -200};
+        float[] x = uniform(new SplittableRandom(3), batch * in, -1, 1);
+        assertAgree("lstm_cell_forward, saturated", (k, arena) -> {
+            MemorySegment h = floats(arena, new float[batch * hidden]), c = floats(arena, new float[batch * hidden]);
+            MemorySegment gates = floats(arena, new float[batch * g]);
+            k.lstmCellForward(h, c, gates, floats(arena, x), floats(arena, 1, -1, 0.5f, 0), floats(arena, 2, -2, 0.1f, 3),
+                    floats(arena, new float[g * in]), floats(arena, new float[g * hidden]), floats(arena, b), batch, in, hidden);
+            return new float[][] {read(h, batch * hidden), read(c, batch * hidden), read(gates, batch * g)};
+        });
+    }
+
+    static Stream<Arguments> gaussianCases() {
+        // (B, D, entropy_beta, value_coef, v from, v to): the paper's β = 1e-4; the floor; large v; B = 0
+        return Stream.of(Arguments.of(1, 1, 1e-4f, 0.5f, -1f, 1f), Arguments.of(5, 3, 0.01f, 0.5f, -3f, 3f),
+                Arguments.of(20, 6, 0.5f, 1f, -5f, 5f), Arguments.of(7, 2, 1e-4f, 0.25f, -30f, -10f),
+                Arguments.of(7, 2, 2f, 0f, 10f, 90f), Arguments.of(32, 1, 0f, 0.5f, -2f, 2f), Arguments.of(0, 3, 0.01f, 0.5f, 0f, 1f));
+    }
+
+    @ParameterizedTest(name = "B={0} D={1} beta={2} c={3} v in [{4}, {5}]")
+    @MethodSource("gaussianCases")
+    void gaussianLossBackward(int batch, int dim, float beta, float c, float vFrom, float vTo) {
+        SplittableRandom rng = new SplittableRandom(47L * batch + dim);
+        float[] mu = uniform(rng, batch * dim, -2, 2), v = uniform(rng, batch, vFrom, vTo);
+        float[] actions = uniform(rng, batch * dim, -3, 3);
+        float[] values = uniform(rng, batch, -3, 3), returns = uniform(rng, batch, -3, 3);
+        assertAgree("gaussian_loss_backward", (k, arena) -> {
+            MemorySegment dMu = floats(arena, new float[batch * dim]), dV = floats(arena, new float[batch]);
+            MemorySegment dValues = floats(arena, new float[batch]), stats = floats(arena, new float[3]);
+            k.gaussianLossBackward(dMu, dV, dValues, stats, floats(arena, mu), floats(arena, v), floats(arena, values),
+                    floats(arena, actions), floats(arena, returns), batch, dim, beta, c);
+            float[] s = read(stats, 3);
+            // each statistic on its own scale
+            return new float[][] {read(dMu, batch * dim), read(dV, batch), read(dValues, batch), {s[0]}, {s[1]}, {s[2]}};
+        });
+    }
+
     static Stream<Arguments> qCases() {
         return Stream.of(Arguments.of(1, 1, 1f), Arguments.of(5, 3, 0.5f), Arguments.of(32, 18, 1f),
                 Arguments.of(20, 4, 2.5f), Arguments.of(7, 6, 0f), Arguments.of(0, 3, 1f));
@@ -303,6 +430,10 @@ class KernelAgreementTest {
                 assertBothRefuse("q coef " + bad, Status.BAD_ARGUMENT,
                         k -> k.qLossBackward(one, floats(arena, 0), one, act, one, 1, 1, bad));
                 assertBothRefuse("momentum lr " + bad, Status.BAD_ARGUMENT, k -> k.momentumSgd(one, one, one, 1, bad, 0.9f));
+                assertBothRefuse("gaussian entropy_beta " + bad, Status.BAD_ARGUMENT,
+                        k -> k.gaussianLossBackward(one, one, one, three, one, one, one, one, one, 1, 1, bad, 0.5f));
+                assertBothRefuse("gaussian value_coef " + bad, Status.BAD_ARGUMENT,
+                        k -> k.gaussianLossBackward(one, one, one, three, one, one, one, one, one, 1, 1, 1e-4f, bad));
             }
             for (float bad : new float[] {-0.01f, 1.01f, Float.NaN, Float.POSITIVE_INFINITY}) {
                 assertBothRefuse("alpha " + bad, Status.BAD_ARGUMENT, k -> k.sharedRmsprop(one, one, one, 1, 0.1f, bad, 0.1f));
@@ -337,6 +468,14 @@ class KernelAgreementTest {
                 k.qLossBackward(floats(arena, 0), floats(arena, 0), one, act, one, 1, 1, Float.MAX_VALUE);
                 k.momentumSgd(floats(arena, 1), floats(arena, 1), floats(arena, 1), 1, 0f, 0f);
                 k.momentumSgd(floats(arena, 1), floats(arena, 1), floats(arena, 1), 1, Float.MAX_VALUE, 1f);
+                k.gaussianLossBackward(floats(arena, 0), floats(arena, 0), floats(arena, 0), three, one, one, one, one, one,
+                        1, 1, 0f, 0f);
+                k.gaussianLossBackward(floats(arena, 0), floats(arena, 0), floats(arena, 0), three, one, one, one, one, one,
+                        1, 1, Float.MAX_VALUE, Float.MAX_VALUE);
+                // the smallest shapes: K = H = W, and one LSTM unit
+                k.conv2dForward(floats(arena, 0), floats(arena, 1, 2, 3, 4), floats(arena, 1, 1, 1, 1), one, 1, 1, 2, 2, 1, 2, 5);
+                k.lstmCellForward(floats(arena, 0), floats(arena, 0), floats(arena, 0, 0, 0, 0), one, one, one,
+                        floats(arena, 1, 1, 1, 1), floats(arena, 1, 1, 1, 1), floats(arena, 0, 0, 0, 0), 1, 1, 1);
             }
         }
     }

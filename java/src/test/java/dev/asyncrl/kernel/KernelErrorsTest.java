@@ -1,9 +1,10 @@
 /*
  * Protects "a wrong call is a Java exception, never a native crash": in both kernels, a bad shape
  * or value (segment too small, negative or zero size, size overflow, NULL or heap segment,
- * read-only output, action out of range, bad coefficient, freed memory) is an exception (a
- * KernelException naming the operation, the tensor and the status; IllegalStateException for freed
- * memory), and a refused A3C, Q-loss or momentum call writes nothing. And the loader: a missing file, a file that is
+ * read-only output, action out of range, bad coefficient, a conv2d kernel larger than its image,
+ * freed memory) is an exception (a KernelException naming the operation, the tensor and the status;
+ * IllegalStateException for freed memory), and a refused A3C, Gaussian, Q-loss or momentum call
+ * writes nothing. And the loader: a missing file, a file that is
  * not a shared library, a library without the contract, one of another contract version and an
  * unknown name each give a KernelLoadException whose message says which; a closed kernel fails
  * cleanly.
@@ -284,8 +285,241 @@ class KernelErrorsTest {
                         (k, a) -> k.momentumSgd(zeros(a, 2), zeros(a, 2), zeros(a, 2), 2, 0.1f, Float.POSITIVE_INFINITY)));
     }
 
+    // ---- conv2d, lstm_cell, gaussian_loss_backward (contract version 3) ------------------------
+
+    /** conv2d with B = 2, C = 1, H = W = 3, F = 2, K = 2, S = 1: x 18, w 8, b 2, y (Ho = Wo = 2) 16. */
+    private static void convForward(Kernel k, MemorySegment y, MemorySegment x, MemorySegment w, MemorySegment b) {
+        k.conv2dForward(y, x, w, b, 2, 1, 3, 3, 2, 2, 1);
+    }
+
+    private static void convBackward(Kernel k, MemorySegment dx, MemorySegment dw, MemorySegment db, MemorySegment dy,
+                                     MemorySegment x, MemorySegment w) {
+        k.conv2dBackward(dx, dw, db, dy, x, w, 2, 1, 3, 3, 2, 2, 1);
+    }
+
+    @SuppressWarnings("restricted")  // MemorySegment.NULL.reinterpret, to make a sized NULL
+    static Stream<Arguments> badConvCalls() {
+        String f = "conv2d_forward", b = "conv2d_backward";
+        return KernelTestSupport.withKernels(
+                // segment too small
+                row("y one element short", f, Status.BAD_SIZE, "y (B,F,Ho,Wo)",
+                        (k, a) -> convForward(k, zeros(a, 15), zeros(a, 18), zeros(a, 8), zeros(a, 2))),
+                row("x too small", f, Status.BAD_SIZE, "x (B,C,H,W)",
+                        (k, a) -> convForward(k, zeros(a, 16), zeros(a, 17), zeros(a, 8), zeros(a, 2))),
+                row("w too small", f, Status.BAD_SIZE, "w (F,C,K,K)",
+                        (k, a) -> convForward(k, zeros(a, 16), zeros(a, 18), zeros(a, 7), zeros(a, 2))),
+                row("b too small", f, Status.BAD_SIZE, "b (F)",
+                        (k, a) -> convForward(k, zeros(a, 16), zeros(a, 18), zeros(a, 8), zeros(a, 1))),
+                row("dx too small", b, Status.BAD_SIZE, "dx (B,C,H,W)",
+                        (k, a) -> convBackward(k, zeros(a, 17), zeros(a, 8), zeros(a, 2), zeros(a, 16), zeros(a, 18), zeros(a, 8))),
+                row("dw too small", b, Status.BAD_SIZE, "dw (F,C,K,K)",
+                        (k, a) -> convBackward(k, zeros(a, 18), zeros(a, 7), zeros(a, 2), zeros(a, 16), zeros(a, 18), zeros(a, 8))),
+                row("dy too small", b, Status.BAD_SIZE, "dy (B,F,Ho,Wo)",
+                        (k, a) -> convBackward(k, MemorySegment.NULL, zeros(a, 8), zeros(a, 2), zeros(a, 15), zeros(a, 18), zeros(a, 8))),
+                // sizes: every one >= 1 (B >= 0), the kernel inside the image, products that fit
+                row("kernel taller than the image", f, Status.BAD_SIZE, "kernel size K=4 must be <= height H=3",
+                        (k, a) -> k.conv2dForward(zeros(a, 64), zeros(a, 64), zeros(a, 64), zeros(a, 4), 1, 1, 3, 5, 1, 4, 1)),
+                row("kernel wider than the image", b, Status.BAD_SIZE, "and width W=3",
+                        (k, a) -> k.conv2dBackward(zeros(a, 64), zeros(a, 64), zeros(a, 4), zeros(a, 64), zeros(a, 64), zeros(a, 64),
+                                1, 1, 5, 3, 1, 4, 1)),
+                row("zero stride", f, Status.BAD_SIZE, "stride S",
+                        (k, a) -> k.conv2dForward(zeros(a, 64), zeros(a, 64), zeros(a, 64), zeros(a, 4), 1, 1, 3, 3, 1, 2, 0)),
+                row("negative stride", b, Status.BAD_SIZE, "stride S",
+                        (k, a) -> k.conv2dBackward(MemorySegment.NULL, zeros(a, 64), zeros(a, 4), zeros(a, 64), zeros(a, 64),
+                                zeros(a, 64), 1, 1, 3, 3, 1, 2, -1)),
+                row("zero kernel size", f, Status.BAD_SIZE, "kernel size K",
+                        (k, a) -> k.conv2dForward(zeros(a, 64), zeros(a, 64), zeros(a, 64), zeros(a, 4), 1, 1, 3, 3, 1, 0, 1)),
+                row("zero channels", f, Status.BAD_SIZE, "channels C",
+                        (k, a) -> k.conv2dForward(zeros(a, 64), zeros(a, 64), zeros(a, 64), zeros(a, 4), 1, 0, 3, 3, 1, 2, 1)),
+                row("zero filters", b, Status.BAD_SIZE, "filters F",
+                        (k, a) -> k.conv2dBackward(zeros(a, 64), zeros(a, 64), zeros(a, 4), zeros(a, 64), zeros(a, 64), zeros(a, 64),
+                                1, 1, 3, 3, 0, 2, 1)),
+                row("zero height", f, Status.BAD_SIZE, "height H",
+                        (k, a) -> k.conv2dForward(zeros(a, 64), zeros(a, 64), zeros(a, 64), zeros(a, 4), 1, 1, 0, 3, 1, 1, 1)),
+                row("zero width", f, Status.BAD_SIZE, "width W",
+                        (k, a) -> k.conv2dForward(zeros(a, 64), zeros(a, 64), zeros(a, 64), zeros(a, 4), 1, 1, 3, 0, 1, 1, 1)),
+                row("negative batch", b, Status.BAD_SIZE, "batch B",
+                        (k, a) -> k.conv2dBackward(zeros(a, 64), zeros(a, 64), zeros(a, 4), zeros(a, 64), zeros(a, 64), zeros(a, 64),
+                                -1, 1, 3, 3, 1, 2, 1)),
+                row("B x C x H x W overflows", f, Status.BAD_SIZE, "overflows",
+                        (k, a) -> k.conv2dForward(zeros(a, 64), zeros(a, 64), zeros(a, 64), zeros(a, 4), Long.MAX_VALUE / 2, 3, 3, 3,
+                                1, 2, 1)),
+                row("F x C x K x K overflows", b, Status.BAD_SIZE, "overflows",
+                        (k, a) -> k.conv2dBackward(zeros(a, 64), zeros(a, 64), zeros(a, 4), zeros(a, 64), zeros(a, 64), zeros(a, 64),
+                                1, Long.MAX_VALUE / 8, 3, 3, 4, 2, 1)),
+                // NULL, heap and read-only segments
+                row("x NULL", f, Status.NULL_POINTER, "x (B,C,H,W) is NULL",
+                        (k, a) -> convForward(k, zeros(a, 16), MemorySegment.NULL, zeros(a, 8), zeros(a, 2))),
+                row("b Java null", f, Status.NULL_POINTER, "b (F) is NULL",
+                        (k, a) -> convForward(k, zeros(a, 16), zeros(a, 18), zeros(a, 8), null)),
+                row("dw NULL (only dx is optional)", b, Status.NULL_POINTER, "dw (F,C,K,K) is NULL",
+                        (k, a) -> convBackward(k, zeros(a, 18), MemorySegment.NULL, zeros(a, 2), zeros(a, 16), zeros(a, 18), zeros(a, 8))),
+                row("w address 0 with a size", b, Status.NULL_POINTER, "w (F,C,K,K) is NULL",
+                        (k, a) -> convBackward(k, zeros(a, 18), zeros(a, 8), zeros(a, 2), zeros(a, 16), zeros(a, 18),
+                                MemorySegment.NULL.reinterpret(64))),
+                row("NULL with a kernel larger than the image: pointers first", f, Status.NULL_POINTER, "w (F,C,K,K) is NULL",
+                        (k, a) -> k.conv2dForward(zeros(a, 4), zeros(a, 4), MemorySegment.NULL, zeros(a, 4), 1, 1, 2, 2, 1, 3, 1)),
+                row("heap w", f, Status.BAD_ARGUMENT, "heap",
+                        (k, a) -> convForward(k, zeros(a, 16), zeros(a, 18), MemorySegment.ofArray(new float[8]), zeros(a, 2))),
+                row("empty heap dx is not NULL", b, Status.BAD_ARGUMENT, "heap",
+                        (k, a) -> convBackward(k, MemorySegment.ofArray(new float[0]), zeros(a, 8), zeros(a, 2), zeros(a, 16),
+                                zeros(a, 18), zeros(a, 8))),
+                row("read-only y", f, Status.BAD_ARGUMENT, "y (B,F,Ho,Wo) is read-only",
+                        (k, a) -> convForward(k, zeros(a, 16).asReadOnly(), zeros(a, 18), zeros(a, 8), zeros(a, 2))),
+                row("read-only db", b, Status.BAD_ARGUMENT, "db (F) is read-only",
+                        (k, a) -> convBackward(k, zeros(a, 18), zeros(a, 8), zeros(a, 2).asReadOnly(), zeros(a, 16), zeros(a, 18),
+                                zeros(a, 8))));
+    }
+
+    /**
+     * lstm_cell with B = 2, I = 3, H = 2. The arguments in contract order, each of the right size;
+     * a row replaces one of them and may change the sizes.
+     */
+    private static final int[] LSTM_FORWARD_SIZES = {4, 4, 16, 6, 4, 4, 24, 16, 8};  // h c gates x h_prev c_prev w_ih w_hh b
+    private static final int[] LSTM_BACKWARD_SIZES = {4, 4, 6, 24, 16, 8, 4, 4, 6, 4, 4, 4, 16, 24, 16};
+    // dh_prev dc_prev dx dw_ih dw_hh db dh dc x h_prev c_prev c gates w_ih w_hh
+
+    @FunctionalInterface
+    interface Segment {
+        MemorySegment make(Arena arena);
+    }
+
+    private static MemorySegment[] lstmArgs(Arena a, int[] sizes, int index, Segment replacement) {
+        MemorySegment[] s = new MemorySegment[sizes.length];
+        for (int i = 0; i < sizes.length; i++) s[i] = zeros(a, sizes[i]);
+        if (index >= 0) s[index] = replacement.make(a);
+        return s;
+    }
+
+    private static BadCall lstmForward(int index, Segment replacement, long batch, long in, long hidden) {
+        return (k, a) -> {
+            MemorySegment[] s = lstmArgs(a, LSTM_FORWARD_SIZES, index, replacement);
+            k.lstmCellForward(s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7], s[8], batch, in, hidden);
+        };
+    }
+
+    private static BadCall lstmForward(int index, Segment replacement) {
+        return lstmForward(index, replacement, 2, 3, 2);
+    }
+
+    private static BadCall lstmBackward(int index, Segment replacement, long batch, long in, long hidden) {
+        return (k, a) -> {
+            MemorySegment[] s = lstmArgs(a, LSTM_BACKWARD_SIZES, index, replacement);
+            k.lstmCellBackward(s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7], s[8], s[9], s[10], s[11], s[12], s[13], s[14],
+                    batch, in, hidden);
+        };
+    }
+
+    private static BadCall lstmBackward(int index, Segment replacement) {
+        return lstmBackward(index, replacement, 2, 3, 2);
+    }
+
+    @SuppressWarnings("restricted")  // MemorySegment.NULL.reinterpret, to make a sized NULL
+    static Stream<Arguments> badLstmCalls() {
+        String f = "lstm_cell_forward", b = "lstm_cell_backward";
+        return KernelTestSupport.withKernels(
+                // segment too small
+                row("h one element short", f, Status.BAD_SIZE, "h (B,H)", lstmForward(0, a -> zeros(a, 3))),
+                row("gates too small", f, Status.BAD_SIZE, "gates (B,4H)", lstmForward(2, a -> zeros(a, 15))),
+                row("x too small", f, Status.BAD_SIZE, "x (B,I)", lstmForward(3, a -> zeros(a, 5))),
+                row("w_ih too small", f, Status.BAD_SIZE, "w_ih (4H,I)", lstmForward(6, a -> zeros(a, 23))),
+                row("w_hh too small", f, Status.BAD_SIZE, "w_hh (4H,H)", lstmForward(7, a -> zeros(a, 15))),
+                row("b too small", f, Status.BAD_SIZE, "b (4H)", lstmForward(8, a -> zeros(a, 7))),
+                row("dc_prev too small", b, Status.BAD_SIZE, "dc_prev (B,H)", lstmBackward(1, a -> zeros(a, 3))),
+                row("dx too small", b, Status.BAD_SIZE, "dx (B,I)", lstmBackward(2, a -> zeros(a, 5))),
+                row("dw_hh too small", b, Status.BAD_SIZE, "dw_hh (4H,H)", lstmBackward(4, a -> zeros(a, 15))),
+                row("dc too small", b, Status.BAD_SIZE, "dc (B,H)", lstmBackward(7, a -> zeros(a, 3))),
+                row("c too small", b, Status.BAD_SIZE, "c (B,H)", lstmBackward(11, a -> zeros(a, 3))),
+                row("gates too small", b, Status.BAD_SIZE, "gates (B,4H)", lstmBackward(12, a -> zeros(a, 15))),
+                // negative, zero and overflowing sizes
+                row("negative batch", f, Status.BAD_SIZE, "batch B", lstmForward(-1, null, -1, 3, 2)),
+                row("zero input size", f, Status.BAD_SIZE, "input size I", lstmForward(-1, null, 2, 0, 2)),
+                row("zero hidden size", b, Status.BAD_SIZE, "hidden size H", lstmBackward(-1, null, 2, 3, 0)),
+                row("negative hidden size", b, Status.BAD_SIZE, "hidden size H", lstmBackward(-1, null, 2, 3, -2)),
+                row("4H overflows", f, Status.BAD_SIZE, "overflows", lstmForward(-1, null, 2, 3, Long.MAX_VALUE / 2)),
+                row("B x 4H overflows", b, Status.BAD_SIZE, "overflows", lstmBackward(-1, null, Long.MAX_VALUE / 4, 3, 2)),
+                // NULL, heap and read-only segments
+                row("c_prev NULL", f, Status.NULL_POINTER, "c_prev (B,H) is NULL", lstmForward(5, a -> MemorySegment.NULL)),
+                row("b Java null", f, Status.NULL_POINTER, "b (4H) is NULL", lstmForward(8, a -> null)),
+                row("dh_prev NULL", b, Status.NULL_POINTER, "dh_prev (B,H) is NULL", lstmBackward(0, a -> MemorySegment.NULL)),
+                row("db NULL (only dx is optional)", b, Status.NULL_POINTER, "db (4H) is NULL", lstmBackward(5, a -> MemorySegment.NULL)),
+                row("gates address 0 with a size", b, Status.NULL_POINTER, "gates (B,4H) is NULL",
+                        lstmBackward(12, a -> MemorySegment.NULL.reinterpret(64))),
+                row("NULL with a bad size: pointers first", b, Status.NULL_POINTER, "w_hh (4H,H) is NULL",
+                        lstmBackward(14, a -> MemorySegment.NULL, -1, 0, 0)),
+                row("heap x", f, Status.BAD_ARGUMENT, "heap", lstmForward(3, a -> MemorySegment.ofArray(new float[6]))),
+                row("heap dx is not NULL", b, Status.BAD_ARGUMENT, "heap", lstmBackward(2, a -> MemorySegment.ofArray(new float[6]))),
+                row("read-only gates", f, Status.BAD_ARGUMENT, "gates (B,4H) is read-only", lstmForward(2, a -> zeros(a, 16).asReadOnly())),
+                row("read-only dw_ih", b, Status.BAD_ARGUMENT, "dw_ih (4H,I) is read-only", lstmBackward(3, a -> zeros(a, 24).asReadOnly())));
+    }
+
+    /** gaussian_loss_backward with B = 2, D = 3, values and returns (B) zeros. */
+    private static void gaussian(Kernel k, Arena a, MemorySegment dMu, MemorySegment dV, MemorySegment dValues,
+                                 MemorySegment stats, MemorySegment mu, MemorySegment v, MemorySegment actions,
+                                 float beta, float c) {
+        k.gaussianLossBackward(dMu, dV, dValues, stats, mu, v, zeros(a, 2), actions, zeros(a, 2), 2, 3, beta, c);
+    }
+
+    @SuppressWarnings("restricted")  // MemorySegment.NULL.reinterpret, to make a sized NULL
+    static Stream<Arguments> badGaussianCalls() {
+        String op = "gaussian_loss_backward";
+        return KernelTestSupport.withKernels(
+                // segment too small
+                row("dmu one element short", op, Status.BAD_SIZE, "dmu (B,D)",
+                        (k, a) -> gaussian(k, a, zeros(a, 5), zeros(a, 2), zeros(a, 2), zeros(a, 3), zeros(a, 6), zeros(a, 2), zeros(a, 6), 0f, 0.5f)),
+                row("dvalues too small", op, Status.BAD_SIZE, "dvalues (B)",
+                        (k, a) -> gaussian(k, a, zeros(a, 6), zeros(a, 2), zeros(a, 1), zeros(a, 3), zeros(a, 6), zeros(a, 2), zeros(a, 6), 0f, 0.5f)),
+                row("stats too small", op, Status.BAD_SIZE, "stats (3)",
+                        (k, a) -> gaussian(k, a, zeros(a, 6), zeros(a, 2), zeros(a, 2), zeros(a, 2), zeros(a, 6), zeros(a, 2), zeros(a, 6), 0f, 0.5f)),
+                row("v too small", op, Status.BAD_SIZE, "v (B)",
+                        (k, a) -> gaussian(k, a, zeros(a, 6), zeros(a, 2), zeros(a, 2), zeros(a, 3), zeros(a, 6), zeros(a, 1), zeros(a, 6), 0f, 0.5f)),
+                row("actions too small (D floats a row, not one int)", op, Status.BAD_SIZE, "actions (B,D)",
+                        (k, a) -> gaussian(k, a, zeros(a, 6), zeros(a, 2), zeros(a, 2), zeros(a, 3), zeros(a, 6), zeros(a, 2), zeros(a, 2), 0f, 0.5f)),
+                // negative, zero and overflowing sizes
+                row("negative batch", op, Status.BAD_SIZE, "batch B",
+                        (k, a) -> k.gaussianLossBackward(zeros(a, 6), zeros(a, 2), zeros(a, 2), zeros(a, 3), zeros(a, 6), zeros(a, 2),
+                                zeros(a, 2), zeros(a, 6), zeros(a, 2), -1, 3, 0f, 0.5f)),
+                row("zero action dimension", op, Status.BAD_SIZE, "action dimension D",
+                        (k, a) -> k.gaussianLossBackward(zeros(a, 6), zeros(a, 2), zeros(a, 2), zeros(a, 3), zeros(a, 6), zeros(a, 2),
+                                zeros(a, 2), zeros(a, 6), zeros(a, 2), 2, 0, 0f, 0.5f)),
+                row("B x D overflows", op, Status.BAD_SIZE, "overflows",
+                        (k, a) -> k.gaussianLossBackward(zeros(a, 6), zeros(a, 2), zeros(a, 2), zeros(a, 3), zeros(a, 6), zeros(a, 2),
+                                zeros(a, 2), zeros(a, 6), zeros(a, 2), Long.MAX_VALUE / 2, 3, 0f, 0.5f)),
+                row("sizes before values", op, Status.BAD_SIZE, "action dimension D",
+                        (k, a) -> k.gaussianLossBackward(zeros(a, 6), zeros(a, 2), zeros(a, 2), zeros(a, 3), zeros(a, 6), zeros(a, 2),
+                                zeros(a, 2), zeros(a, 6), zeros(a, 2), 2, -3, Float.NaN, -1f)),
+                // NULL, heap and read-only segments
+                row("mu NULL", op, Status.NULL_POINTER, "mu (B,D) is NULL",
+                        (k, a) -> gaussian(k, a, zeros(a, 6), zeros(a, 2), zeros(a, 2), zeros(a, 3), MemorySegment.NULL, zeros(a, 2), zeros(a, 6), 0f, 0.5f)),
+                row("returns Java null", op, Status.NULL_POINTER, "returns (B) is NULL",
+                        (k, a) -> k.gaussianLossBackward(zeros(a, 6), zeros(a, 2), zeros(a, 2), zeros(a, 3), zeros(a, 6), zeros(a, 2),
+                                zeros(a, 2), zeros(a, 6), null, 2, 3, 0f, 0.5f)),
+                row("actions address 0 with a size", op, Status.NULL_POINTER, "actions (B,D) is NULL",
+                        (k, a) -> gaussian(k, a, zeros(a, 6), zeros(a, 2), zeros(a, 2), zeros(a, 3), zeros(a, 6), zeros(a, 2),
+                                MemorySegment.NULL.reinterpret(64), 0f, 0.5f)),
+                row("NULL with a bad size and coefficient: pointers first", op, Status.NULL_POINTER, "v (B) is NULL",
+                        (k, a) -> k.gaussianLossBackward(zeros(a, 6), zeros(a, 2), zeros(a, 2), zeros(a, 3), zeros(a, 6), MemorySegment.NULL,
+                                zeros(a, 2), zeros(a, 6), zeros(a, 2), -1, 0, -1f, Float.NaN)),
+                row("heap actions", op, Status.BAD_ARGUMENT, "heap",
+                        (k, a) -> gaussian(k, a, zeros(a, 6), zeros(a, 2), zeros(a, 2), zeros(a, 3), zeros(a, 6), zeros(a, 2),
+                                MemorySegment.ofArray(new float[6]), 0f, 0.5f)),
+                row("read-only dv", op, Status.BAD_ARGUMENT, "dv (B) is read-only",
+                        (k, a) -> gaussian(k, a, zeros(a, 6), zeros(a, 2).asReadOnly(), zeros(a, 2), zeros(a, 3), zeros(a, 6), zeros(a, 2),
+                                zeros(a, 6), 0f, 0.5f)),
+                // coefficients: finite and >= 0
+                row("negative entropy_beta", op, Status.BAD_ARGUMENT, "entropy_beta",
+                        (k, a) -> gaussian(k, a, zeros(a, 6), zeros(a, 2), zeros(a, 2), zeros(a, 3), zeros(a, 6), zeros(a, 2), zeros(a, 6), -1e-4f, 0.5f)),
+                row("NaN entropy_beta", op, Status.BAD_ARGUMENT, "entropy_beta",
+                        (k, a) -> gaussian(k, a, zeros(a, 6), zeros(a, 2), zeros(a, 2), zeros(a, 3), zeros(a, 6), zeros(a, 2), zeros(a, 6), Float.NaN, 0.5f)),
+                row("infinite value_coef", op, Status.BAD_ARGUMENT, "value_coef",
+                        (k, a) -> gaussian(k, a, zeros(a, 6), zeros(a, 2), zeros(a, 2), zeros(a, 3), zeros(a, 6), zeros(a, 2), zeros(a, 6), 0f,
+                                Float.POSITIVE_INFINITY)),
+                row("negative value_coef", op, Status.BAD_ARGUMENT, "value_coef",
+                        (k, a) -> gaussian(k, a, zeros(a, 6), zeros(a, 2), zeros(a, 2), zeros(a, 3), zeros(a, 6), zeros(a, 2), zeros(a, 6), 0f, -0.5f)));
+    }
+
     @ParameterizedTest(name = "{0} {1}: {2}")
-    @MethodSource({"badCalls", "badQLossCalls", "badMomentumCalls"})
+    @MethodSource({"badCalls", "badQLossCalls", "badMomentumCalls", "badConvCalls", "badLstmCalls", "badGaussianCalls"})
     void badCallIsAKernelExceptionNamingTheOperation(Kernel kernel, String label, String op, Status status,
                                                       String fragment, BadCall call) {
         try (Arena arena = Arena.ofConfined()) {
@@ -330,6 +564,26 @@ class KernelErrorsTest {
                     floats(arena, 1, 2, 3, 4, 5, 6), ints(arena, 0, 1, 1), floats(arena, 1, 1, 1), 3, 2, Float.NaN));
             assertArrayEquals(sentinel, read(dq, 6));
             assertArrayEquals(new float[] {42}, read(stats, 1));
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.asyncrl.kernel.KernelTestSupport#kernels")
+    void aRefusedGaussianCallWritesNothing(Kernel kernel) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment dMu = floats(arena, 42, 42, 42, 42), dV = floats(arena, 42, 42), dValues = floats(arena, 42, 42);
+            MemorySegment stats = floats(arena, 42, 42, 42);
+            for (float[] bad : new float[][] {{-1e-4f, 0.5f}, {1e-4f, Float.NaN}, {Float.POSITIVE_INFINITY, 0.5f}}) {
+                KernelException e = assertThrows(KernelException.class, () -> kernel.gaussianLossBackward(dMu, dV, dValues, stats,
+                        floats(arena, 1, 2, 3, 4), floats(arena, 0, -1), floats(arena, 0, 0), floats(arena, 1, 1, 1, 1),
+                        floats(arena, 1, 1), 2, 2, bad[0], bad[1]));
+                assertEquals("gaussian_loss_backward", e.operation());
+                assertEquals(Status.BAD_ARGUMENT, e.status());
+            }
+            assertArrayEquals(new float[] {42, 42, 42, 42}, read(dMu, 4));
+            assertArrayEquals(new float[] {42, 42}, read(dV, 2));
+            assertArrayEquals(new float[] {42, 42}, read(dValues, 2));
+            assertArrayEquals(new float[] {42, 42, 42}, read(stats, 3));
         }
     }
 
@@ -407,11 +661,12 @@ class KernelErrorsTest {
         String message = loadFailure(incomplete.toString());
         assertMentions(message, "not a complete asyncrl kernel", "contract version " + Kernel.CONTRACT_VERSION, "missing",
                 "asyncrl_dense_forward", "asyncrl_copy", "asyncrl_status_string",
-                "asyncrl_q_loss_backward", "asyncrl_momentum_sgd");
+                "asyncrl_q_loss_backward", "asyncrl_momentum_sgd", "asyncrl_conv2d_forward", "asyncrl_conv2d_backward",
+                "asyncrl_lstm_cell_forward", "asyncrl_lstm_cell_backward", "asyncrl_gaussian_loss_backward");
         assertFalse(message.contains("asyncrl_kernel_name"), "asyncrl_kernel_name is present: " + message);
-        // contract version 2 has 15 functions: all but version and name are missing
+        // contract version 3 has 20 functions: all but version and name are missing
         String missing = message.substring(message.indexOf("missing ") + "missing ".length());
-        assertEquals(13, missing.split(", ").length, "missing: " + missing);
+        assertEquals(18, missing.split(", ").length, "missing: " + missing);
     }
 
     @Test
@@ -461,6 +716,11 @@ class KernelErrorsTest {
             fails.accept(() -> kernel.sharedRmsprop(a, b, a, 4, 0.1f, 0.9f, 0.1f));
             fails.accept(() -> kernel.qLossBackward(one, one, one, ints(arena, 0), one, 1, 1, 1f));
             fails.accept(() -> kernel.momentumSgd(a, b, a, 4, 0.1f, 0.9f));
+            fails.accept(() -> kernel.conv2dForward(one, a, a, one, 1, 1, 2, 2, 1, 2, 1));
+            fails.accept(() -> kernel.conv2dBackward(a, a, one, one, a, a, 1, 1, 2, 2, 1, 2, 1));
+            fails.accept(() -> kernel.lstmCellForward(one, one, a, one, one, one, a, a, a, 1, 1, 1));
+            fails.accept(() -> kernel.lstmCellBackward(one, one, one, a, a, a, one, one, one, one, one, one, a, a, a, 1, 1, 1));
+            fails.accept(() -> kernel.gaussianLossBackward(one, one, one, three, one, one, one, one, one, 1, 1, 0f, 0f));
         }
         // and a fresh load still works
         try (Kernel again = KernelLibraries.load("reference"); Arena arena = Arena.ofConfined()) {

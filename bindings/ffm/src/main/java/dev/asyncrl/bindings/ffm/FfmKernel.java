@@ -39,7 +39,10 @@ public final class FfmKernel implements Kernel {
             "asyncrl_dense_forward", "asyncrl_dense_backward",
             "asyncrl_relu_forward", "asyncrl_relu_backward",
             "asyncrl_tanh_forward", "asyncrl_tanh_backward",
-            "asyncrl_a3c_loss_backward", "asyncrl_q_loss_backward", "asyncrl_clip_grad_norm",
+            "asyncrl_conv2d_forward", "asyncrl_conv2d_backward",
+            "asyncrl_lstm_cell_forward", "asyncrl_lstm_cell_backward",
+            "asyncrl_a3c_loss_backward", "asyncrl_gaussian_loss_backward",
+            "asyncrl_q_loss_backward", "asyncrl_clip_grad_norm",
             "asyncrl_shared_rmsprop", "asyncrl_momentum_sgd", "asyncrl_copy");
 
     private static final Linker LINKER = Linker.nativeLinker();
@@ -64,10 +67,30 @@ public final class FfmKernel implements Kernel {
     // (dx, dy, y, N)
     private static final MethodHandle UNARY_BACKWARD = handle(FunctionDescriptor.of(JAVA_INT,
             ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
+    // (y, x, w, b, B, C, H, W, F, K, S)
+    private static final MethodHandle CONV2D_FORWARD = handle(FunctionDescriptor.of(JAVA_INT,
+            ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG,
+            JAVA_LONG, JAVA_LONG));
+    // (dx, dw, db, dy, x, w, B, C, H, W, F, K, S)
+    private static final MethodHandle CONV2D_BACKWARD = handle(FunctionDescriptor.of(JAVA_INT,
+            ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_LONG,
+            JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG));
+    // (h, c, gates, x, h_prev, c_prev, w_ih, w_hh, b, B, I, H)
+    private static final MethodHandle LSTM_FORWARD = handle(FunctionDescriptor.of(JAVA_INT,
+            ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS,
+            JAVA_LONG, JAVA_LONG, JAVA_LONG));
+    // (dh_prev, dc_prev, dx, dw_ih, dw_hh, db, dh, dc, x, h_prev, c_prev, c, gates, w_ih, w_hh, B, I, H)
+    private static final MethodHandle LSTM_BACKWARD = handle(FunctionDescriptor.of(JAVA_INT,
+            ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS,
+            ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_LONG));
     // (dlogits, dvalues, stats, logits, values, actions, returns, B, A, beta, c)
     private static final MethodHandle A3C_LOSS = handle(FunctionDescriptor.of(JAVA_INT,
             ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG,
             JAVA_FLOAT, JAVA_FLOAT));
+    // (dmu, dv, dvalues, stats, mu, v, values, actions, returns, B, D, beta, c)
+    private static final MethodHandle GAUSSIAN_LOSS = handle(FunctionDescriptor.of(JAVA_INT,
+            ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG,
+            JAVA_LONG, JAVA_FLOAT, JAVA_FLOAT));
     // (dq, stats, q, actions, targets, B, A, coef)
     private static final MethodHandle Q_LOSS = handle(FunctionDescriptor.of(JAVA_INT,
             ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_FLOAT));
@@ -86,7 +109,8 @@ public final class FfmKernel implements Kernel {
     private final Arena libraryArena;
     private final MemorySegment statusString;
     private final MemorySegment denseForward, denseBackward, reluForward, reluBackward,
-            tanhForward, tanhBackward, a3cLoss, qLoss, clip, rmsprop, momentum, copy;
+            tanhForward, tanhBackward, conv2dForward, conv2dBackward, lstmCellForward, lstmCellBackward,
+            a3cLoss, gaussianLoss, qLoss, clip, rmsprop, momentum, copy;
 
     private FfmKernel(Path path, Arena libraryArena, SymbolLookup lookup) {
         this.path = path;
@@ -118,7 +142,12 @@ public final class FfmKernel implements Kernel {
         this.reluBackward = lookup.find("asyncrl_relu_backward").orElseThrow();
         this.tanhForward = lookup.find("asyncrl_tanh_forward").orElseThrow();
         this.tanhBackward = lookup.find("asyncrl_tanh_backward").orElseThrow();
+        this.conv2dForward = lookup.find("asyncrl_conv2d_forward").orElseThrow();
+        this.conv2dBackward = lookup.find("asyncrl_conv2d_backward").orElseThrow();
+        this.lstmCellForward = lookup.find("asyncrl_lstm_cell_forward").orElseThrow();
+        this.lstmCellBackward = lookup.find("asyncrl_lstm_cell_backward").orElseThrow();
         this.a3cLoss = lookup.find("asyncrl_a3c_loss_backward").orElseThrow();
+        this.gaussianLoss = lookup.find("asyncrl_gaussian_loss_backward").orElseThrow();
         this.qLoss = lookup.find("asyncrl_q_loss_backward").orElseThrow();
         this.momentum = lookup.find("asyncrl_momentum_sgd").orElseThrow();
         this.clip = lookup.find("asyncrl_clip_grad_norm").orElseThrow();
@@ -303,6 +332,69 @@ public final class FfmKernel implements Kernel {
     }
 
     @Override
+    public void conv2dForward(MemorySegment y, MemorySegment x, MemorySegment w, MemorySegment b,
+                              long batch, long channels, long height, long width, long filters,
+                              long kernelSize, long stride) {
+        KernelChecks.conv2dForward(y, x, w, b, batch, channels, height, width, filters, kernelSize, stride);
+        int st;
+        try {
+            st = (int) CONV2D_FORWARD.invokeExact(conv2dForward, y, x, w, b, batch, channels, height, width,
+                    filters, kernelSize, stride);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        if (st != 0) check("conv2d_forward", st);
+    }
+
+    @Override
+    public void conv2dBackward(MemorySegment dx, MemorySegment dw, MemorySegment db, MemorySegment dy,
+                               MemorySegment x, MemorySegment w, long batch, long channels, long height,
+                               long width, long filters, long kernelSize, long stride) {
+        KernelChecks.conv2dBackward(dx, dw, db, dy, x, w, batch, channels, height, width, filters, kernelSize, stride);
+        int st;
+        try {
+            st = (int) CONV2D_BACKWARD.invokeExact(conv2dBackward, dx, dw, db, dy, x, w, batch, channels, height,
+                    width, filters, kernelSize, stride);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        if (st != 0) check("conv2d_backward", st);
+    }
+
+    @Override
+    public void lstmCellForward(MemorySegment h, MemorySegment c, MemorySegment gates, MemorySegment x,
+                                MemorySegment hPrev, MemorySegment cPrev, MemorySegment wIh, MemorySegment wHh,
+                                MemorySegment b, long batch, long in, long hidden) {
+        KernelChecks.lstmCellForward(h, c, gates, x, hPrev, cPrev, wIh, wHh, b, batch, in, hidden);
+        int st;
+        try {
+            st = (int) LSTM_FORWARD.invokeExact(lstmCellForward, h, c, gates, x, hPrev, cPrev, wIh, wHh, b,
+                    batch, in, hidden);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        if (st != 0) check("lstm_cell_forward", st);
+    }
+
+    @Override
+    public void lstmCellBackward(MemorySegment dhPrev, MemorySegment dcPrev, MemorySegment dx, MemorySegment dwIh,
+                                 MemorySegment dwHh, MemorySegment db, MemorySegment dh, MemorySegment dc,
+                                 MemorySegment x, MemorySegment hPrev, MemorySegment cPrev, MemorySegment c,
+                                 MemorySegment gates, MemorySegment wIh, MemorySegment wHh,
+                                 long batch, long in, long hidden) {
+        KernelChecks.lstmCellBackward(dhPrev, dcPrev, dx, dwIh, dwHh, db, dh, dc, x, hPrev, cPrev, c, gates,
+                wIh, wHh, batch, in, hidden);
+        int st;
+        try {
+            st = (int) LSTM_BACKWARD.invokeExact(lstmCellBackward, dhPrev, dcPrev, dx, dwIh, dwHh, db, dh, dc, x,
+                    hPrev, cPrev, c, gates, wIh, wHh, batch, in, hidden);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        if (st != 0) check("lstm_cell_backward", st);
+    }
+
+    @Override
     public void a3cLossBackward(MemorySegment dLogits, MemorySegment dValues, MemorySegment stats,
                                 MemorySegment logits, MemorySegment values, MemorySegment actions,
                                 MemorySegment returns, long batch, long actionCount,
@@ -317,6 +409,23 @@ public final class FfmKernel implements Kernel {
             throw rethrow(t);
         }
         if (st != 0) check("a3c_loss_backward", st);
+    }
+
+    @Override
+    public void gaussianLossBackward(MemorySegment dMu, MemorySegment dV, MemorySegment dValues, MemorySegment stats,
+                                     MemorySegment mu, MemorySegment v, MemorySegment values, MemorySegment actions,
+                                     MemorySegment returns, long batch, long actionDim,
+                                     float entropyBeta, float valueCoef) {
+        KernelChecks.gaussianLossBackward(dMu, dV, dValues, stats, mu, v, values, actions, returns,
+                batch, actionDim, entropyBeta, valueCoef);
+        int st;
+        try {
+            st = (int) GAUSSIAN_LOSS.invokeExact(gaussianLoss, dMu, dV, dValues, stats, mu, v, values, actions,
+                    returns, batch, actionDim, entropyBeta, valueCoef);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        if (st != 0) check("gaussian_loss_backward", st);
     }
 
     @Override
