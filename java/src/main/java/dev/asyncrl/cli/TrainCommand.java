@@ -55,6 +55,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--hidden", split = ",", paramLabel = "H1,H2,...", description = "MLP torso sizes, e.g. 64,64.")
     int[] hidden;
 
+    @Option(names = "--conv", split = ",", paramLabel = "F,K,S", description = "Image observations: filters, kernel size and stride of the convolution (MinAtar: 16,3,1).")
+    int[] conv;
+
     @Option(names = "--activation", description = "Torso activation: relu or tanh.")
     String activation;
 
@@ -212,7 +215,11 @@ public final class TrainCommand implements Callable<Integer> {
         Path dir = out != null ? out : Path.of("runs", algo + "-" + env + "-"
                 + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         long every = reportEvery != null ? reportEvery : Math.max(1000, nSteps / 500);
-        return new TrainConfig(algo, env, p.name(), nThreads, nSteps, seed, kernel, dir, h, act, hp, range, stop, every);
+        int[] c = conv != null ? conv : p.conv();
+        if (c.length != 3 || c[0] < 1 || c[1] < 1 || c[2] < 1) {
+            throw new IllegalArgumentException("--conv takes three numbers >= 1: filters,kernel,stride");
+        }
+        return new TrainConfig(algo, env, p.name(), nThreads, nSteps, seed, kernel, dir, c, h, act, hp, range, stop, every);
     }
 
     /** exp(U(log lo, log hi)), drawn from the run's seed so that a sweep over seeds samples learning rates. */

@@ -21,6 +21,14 @@ public interface Env {
     /** Floats in one observation. */
     int observationSize();
 
+    /**
+     * The observation's shape: {observationSize()} for a vector, {C, H, W} (channel-major) for an
+     * image, which the network then reads with a convolution.
+     */
+    default int[] observationShape() {
+        return new int[] {observationSize()};
+    }
+
     /** Discrete actions are 0 .. actionCount()-1; 0 for an environment with continuous actions. */
     int actionCount();
 

@@ -29,29 +29,74 @@ public final class Mlp {
     /** A linear output head: its name in the layout table and its width. */
     public record Head(String name, int size) {}
 
+    /**
+     * An optional convolution in front of the dense torso, for image observations (C, H, W),
+     * channel-major: F filters of K×K, stride S, no padding, ReLU; its output (F, Ho, Wo) is
+     * flattened into the first dense layer.
+     */
+    public record Conv(int channels, int height, int width, int filters, int kernel, int stride) {
+        public Conv {
+            if (channels < 1 || height < 1 || width < 1 || filters < 1 || kernel < 1 || stride < 1) {
+                throw new IllegalArgumentException("conv sizes must be >= 1");
+            }
+            if (kernel > height || kernel > width) throw new IllegalArgumentException("conv kernel larger than the image");
+        }
+
+        public int outHeight() {
+            return (height - kernel) / stride + 1;
+        }
+
+        public int outWidth() {
+            return (width - kernel) / stride + 1;
+        }
+
+        public int inputSize() {
+            return channels * height * width;
+        }
+
+        public int outputSize() {
+            return filters * outHeight() * outWidth();
+        }
+    }
+
     /** Head indices of {@link #actorCritic}. */
     public static final int POLICY = 0, VALUE = 1;
     /** Head index of {@link #qNetwork}. */
     public static final int Q = 0;
 
     private final int obsSize;
+    private final Conv conv;       // null: the torso starts with a dense layer
     private final int[] hidden;
     private final Activation activation;
     private final List<Head> heads;
     private final Layout layout;
 
     public Mlp(int obsSize, int[] hidden, Activation activation, List<Head> heads) {
+        this(obsSize, null, hidden, activation, heads);
+    }
+
+    public Mlp(int obsSize, Conv conv, int[] hidden, Activation activation, List<Head> heads) {
+        if (conv != null && conv.inputSize() != obsSize) {
+            throw new IllegalArgumentException("conv input " + conv.channels() + "x" + conv.height() + "x" + conv.width()
+                    + " does not match the observation size " + obsSize);
+        }
         if (obsSize < 1) throw new IllegalArgumentException("observation size must be >= 1");
         if (hidden.length == 0) throw new IllegalArgumentException("the torso needs at least one hidden layer");
         for (int h : hidden) if (h < 1) throw new IllegalArgumentException("hidden sizes must be >= 1, got " + Arrays.toString(hidden));
         if (heads.isEmpty()) throw new IllegalArgumentException("a network needs at least one head");
         for (Head h : heads) if (h.size() < 1) throw new IllegalArgumentException("head " + h.name() + " needs size >= 1");
         this.obsSize = obsSize;
+        this.conv = conv;
         this.hidden = hidden.clone();
         this.activation = activation;
         this.heads = List.copyOf(heads);
         Layout.Builder b = Layout.builder();
         int in = obsSize;
+        if (conv != null) {
+            b.add("conv.weight", conv.filters(), conv.channels(), conv.kernel(), conv.kernel());
+            b.add("conv.bias", conv.filters());
+            in = conv.outputSize();
+        }
         for (int k = 0; k < hidden.length; k++) {
             b.add("torso." + k + ".weight", hidden[k], in);
             b.add("torso." + k + ".bias", hidden[k]);
@@ -66,12 +111,25 @@ public final class Mlp {
 
     /** Policy logits (A) and state value (1) over one torso. */
     public static Mlp actorCritic(int obsSize, int actions, int[] hidden, Activation activation) {
-        return new Mlp(obsSize, hidden, activation, List.of(new Head("policy", actions), new Head("value", 1)));
+        return actorCritic(obsSize, null, actions, hidden, activation);
+    }
+
+    public static Mlp actorCritic(int obsSize, Conv conv, int actions, int[] hidden, Activation activation) {
+        return new Mlp(obsSize, conv, hidden, activation, List.of(new Head("policy", actions), new Head("value", 1)));
     }
 
     /** Action values Q(s, ·) (A). */
     public static Mlp qNetwork(int obsSize, int actions, int[] hidden, Activation activation) {
-        return new Mlp(obsSize, hidden, activation, List.of(new Head("q", actions)));
+        return qNetwork(obsSize, null, actions, hidden, activation);
+    }
+
+    public static Mlp qNetwork(int obsSize, Conv conv, int actions, int[] hidden, Activation activation) {
+        return new Mlp(obsSize, conv, hidden, activation, List.of(new Head("q", actions)));
+    }
+
+    /** The convolution in front of the torso, or null. */
+    public Conv conv() {
+        return conv;
     }
 
     public Layout layout() {
@@ -101,14 +159,15 @@ public final class Mlp {
 
     /**
      * Torch's default initialisation, as the paper used: every weight and bias of a layer drawn
-     * from U(−1/√fan_in, 1/√fan_in), fan_in being the layer's input size. Padding stays 0.
+     * from U(−1/√fan_in, 1/√fan_in), fan_in being the layer's input size (C·K·K for the
+     * convolution). Padding stays 0.
      */
     public void initialize(MemorySegment theta, long seed) {
         theta.asSlice(0, layout.byteSize()).fill((byte) 0);
         SplittableRandom rng = new SplittableRandom(seed);
         for (Layout.Tensor t : layout.tensors()) {
-            long fanIn = t.name().endsWith(".weight") ? t.shape()[1]
-                    : layout.get(t.name().replace(".bias", ".weight")).shape()[1];
+            Layout.Tensor w = t.name().endsWith(".weight") ? t : layout.get(t.name().replace(".bias", ".weight"));
+            long fanIn = w.size() / w.shape()[0];  // in, or C·K·K for the convolution
             double bound = 1.0 / Math.sqrt(fanIn);
             for (long i = 0; i < t.size(); i++) {
                 theta.setAtIndex(JAVA_FLOAT, t.offset() + i, (float) rng.nextDouble(-bound, bound));
@@ -141,6 +200,9 @@ public final class Mlp {
         /** obs (rows, D): the environment writes each row directly. */
         public final MemorySegment obs;
 
+        private final MemorySegment convOut, dConv;    // (rows, F·Ho·Wo) after ReLU, and its gradient; null without conv
+        private final MemorySegment cw, cb, dcw, dcb;  // the convolution's slices of θ' and dθ
+        private final MemorySegment[] convRow;
         private final MemorySegment[] out;    // out[j] (rows, size_j): head j's outputs
         private final MemorySegment[] dOut;   // dOut[j] (rows, size_j): the loss writes, backward reads
         private final MemorySegment[] h;      // h[k] (rows, H_k): torso outputs after activation
@@ -158,6 +220,20 @@ public final class Mlp {
             grads = externalParams != null ? MemorySegment.NULL : arena.allocate(n, 64);
             obs = externalObs != null ? externalObs : arena.allocate((long) rows * obsSize * Float.BYTES, 64);
             int L = hidden.length, J = heads.size();
+            boolean fwdOnly = externalParams != null;
+            if (conv != null) {
+                convOut = arena.allocate((long) rows * conv.outputSize() * Float.BYTES, 64);
+                dConv = arena.allocate((long) rows * conv.outputSize() * Float.BYTES, 64);
+                cw = layout.get("conv.weight").in(params);
+                cb = layout.get("conv.bias").in(params);
+                dcw = fwdOnly ? null : layout.get("conv.weight").in(grads);
+                dcb = fwdOnly ? null : layout.get("conv.bias").in(grads);
+                convRow = new MemorySegment[rows];
+                for (int r = 0; r < rows; r++) convRow[r] = row(convOut, r, conv.outputSize());
+            } else {
+                convOut = dConv = cw = cb = dcw = dcb = null;
+                convRow = null;
+            }
             h = new MemorySegment[L];
             dh = new MemorySegment[L];
             w = new MemorySegment[L];
@@ -223,10 +299,17 @@ public final class Mlp {
             return out[j].getAtIndex(JAVA_FLOAT, (long) r * heads.get(j).size() + c);
         }
 
-        /** Forward of one row r: obs[r] → h[·][r] → every head's out[·][r]. */
+        /** Forward of one row r: obs[r] → (conv) → h[·][r] → every head's out[·][r]. */
         public void forward(Kernel k, int r) {
             MemorySegment x = obsRow[r];
             int in = obsSize;
+            if (conv != null) {
+                k.conv2dForward(convRow[r], x, cw, cb, 1, conv.channels(), conv.height(), conv.width(),
+                        conv.filters(), conv.kernel(), conv.stride());
+                k.reluForward(convRow[r], convRow[r], conv.outputSize());
+                x = convRow[r];
+                in = conv.outputSize();
+            }
             for (int l = 0; l < hidden.length; l++) {
                 k.denseForward(hRow[l][r], x, w[l], b[l], 1, in, hidden[l]);
                 activation.forward(k, hRow[l][r], hidden[l]);
@@ -252,14 +335,18 @@ public final class Mlp {
             }
             for (int l = L - 1; l >= 0; l--) {
                 activation.backward(k, dh[l], h[l], (long) n * hidden[l]);
-                MemorySegment x = l == 0 ? obs : h[l - 1];
-                int in = l == 0 ? obsSize : hidden[l - 1];
+                MemorySegment x = l > 0 ? h[l - 1] : conv != null ? convOut : obs;
+                int in = l > 0 ? hidden[l - 1] : conv != null ? conv.outputSize() : obsSize;
                 MemorySegment dx = MemorySegment.NULL;
-                if (l > 0) {
-                    dx = dh[l - 1];
-                    dx.fill((byte) 0);
-                }
+                if (l > 0) dx = dh[l - 1];
+                else if (conv != null) dx = dConv;
+                if (dx != MemorySegment.NULL) dx.fill((byte) 0);
                 k.denseBackward(dx, dw[l], db[l], dh[l], x, w[l], n, in, hidden[l]);
+            }
+            if (conv != null) {
+                k.reluBackward(dConv, dConv, convOut, (long) n * conv.outputSize());
+                k.conv2dBackward(MemorySegment.NULL, dcw, dcb, dConv, obs, cw, n, conv.channels(), conv.height(),
+                        conv.width(), conv.filters(), conv.kernel(), conv.stride());
             }
         }
     }

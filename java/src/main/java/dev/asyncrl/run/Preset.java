@@ -15,17 +15,28 @@ import java.util.List;
  * @param epsilonSteps   ε anneals from 1 to each thread's final ε over this many global steps
  * @param steps          step cap T_max (also the learning-rate annealing horizon)
  * @param stopReturn     stop once mean_return_100 reaches this (NaN: run the whole budget)
+ * @param conv           for image observations: {filters, kernel, stride} of the convolution in
+ *                       front of the torso
  */
 public record Preset(String name, int[] hidden, String activation, int tMax, int nStepTMax, double gamma,
                      double entropyBeta, double valueCoef, double qLossCoef, double lr, double qLr,
                      String lrSchedule, double rmsAlpha, double rmsEps, double momentum, double maxGradNorm,
                      double rewardScale, long targetInterval, long epsilonSteps, double[] finalEpsilons,
-                     long steps, double stopReturn) {
+                     long steps, double stopReturn, int[] conv) {
 
     public Preset {
         hidden = hidden.clone();
         finalEpsilons = finalEpsilons.clone();
+        conv = conv.clone();
     }
+
+    @Override
+    public int[] conv() {
+        return conv.clone();
+    }
+
+    /** The MinAtar network's convolution: 16 filters of 3×3, stride 1. */
+    private static final int[] MINATAR_CONV = {16, 3, 1};
 
     @Override
     public double[] finalEpsilons() {
@@ -47,7 +58,7 @@ public record Preset(String name, int[] hidden, String activation, int tMax, int
      * steps; value loss 0.25·(R−V)²; rewards as they come.
      */
     public static final Preset PAPER = new Preset("paper", new int[] {256}, "relu", 5, 5, 0.99, 0.01, 0.25, 0.5,
-            7e-4, 7e-4, "linear", 0.99, 0.1, 0.9, 40.0, 1.0, 40_000, 4_000_000, PAPER_EPS, 80_000_000L, Double.NaN);
+            7e-4, 7e-4, "linear", 0.99, 0.1, 0.9, 40.0, 1.0, 40_000, 4_000_000, PAPER_EPS, 80_000_000L, Double.NaN, new int[] {16, 8, 4});
 
     /**
      * CartPole-v1: the paper's values, but for these. The paper's ε = 0.1 inside the root suits
@@ -64,15 +75,15 @@ public record Preset(String name, int[] hidden, String activation, int tMax, int
      * 275 whatever was learned. Stops once solved (475) or at 2M steps.
      */
     public static final Preset CARTPOLE = new Preset("cartpole", new int[] {64, 64}, "relu", 5, 20, 0.99, 0.01, 0.25, 0.5,
-            7e-4, 7e-4, "linear", 0.99, 0.1, 0.9, 40.0, 0.1, 5_000, 100_000, CARTPOLE_EPS, 2_000_000L, 475.0);
+            7e-4, 7e-4, "linear", 0.99, 0.1, 0.9, 40.0, 0.1, 5_000, 100_000, CARTPOLE_EPS, 2_000_000L, 475.0, MINATAR_CONV);
 
     /** Acrobot-v1 (−1 per step, 500-step limit): CartPole's values, 1M steps; −100 counts as solved. */
     public static final Preset ACROBOT = new Preset("acrobot", new int[] {64, 64}, "relu", 5, 20, 0.99, 0.01, 0.25, 0.5,
-            7e-4, 7e-4, "linear", 0.99, 0.1, 0.9, 40.0, 0.1, 10_000, 100_000, PAPER_EPS, 1_000_000L, Double.NaN);
+            7e-4, 7e-4, "linear", 0.99, 0.1, 0.9, 40.0, 0.1, 10_000, 100_000, PAPER_EPS, 1_000_000L, Double.NaN, MINATAR_CONV);
 
     /** MountainCar-v0 (−1 per step, 200-step limit, sparse success): Acrobot's values. */
     public static final Preset MOUNTAINCAR = new Preset("mountaincar", new int[] {64, 64}, "relu", 5, 20, 0.99, 0.01, 0.25, 0.5,
-            7e-4, 7e-4, "linear", 0.99, 0.1, 0.9, 40.0, 0.1, 10_000, 100_000, PAPER_EPS, 2_000_000L, Double.NaN);
+            7e-4, 7e-4, "linear", 0.99, 0.1, 0.9, 40.0, 0.1, 10_000, 100_000, PAPER_EPS, 2_000_000L, Double.NaN, MINATAR_CONV);
 
     /**
      * The T-maze (rewards ±1 already, so no scaling; episodes of 6 to 24 steps): a 64,64 torso and
@@ -80,9 +91,17 @@ public record Preset(String name, int[] hidden, String activation, int tMax, int
      * the budget: the task needs memory.
      */
     public static final Preset TMAZE = new Preset("tmaze", new int[] {64, 64}, "relu", 5, 20, 0.99, 0.01, 0.25, 0.5,
-            7e-4, 7e-4, "linear", 0.99, 0.1, 0.9, 40.0, 1.0, 10_000, 100_000, PAPER_EPS, 300_000L, Double.NaN);
+            7e-4, 7e-4, "linear", 0.99, 0.1, 0.9, 40.0, 1.0, 10_000, 100_000, PAPER_EPS, 300_000L, Double.NaN, MINATAR_CONV);
 
-    public static final List<Preset> ALL = List.of(CARTPOLE, ACROBOT, MOUNTAINCAR, TMAZE, PAPER);
+    /**
+     * The five MinAtar games: the MinAtar network (conv 16 3×3 stride 1 → FC 128 → heads) with the
+     * paper's values (rewards are small integers, as Atari's clipped ones), 5M steps.
+     */
+    public static final Preset MINATAR = new Preset("minatar", new int[] {128}, "relu", 5, 5, 0.99, 0.01, 0.25, 0.5,
+            7e-4, 7e-4, "linear", 0.99, 0.1, 0.9, 40.0, 1.0, 40_000, 1_000_000, PAPER_EPS, 5_000_000L, Double.NaN,
+            MINATAR_CONV);
+
+    public static final List<Preset> ALL = List.of(CARTPOLE, ACROBOT, MOUNTAINCAR, TMAZE, MINATAR, PAPER);
 
     /** The preset named {@code name}. */
     public static Preset named(String name) {
@@ -93,6 +112,7 @@ public record Preset(String name, int[] hidden, String activation, int tMax, int
 
     /** The preset of an environment, or the paper's where it has none of its own. */
     public static Preset forEnv(String env) {
+        if (env.startsWith("minatar-")) return MINATAR;
         for (Preset p : ALL) if (p.name.equals(env)) return p;
         return PAPER;
     }

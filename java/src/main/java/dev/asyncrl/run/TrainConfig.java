@@ -13,7 +13,7 @@ import java.util.Map;
  * @param lrRange     the LogUniform range the learning rate was drawn from, or null
  */
 public record TrainConfig(String algo, String env, String preset, int threads, long steps, long seed,
-                          String kernel, Path out, int[] hidden, String activation,
+                          String kernel, Path out, int[] conv, int[] hidden, String activation,
                           Hyperparameters hp, double[] lrRange, double stopReturn, long reportEvery) {
 
     public TrainConfig {
@@ -21,12 +21,19 @@ public record TrainConfig(String algo, String env, String preset, int threads, l
         if (steps < 1) throw new IllegalArgumentException("--steps must be >= 1, got " + steps);
         if (reportEvery < 1) throw new IllegalArgumentException("--report-every must be >= 1, got " + reportEvery);
         hidden = hidden.clone();
+        conv = conv.clone();
         lrRange = lrRange == null ? null : lrRange.clone();
     }
 
     /** True for the three value-based methods, which use a Q network and a target network. */
     public boolean valueBased() {
         return !algo.equals("a3c");
+    }
+
+    /** {filters, kernel, stride} of the convolution used for image observations. */
+    @Override
+    public int[] conv() {
+        return conv.clone();
     }
 
     @Override
@@ -53,6 +60,7 @@ public record TrainConfig(String algo, String env, String preset, int threads, l
         m.put("kernel", kernel);
         m.put("kernel_name", kernelName);
         m.put("out", out.toString());
+        m.put("conv", conv);
         m.put("hidden", hidden);
         m.put("activation", activation);
         m.put("t_max", hp.tMax());

@@ -78,7 +78,13 @@ public final class TrainedPolicy implements AutoCloseable {
         for (int i = 0; i < hidden.length; i++) hidden[i] = hiddenNode.get(i).asInt();
         Mlp net;
         try {
-            net = Trainer.network(algo, env, hidden, Activation.parse(activation));
+            JsonNode convNode = config.get("conv");
+            int[] conv = null;
+            if (convNode != null && convNode.isArray()) {
+                conv = new int[convNode.size()];
+                for (int i = 0; i < conv.length; i++) conv[i] = convNode.get(i).asInt();
+            }
+            net = Trainer.network(algo, env, conv, hidden, Activation.parse(activation));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(where + ": config.json describes no network (" + e.getMessage() + ")");
         }

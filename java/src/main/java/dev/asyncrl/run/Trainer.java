@@ -68,7 +68,7 @@ public final class Trainer {
     public static Summary train(TrainConfig cfg, Kernel kernel, RunDirectory dir, Progress progress) {
         if (!ALGOS.contains(cfg.algo())) throw new IllegalArgumentException("unknown --algo '" + cfg.algo() + "'");
         Env probe = Envs.create(cfg.env());
-        Mlp net = network(cfg.algo(), probe, cfg.hidden(), Activation.parse(cfg.activation()));
+        Mlp net = network(cfg.algo(), probe, cfg.conv(), cfg.hidden(), Activation.parse(cfg.activation()));
         Map<String, Object> config = withLayout(cfg.toMap(kernel.name()), net);
 
         List<Report> reports = new ArrayList<>();
@@ -159,10 +159,16 @@ public final class Trainer {
      * The network an algorithm trains on an environment: an actor-critic for A3C, a Q network for
      * the value-based methods. What config.json records (algo, env, hidden, activation) rebuilds it.
      */
-    public static Mlp network(String algo, Env env, int[] hidden, Activation activation) {
+    public static Mlp network(String algo, Env env, int[] conv, int[] hidden, Activation activation) {
+        Mlp.Conv c = null;
+        int[] shape = env.observationShape();
+        if (shape.length == 3) {  // an image (C, H, W): a convolution {filters, kernel, stride} reads it
+            if (conv == null || conv.length != 3) throw new IllegalArgumentException(env.id() + " needs a convolution: {filters, kernel, stride}");
+            c = new Mlp.Conv(shape[0], shape[1], shape[2], conv[0], conv[1], conv[2]);
+        }
         return algo.equals("a3c")
-                ? Mlp.actorCritic(env.observationSize(), env.actionCount(), hidden, activation)
-                : Mlp.qNetwork(env.observationSize(), env.actionCount(), hidden, activation);
+                ? Mlp.actorCritic(env.observationSize(), c, env.actionCount(), hidden, activation)
+                : Mlp.qNetwork(env.observationSize(), c, env.actionCount(), hidden, activation);
     }
 
     /** The algorithms by their command-line name. */

@@ -18,8 +18,8 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The whole actor-critic network's backward (torso, both heads accumulating into the top hidden
- * layer, the A3C loss) against central differences of the same loss computed in double precision
+ * The whole actor-critic network's backward (an optional convolution, the torso, both heads
+ * accumulating into the top hidden layer, the A3C loss) against central differences of the same loss computed in double precision
  * by a forward pass written here, for every parameter, both activations and both kernels. The
  * advantage is held constant, as A3C treats it.
  */
@@ -27,7 +27,7 @@ class MlpGradientTest {
 
     static Stream<Arguments> cases() {
         return Stream.of("java", "reference").flatMap(k -> Stream.of(Activation.RELU, Activation.TANH)
-                .map(a -> Arguments.of(k, a)));
+                .flatMap(a -> Stream.of(Arguments.of(k, a, false), Arguments.of(k, a, true))));
     }
 
     static Kernel kernel(String name) {
@@ -36,11 +36,13 @@ class MlpGradientTest {
 
     @ParameterizedTest
     @MethodSource("cases")
-    void backwardMatchesFiniteDifferences(String kernelName, Activation act) {
-        int D = 3, A = 4, B = 4;
+    void backwardMatchesFiniteDifferences(String kernelName, Activation act, boolean withConv) {
+        // with a convolution: a 2×5×5 image, 3 filters of 3×3 at stride 2 → 3×2×2 into the torso
+        Mlp.Conv conv = withConv ? new Mlp.Conv(2, 5, 5, 3, 3, 2) : null;
+        int D = withConv ? conv.inputSize() : 3, A = 4, B = 4;
         int[] hidden = {5, 6};
         float beta = 0.05f, c = 0.25f;
-        Mlp net = Mlp.actorCritic(D, A, hidden, act);
+        Mlp net = Mlp.actorCritic(D, conv, A, hidden, act);
         SplittableRandom rng = new SplittableRandom(11);
         try (Arena arena = Arena.ofConfined(); Kernel k = kernel(kernelName)) {
             Mlp.Workspace ws = net.workspace(arena, B + 1);
@@ -89,6 +91,7 @@ class MlpGradientTest {
             }
             assertEquals(layout.parameterCount(), checked);
             assertTrue(checked > 80);
+            if (withConv) assertTrue(layout.get("conv.weight").size() == 54, "the convolution's weights were checked too");
         }
     }
 
@@ -97,6 +100,25 @@ class MlpGradientTest {
         Layout l = net.layout();
         int[] hidden = net.hidden();
         double[] in = x;
+        Mlp.Conv cv = net.conv();
+        if (cv != null) {  // conv (F,C,K,K) + bias, stride S, no padding, then ReLU; output (F, Ho, Wo)
+            Layout.Tensor w = l.get("conv.weight"), b = l.get("conv.bias");
+            int C = cv.channels(), H = cv.height(), W = cv.width(), F = cv.filters(), K = cv.kernel(), S = cv.stride();
+            int Ho = cv.outHeight(), Wo = cv.outWidth();
+            double[] y = new double[F * Ho * Wo];
+            for (int f = 0; f < F; f++)
+                for (int oy = 0; oy < Ho; oy++)
+                    for (int ox = 0; ox < Wo; ox++) {
+                        double acc = theta[(int) b.offset() + f];
+                        for (int ch = 0; ch < C; ch++)
+                            for (int ky = 0; ky < K; ky++)
+                                for (int kx = 0; kx < K; kx++)
+                                    acc += theta[(int) w.offset() + ((f * C + ch) * K + ky) * K + kx]
+                                            * x[(ch * H + oy * S + ky) * W + ox * S + kx];
+                        y[(f * Ho + oy) * Wo + ox] = Math.max(0, acc);
+                    }
+            in = y;
+        }
         for (int k = 0; k < hidden.length; k++) {
             in = dense(theta, l.get("torso." + k + ".weight"), l.get("torso." + k + ".bias"), in);
             for (int j = 0; j < in.length; j++) in[j] = net.activation() == Activation.RELU ? Math.max(0, in[j]) : Math.tanh(in[j]);

@@ -133,6 +133,12 @@ public abstract class MinAtarGame implements Env, Renderable {
         return channels * CELLS;
     }
 
+    /** (C, 10, 10), channel-major: the network reads it with a convolution. */
+    @Override
+    public int[] observationShape() {
+        return new int[] {channels, SIZE, SIZE};
+    }
+
     /** Channels of the observation. */
     public int channels() {
         return channels;
