@@ -14,8 +14,11 @@ import java.lang.foreign.MemorySegment;
 import java.util.SplittableRandom;
 
 /**
- * A3C, asynchronous advantage actor-critic (Mnih et al. 2016, Algorithm S3), feed-forward, discrete
- * actions. One {@link Worker} per actor-learner thread; all of them update the shared θ.
+ * A3C, asynchronous advantage actor-critic (Mnih et al. 2016, Algorithm S3), feed-forward. Discrete
+ * actions use a softmax policy; continuous actions (an environment with actionDim() &gt; 0) the
+ * paper's spherical Gaussian N(μ, σ²I), σ² = softplus(v), with the same entropy bonus and value
+ * head ({@link Mlp#gaussianActorCritic}). One {@link Worker} per actor-learner thread; all of them
+ * update the shared θ.
  *
  * <pre>
  * repeat
@@ -74,7 +77,10 @@ public final class A3C {
             private final long n = net.layout().size();
             private final Mlp.Workspace ws;
             private final Optimizer optimizer;
-            private final MemorySegment actions;  // (t_max) int32
+            private final MemorySegment actions;  // (t_max) int32, or (t_max, D) float32 for a Gaussian policy
+            private final MemorySegment[] actionRow;  // Gaussian: row t of actions, (D)
+            private final boolean continuous = env.actionDim() > 0;
+            private final int D = env.actionDim();
             private final MemorySegment returns;  // (t_max)
             private final MemorySegment stats;    // (3) policy loss, value loss, entropy
             private final MemorySegment norm;     // (1) gradient norm before clipping
@@ -91,7 +97,12 @@ public final class A3C {
             Learner(Arena arena) {
                 ws = net.workspace(arena, tMax + 1);
                 optimizer = Optimizer.forThread(hp, shared, arena);
-                actions = arena.allocate((long) tMax * Integer.BYTES, 64);
+                actions = continuous ? arena.allocate((long) tMax * D * Float.BYTES, 64)
+                        : arena.allocate((long) tMax * Integer.BYTES, 64);
+                actionRow = new MemorySegment[tMax];
+                if (continuous) {
+                    for (int r = 0; r < tMax; r++) actionRow[r] = actions.asSlice((long) r * D * Float.BYTES, (long) D * Float.BYTES);
+                }
                 returns = arena.allocate((long) tMax * Float.BYTES, 64);
                 stats = arena.allocate(3 * Float.BYTES, 64);
                 norm = arena.allocate(Float.BYTES, 64);
@@ -108,9 +119,14 @@ public final class A3C {
                 boolean done = false, terminal = false;
                 while (t < tMax) {
                     ws.forward(k, t);
-                    int a = sample(ws.outRow(Mlp.POLICY, t), A, rng);
-                    actions.setAtIndex(JAVA_INT, t, a);
-                    env.step(a, ws.obsRow(t + 1), step);
+                    if (continuous) {
+                        sampleGaussian(actionRow[t], ws.outRow(Mlp.MU, t), ws.output(Mlp.VAR, t, 0), D, rng);
+                        env.step(actionRow[t], ws.obsRow(t + 1), step);  // the env clips; the loss sees the sample
+                    } else {
+                        int a = sample(ws.outRow(Mlp.POLICY, t), A, rng);
+                        actions.setAtIndex(JAVA_INT, t, a);
+                        env.step(a, ws.obsRow(t + 1), step);
+                    }
                     rewards[t] = (float) step.reward * rewardScale;
                     episodeReturn += step.reward;
                     t++;
@@ -125,11 +141,16 @@ public final class A3C {
                 float bootstrap = 0f;
                 if (!terminal) {                         // bootstrap from V(s_t; θ'), truncation included
                     ws.forward(k, t);
-                    bootstrap = ws.output(Mlp.VALUE, t, 0);
+                    bootstrap = ws.output(continuous ? Mlp.GAUSS_VALUE : Mlp.VALUE, t, 0);
                 }
                 nStepReturns(returns, rewards, t, bootstrap, gamma);
-                k.a3cLossBackward(ws.dOut(Mlp.POLICY), ws.dOut(Mlp.VALUE), stats, ws.out(Mlp.POLICY),
-                        ws.out(Mlp.VALUE), actions, returns, t, A, beta, valueCoef);
+                if (continuous) {
+                    k.gaussianLossBackward(ws.dOut(Mlp.MU), ws.dOut(Mlp.VAR), ws.dOut(Mlp.GAUSS_VALUE), stats,
+                            ws.out(Mlp.MU), ws.out(Mlp.VAR), ws.out(Mlp.GAUSS_VALUE), actions, returns, t, D, beta, valueCoef);
+                } else {
+                    k.a3cLossBackward(ws.dOut(Mlp.POLICY), ws.dOut(Mlp.VALUE), stats, ws.out(Mlp.POLICY),
+                            ws.out(Mlp.VALUE), actions, returns, t, A, beta, valueCoef);
+                }
                 ws.backward(k, t);
                 k.clipGradNorm(ws.grads, norm, n, (float) hp.maxGradNorm());
                 // Hogwild!: the update goes straight into the shared θ, without locks (see Optimizer).
@@ -155,6 +176,18 @@ public final class A3C {
             for (int i = t - 1; i >= 0; i--) {
                 R = rewards[i] + gamma * R;
                 returns.setAtIndex(JAVA_FLOAT, i, R);
+            }
+        }
+
+        /**
+         * a ~ N(μ, σ²I) with σ² = softplus(v) + the kernel's floor, written into action (D). The
+         * softplus is the kernel's stable form, so the loss sees the σ the sample was drawn with.
+         */
+        static void sampleGaussian(MemorySegment action, MemorySegment mu, float v, int D, SplittableRandom rng) {
+            double softplus = Math.log1p(Math.exp(-Math.abs(v))) + Math.max(v, 0f);
+            double sigma = Math.sqrt(softplus + Kernel.GAUSSIAN_VAR_FLOOR);
+            for (int d = 0; d < D; d++) {
+                action.setAtIndex(JAVA_FLOAT, d, (float) (mu.getAtIndex(JAVA_FLOAT, d) + sigma * rng.nextGaussian()));
             }
         }
 

@@ -156,8 +156,8 @@ public final class TrainCommand implements Callable<Integer> {
         if (!Envs.exists(env)) {
             throw new IllegalArgumentException("unknown --env '" + env + "' (known: " + String.join(", ", Envs.names()) + ")");
         }
-        if (Envs.create(env).actionCount() == 0) {
-            throw new IllegalArgumentException("--env " + env + " has continuous actions; the training methods here need discrete ones");
+        if (Envs.create(env).actionCount() == 0 && !algo.equals("a3c")) {
+            throw new IllegalArgumentException("--env " + env + " has continuous actions: only --algo a3c (Gaussian policy) trains it");
         }
         if (!List.of("auto", "lines", "none").contains(progressMode)) {
             throw new IllegalArgumentException("unknown --progress '" + progressMode + "' (auto, lines or none)");

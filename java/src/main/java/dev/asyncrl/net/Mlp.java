@@ -63,6 +63,8 @@ public final class Mlp {
     public static final int POLICY = 0, VALUE = 1;
     /** Head index of {@link #qNetwork}. */
     public static final int Q = 0;
+    /** Head indices of {@link #gaussianActorCritic}: mean μ (D), pre-softplus variance v (1), value (1). */
+    public static final int MU = 0, VAR = 1, GAUSS_VALUE = 2;
 
     private final int obsSize;
     private final Conv conv;       // null: the torso starts with a dense layer
@@ -118,6 +120,16 @@ public final class Mlp {
         return new Mlp(obsSize, conv, hidden, activation, List.of(new Head("policy", actions), new Head("value", 1)));
     }
 
+    /**
+     * The paper's continuous-action policy: a spherical Gaussian with mean μ (D, linear) and one
+     * variance σ² = softplus(v) (v linear, 1), and a value head, over one torso. (The paper used a
+     * separate value network; sharing the torso is what its discrete-action nets do.)
+     */
+    public static Mlp gaussianActorCritic(int obsSize, int actionDim, int[] hidden, Activation activation) {
+        return new Mlp(obsSize, null, hidden, activation,
+                List.of(new Head("mu", actionDim), new Head("var", 1), new Head("value", 1)));
+    }
+
     /** Action values Q(s, ·) (A). */
     public static Mlp qNetwork(int obsSize, int actions, int[] hidden, Activation activation) {
         return qNetwork(obsSize, null, actions, hidden, activation);
@@ -140,7 +152,7 @@ public final class Mlp {
         return obsSize;
     }
 
-    /** Width of head 0: the action count for both network kinds. */
+    /** Width of head 0: the action count (or the action dimension of a Gaussian policy). */
     public int actions() {
         return heads.getFirst().size();
     }

@@ -101,7 +101,16 @@ public record Preset(String name, int[] hidden, String activation, int tMax, int
             7e-4, 7e-4, "linear", 0.99, 0.1, 0.9, 40.0, 1.0, 40_000, 1_000_000, PAPER_EPS, 5_000_000L, Double.NaN,
             MINATAR_CONV);
 
-    public static final List<Preset> ALL = List.of(CARTPOLE, ACROBOT, MOUNTAINCAR, TMAZE, MINATAR, PAPER);
+    /**
+     * Pendulum-v1 (continuous torque, A3C's Gaussian policy): the paper's entropy cost of 1e-4 on
+     * the Gaussian's entropy; costs of up to 16 per step scaled by 0.01 for learning; a 64,64 tanh
+     * torso; 2M steps. Not yet tuned: see the README.
+     */
+    public static final Preset PENDULUM = new Preset("pendulum", new int[] {64, 64}, "tanh", 5, 5, 0.99, 1e-4, 0.25, 0.5,
+            7e-4, 7e-4, "linear", 0.99, 0.1, 0.9, 40.0, 0.01, 10_000, 100_000, PAPER_EPS, 2_000_000L, Double.NaN,
+            MINATAR_CONV);
+
+    public static final List<Preset> ALL = List.of(CARTPOLE, ACROBOT, MOUNTAINCAR, TMAZE, MINATAR, PENDULUM, PAPER);
 
     /** The preset named {@code name}. */
     public static Preset named(String name) {

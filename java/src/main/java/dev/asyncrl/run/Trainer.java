@@ -166,6 +166,11 @@ public final class Trainer {
             if (conv == null || conv.length != 3) throw new IllegalArgumentException(env.id() + " needs a convolution: {filters, kernel, stride}");
             c = new Mlp.Conv(shape[0], shape[1], shape[2], conv[0], conv[1], conv[2]);
         }
+        if (env.actionCount() == 0) {
+            if (!algo.equals("a3c")) throw new IllegalArgumentException(env.id() + " has continuous actions: only a3c trains it");
+            if (c != null) throw new IllegalArgumentException(env.id() + ": a Gaussian policy over images is not built yet");
+            return Mlp.gaussianActorCritic(env.observationSize(), env.actionDim(), hidden, activation);
+        }
         return algo.equals("a3c")
                 ? Mlp.actorCritic(env.observationSize(), c, env.actionCount(), hidden, activation)
                 : Mlp.qNetwork(env.observationSize(), c, env.actionCount(), hidden, activation);
