@@ -108,6 +108,7 @@ public final class A3C {
                 norm = arena.allocate(Float.BYTES, 64);
                 rewards = new float[tMax];
                 env.reset(seed, ws.obsRow(0));
+                ws.resetState();
             }
 
             /** One segment of up to t_max steps and its update of θ; returns the steps taken. */
@@ -160,8 +161,10 @@ public final class A3C {
                     ctx.episodeFinished(episodeReturn);
                     episodeReturn = 0;
                     env.reset(ws.obsRow(0));
+                    ws.resetState();                     // LSTM: a new episode starts from zero state
                 } else {
                     MemorySegment.copy(ws.obs, t * obsBytes, ws.obs, 0, obsBytes); // s_t starts the next segment
+                    ws.carryState(t);                    // LSTM: with the state it was seen with
                 }
                 return t;
             }

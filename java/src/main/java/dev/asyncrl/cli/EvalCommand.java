@@ -106,6 +106,9 @@ public final class EvalCommand implements Callable<Integer> {
     private interface Policy {
         /** Discrete: the action. Continuous: writes actionDim() floats into {@code action}, returns -1. */
         int act(MemorySegment action);
+
+        /** Called before each episode (an LSTM policy resets its state). */
+        default void startEpisode() {}
     }
 
     @Override
@@ -139,7 +142,15 @@ public final class EvalCommand implements Callable<Integer> {
                     kernelName = k.name();
                     algo = trained.algo();
                     policyName = "greedy";
-                    result = play(e, trained.observation(), action -> trained.act(k), target);
+                    result = play(e, trained.observation(), new Policy() {
+                        public int act(MemorySegment action) {
+                            return trained.act(k);
+                        }
+
+                        public void startEpisode() {
+                            trained.startEpisode();
+                        }
+                    }, target);
                 }
             }
         } else {
@@ -218,6 +229,7 @@ public final class EvalCommand implements Callable<Integer> {
             for (int ep = 0; ep < episodes; ep++) {
                 if (ep == 0) e.reset(seed, obs);
                 else e.reset(obs);
+                policy.startEpisode();
                 boolean draw = ep == 0 && sink != null;
                 if (draw) sink.add(((Renderable) e).render());
                 double ret = 0;

@@ -58,6 +58,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--conv", split = ",", paramLabel = "F,K,S", description = "Image observations: filters, kernel size and stride of the convolution (MinAtar: 16,3,1).")
     int[] conv;
 
+    @Option(names = "--lstm", paramLabel = "CELLS", description = "A3C: LSTM cells after the last hidden layer (the paper's A3C LSTM uses 256); 0 for none (default).")
+    Integer lstm;
+
     @Option(names = "--activation", description = "Torso activation: relu or tanh.")
     String activation;
 
@@ -219,7 +222,7 @@ public final class TrainCommand implements Callable<Integer> {
         if (c.length != 3 || c[0] < 1 || c[1] < 1 || c[2] < 1) {
             throw new IllegalArgumentException("--conv takes three numbers >= 1: filters,kernel,stride");
         }
-        return new TrainConfig(algo, env, p.name(), nThreads, nSteps, seed, kernel, dir, c, h, act, hp, range, stop, every);
+        return new TrainConfig(algo, env, p.name(), nThreads, nSteps, seed, kernel, dir, c, h, lstm != null ? lstm : p.lstm(), act, hp, range, stop, every);
     }
 
     /** exp(U(log lo, log hi)), drawn from the run's seed so that a sweep over seeds samples learning rates. */

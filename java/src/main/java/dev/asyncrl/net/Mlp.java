@@ -69,6 +69,7 @@ public final class Mlp {
     private final int obsSize;
     private final Conv conv;       // null: the torso starts with a dense layer
     private final int[] hidden;
+    private final int lstm;        // LSTM cells after the last hidden layer; 0: none
     private final Activation activation;
     private final List<Head> heads;
     private final Layout layout;
@@ -78,6 +79,15 @@ public final class Mlp {
     }
 
     public Mlp(int obsSize, Conv conv, int[] hidden, Activation activation, List<Head> heads) {
+        this(obsSize, conv, hidden, 0, activation, heads);
+    }
+
+    /**
+     * @param lstm LSTM cells after the last hidden layer (A3C LSTM: "an additional 256 LSTM cells
+     *             after the final hidden layer"); the heads then read the LSTM's h. 0: none.
+     */
+    public Mlp(int obsSize, Conv conv, int[] hidden, int lstm, Activation activation, List<Head> heads) {
+        if (lstm < 0) throw new IllegalArgumentException("--lstm must be >= 0, got " + lstm);
         if (conv != null && conv.inputSize() != obsSize) {
             throw new IllegalArgumentException("conv input " + conv.channels() + "x" + conv.height() + "x" + conv.width()
                     + " does not match the observation size " + obsSize);
@@ -89,6 +99,7 @@ public final class Mlp {
         for (Head h : heads) if (h.size() < 1) throw new IllegalArgumentException("head " + h.name() + " needs size >= 1");
         this.obsSize = obsSize;
         this.conv = conv;
+        this.lstm = lstm;
         this.hidden = hidden.clone();
         this.activation = activation;
         this.heads = List.copyOf(heads);
@@ -104,6 +115,12 @@ public final class Mlp {
             b.add("torso." + k + ".bias", hidden[k]);
             in = hidden[k];
         }
+        if (lstm > 0) {  // gates i, f, g, o stacked: (4H, ·)
+            b.add("lstm.weight_ih", 4L * lstm, in);
+            b.add("lstm.weight_hh", 4L * lstm, lstm);
+            b.add("lstm.bias", 4L * lstm);
+            in = lstm;
+        }
         for (Head h : heads) {
             b.add(h.name() + ".weight", h.size(), in);
             b.add(h.name() + ".bias", h.size());
@@ -117,7 +134,11 @@ public final class Mlp {
     }
 
     public static Mlp actorCritic(int obsSize, Conv conv, int actions, int[] hidden, Activation activation) {
-        return new Mlp(obsSize, conv, hidden, activation, List.of(new Head("policy", actions), new Head("value", 1)));
+        return actorCritic(obsSize, conv, actions, hidden, 0, activation);
+    }
+
+    public static Mlp actorCritic(int obsSize, Conv conv, int actions, int[] hidden, int lstm, Activation activation) {
+        return new Mlp(obsSize, conv, hidden, lstm, activation, List.of(new Head("policy", actions), new Head("value", 1)));
     }
 
     /**
@@ -125,8 +146,8 @@ public final class Mlp {
      * variance σ² = softplus(v) (v linear, 1), and a value head, over one torso. (The paper used a
      * separate value network; sharing the torso is what its discrete-action nets do.)
      */
-    public static Mlp gaussianActorCritic(int obsSize, int actionDim, int[] hidden, Activation activation) {
-        return new Mlp(obsSize, null, hidden, activation,
+    public static Mlp gaussianActorCritic(int obsSize, int actionDim, int[] hidden, int lstm, Activation activation) {
+        return new Mlp(obsSize, null, hidden, lstm, activation,
                 List.of(new Head("mu", actionDim), new Head("var", 1), new Head("value", 1)));
     }
 
@@ -137,6 +158,11 @@ public final class Mlp {
 
     public static Mlp qNetwork(int obsSize, Conv conv, int actions, int[] hidden, Activation activation) {
         return new Mlp(obsSize, conv, hidden, activation, List.of(new Head("q", actions)));
+    }
+
+    /** LSTM cells after the torso; 0 when the network is feed-forward. */
+    public int lstm() {
+        return lstm;
     }
 
     /** The convolution in front of the torso, or null. */
@@ -178,8 +204,13 @@ public final class Mlp {
         theta.asSlice(0, layout.byteSize()).fill((byte) 0);
         SplittableRandom rng = new SplittableRandom(seed);
         for (Layout.Tensor t : layout.tensors()) {
-            Layout.Tensor w = t.name().endsWith(".weight") ? t : layout.get(t.name().replace(".bias", ".weight"));
-            long fanIn = w.size() / w.shape()[0];  // in, or C·K·K for the convolution
+            long fanIn;
+            if (t.name().startsWith("lstm.")) {
+                fanIn = lstm;  // Torch's LSTM: every weight and bias from U(±1/√hidden)
+            } else {
+                Layout.Tensor w = t.name().endsWith(".weight") ? t : layout.get(t.name().replace(".bias", ".weight"));
+                fanIn = w.size() / w.shape()[0];  // in, or C·K·K for the convolution
+            }
             double bound = 1.0 / Math.sqrt(fanIn);
             for (long i = 0; i < t.size(); i++) {
                 theta.setAtIndex(JAVA_FLOAT, t.offset() + i, (float) rng.nextDouble(-bound, bound));
@@ -215,6 +246,12 @@ public final class Mlp {
         private final MemorySegment convOut, dConv;    // (rows, F·Ho·Wo) after ReLU, and its gradient; null without conv
         private final MemorySegment cw, cb, dcw, dcb;  // the convolution's slices of θ' and dθ
         private final MemorySegment[] convRow;
+        // LSTM: hS/cS (rows + 1, H): row 0 the state carried in, row r + 1 the state after row r;
+        // gates (rows, 4H); dhA/dhB (H) alternate as dh and dh_prev; dc (H) is dc and dc_prev.
+        private final MemorySegment hS, cS, lstmGates, dhA, dhB, dc;
+        private final MemorySegment wih, whh, lb, dwih, dwhh, dlb;
+        private final MemorySegment[] hSRow, cSRow, gatesRow, topRow, dTopRow;
+        private final MemorySegment[][] dOutRow;
         private final MemorySegment[] out;    // out[j] (rows, size_j): head j's outputs
         private final MemorySegment[] dOut;   // dOut[j] (rows, size_j): the loss writes, backward reads
         private final MemorySegment[] h;      // h[k] (rows, H_k): torso outputs after activation
@@ -262,8 +299,42 @@ public final class Mlp {
                 db[k] = externalParams != null ? null : layout.get("torso." + k + ".bias").in(grads);
                 for (int r = 0; r < rows; r++) hRow[k][r] = row(h[k], r, hidden[k]);
             }
+            int top = hidden[L - 1];
+            if (lstm > 0) {
+                long hb = (long) lstm * Float.BYTES;
+                hS = arena.allocate((rows + 1) * hb, 64);
+                cS = arena.allocate((rows + 1) * hb, 64);
+                lstmGates = arena.allocate(rows * 4 * hb, 64);
+                dhA = arena.allocate(hb, 64);
+                dhB = arena.allocate(hb, 64);
+                dc = arena.allocate(hb, 64);
+                wih = layout.get("lstm.weight_ih").in(params);
+                whh = layout.get("lstm.weight_hh").in(params);
+                lb = layout.get("lstm.bias").in(params);
+                dwih = fwdOnly ? null : layout.get("lstm.weight_ih").in(grads);
+                dwhh = fwdOnly ? null : layout.get("lstm.weight_hh").in(grads);
+                dlb = fwdOnly ? null : layout.get("lstm.bias").in(grads);
+                hSRow = new MemorySegment[rows + 1];
+                cSRow = new MemorySegment[rows + 1];
+                for (int r = 0; r <= rows; r++) {
+                    hSRow[r] = row(hS, r, lstm);
+                    cSRow[r] = row(cS, r, lstm);
+                }
+                gatesRow = new MemorySegment[rows];
+                topRow = new MemorySegment[rows];
+                dTopRow = new MemorySegment[rows];
+                for (int r = 0; r < rows; r++) {
+                    gatesRow[r] = row(lstmGates, r, 4 * lstm);
+                    topRow[r] = row(h[L - 1], r, top);
+                    dTopRow[r] = row(dh[L - 1], r, top);
+                }
+            } else {
+                hS = cS = lstmGates = dhA = dhB = dc = wih = whh = lb = dwih = dwhh = dlb = null;
+                hSRow = cSRow = gatesRow = topRow = dTopRow = null;
+            }
             out = new MemorySegment[J];
             dOut = new MemorySegment[J];
+            dOutRow = new MemorySegment[J][rows];
             hw = new MemorySegment[J];
             hb = new MemorySegment[J];
             dhw = new MemorySegment[J];
@@ -277,7 +348,10 @@ public final class Mlp {
                 hb[j] = layout.get(head.name() + ".bias").in(params);
                 dhw[j] = externalParams != null ? null : layout.get(head.name() + ".weight").in(grads);
                 dhb[j] = externalParams != null ? null : layout.get(head.name() + ".bias").in(grads);
-                for (int r = 0; r < rows; r++) outRow[j][r] = row(out[j], r, head.size());
+                for (int r = 0; r < rows; r++) {
+                    outRow[j][r] = row(out[j], r, head.size());
+                    dOutRow[j][r] = row(dOut[j], r, head.size());
+                }
             }
             obsRow = new MemorySegment[rows];
             for (int r = 0; r < rows; r++) obsRow[r] = row(obs, r, obsSize);
@@ -328,8 +402,30 @@ public final class Mlp {
                 x = hRow[l][r];
                 in = hidden[l];
             }
+            if (lstm > 0) {  // one LSTM step from the state before row r
+                k.lstmCellForward(hSRow[r + 1], cSRow[r + 1], gatesRow[r], x, hSRow[r], cSRow[r], wih, whh, lb,
+                        1, in, lstm);
+                x = hSRow[r + 1];
+                in = lstm;
+            }
             for (int j = 0; j < heads.size(); j++) {
                 k.denseForward(outRow[j][r], x, hw[j], hb[j], 1, in, heads.get(j).size());
+            }
+        }
+
+        /** LSTM: zero the state carried into row 0 (an episode starts). */
+        public void resetState() {
+            if (lstm > 0) {
+                hSRow[0].fill((byte) 0);
+                cSRow[0].fill((byte) 0);
+            }
+        }
+
+        /** LSTM: carry the state before row r (the state s_r was seen with) into row 0. */
+        public void carryState(int r) {
+            if (lstm > 0 && r != 0) {
+                MemorySegment.copy(hSRow[r], 0, hSRow[0], 0, hSRow[0].byteSize());
+                MemorySegment.copy(cSRow[r], 0, cSRow[0], 0, cSRow[0].byteSize());
             }
         }
 
@@ -341,9 +437,27 @@ public final class Mlp {
             if (dw[0] == null) throw new IllegalStateException("a target workspace is forward-only");
             int L = hidden.length;
             int top = hidden[L - 1];
-            dh[L - 1].fill((byte) 0); // every head accumulates into it
-            for (int j = 0; j < heads.size(); j++) {
-                k.denseBackward(dh[L - 1], dhw[j], dhb[j], dOut[j], h[L - 1], hw[j], n, top, heads.get(j).size());
+            dh[L - 1].fill((byte) 0); // every head (or the LSTM) accumulates into it
+            if (lstm > 0) {
+                // Truncated backpropagation through time over the n rows of this segment, last row
+                // first: dh of row r is what the heads send plus dh_prev from row r + 1 (0 for the last).
+                MemorySegment dhCur = dhA, dhPrev = dhB;
+                dhCur.fill((byte) 0);
+                dc.fill((byte) 0);
+                for (int r = n - 1; r >= 0; r--) {
+                    for (int j = 0; j < heads.size(); j++) {
+                        k.denseBackward(dhCur, dhw[j], dhb[j], dOutRow[j][r], hSRow[r + 1], hw[j], 1, lstm, heads.get(j).size());
+                    }
+                    k.lstmCellBackward(dhPrev, dc, dTopRow[r], dwih, dwhh, dlb, dhCur, dc, topRow[r], hSRow[r], cSRow[r],
+                            cSRow[r + 1], gatesRow[r], wih, whh, 1, top, lstm);
+                    MemorySegment swap = dhCur;
+                    dhCur = dhPrev;
+                    dhPrev = swap;
+                }
+            } else {
+                for (int j = 0; j < heads.size(); j++) {
+                    k.denseBackward(dh[L - 1], dhw[j], dhb[j], dOut[j], h[L - 1], hw[j], n, top, heads.get(j).size());
+                }
             }
             for (int l = L - 1; l >= 0; l--) {
                 activation.backward(k, dh[l], h[l], (long) n * hidden[l]);

@@ -13,12 +13,14 @@ import java.util.Map;
  * @param lrRange     the LogUniform range the learning rate was drawn from, or null
  */
 public record TrainConfig(String algo, String env, String preset, int threads, long steps, long seed,
-                          String kernel, Path out, int[] conv, int[] hidden, String activation,
+                          String kernel, Path out, int[] conv, int[] hidden, int lstm, String activation,
                           Hyperparameters hp, double[] lrRange, double stopReturn, long reportEvery) {
 
     public TrainConfig {
         if (threads < 1) throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
         if (steps < 1) throw new IllegalArgumentException("--steps must be >= 1, got " + steps);
+        if (lstm < 0) throw new IllegalArgumentException("--lstm must be >= 0, got " + lstm);
+        if (lstm > 0 && !algo.equals("a3c")) throw new IllegalArgumentException("--lstm is for --algo a3c (the paper's A3C LSTM)");
         if (reportEvery < 1) throw new IllegalArgumentException("--report-every must be >= 1, got " + reportEvery);
         hidden = hidden.clone();
         conv = conv.clone();
@@ -62,6 +64,7 @@ public record TrainConfig(String algo, String env, String preset, int threads, l
         m.put("out", out.toString());
         m.put("conv", conv);
         m.put("hidden", hidden);
+        m.put("lstm", lstm);
         m.put("activation", activation);
         m.put("t_max", hp.tMax());
         m.put("gamma", hp.gamma());

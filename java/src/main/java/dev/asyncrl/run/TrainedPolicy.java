@@ -84,7 +84,8 @@ public final class TrainedPolicy implements AutoCloseable {
                 conv = new int[convNode.size()];
                 for (int i = 0; i < conv.length; i++) conv[i] = convNode.get(i).asInt();
             }
-            net = Trainer.network(algo, env, conv, hidden, Activation.parse(activation));
+            JsonNode lstmNode = config.get("lstm");
+            net = Trainer.network(algo, env, conv, hidden, lstmNode == null ? 0 : lstmNode.asInt(), Activation.parse(activation));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(where + ": config.json describes no network (" + e.getMessage() + ")");
         }
@@ -109,7 +110,7 @@ public final class TrainedPolicy implements AutoCloseable {
 
         Arena arena = Arena.ofConfined();
         try {
-            Mlp.Workspace ws = net.workspace(arena, 1);
+            Mlp.Workspace ws = net.workspace(arena, 2);  // row 1 holds the LSTM state after a step
             MemorySegment raw = arena.allocate(bytes, Float.BYTES);
             try (FileChannel ch = FileChannel.open(paramsFile, StandardOpenOption.READ)) {
                 var buf = raw.asByteBuffer();
@@ -183,9 +184,15 @@ public final class TrainedPolicy implements AutoCloseable {
         return ws.obsRow(0);
     }
 
+    /** A new episode: an LSTM policy forgets its state. */
+    public void startEpisode() {
+        ws.resetState();
+    }
+
     /** The greedy action for the current observation: argmax of head 0 (policy logits or Q). */
     public int act(Kernel kernel) {
         ws.forward(kernel, 0);
+        ws.carryState(1);  // LSTM: the state after this step is the next step's input
         int best = 0;
         float bestValue = ws.output(0, 0, 0);
         for (int a = 1; a < net.actions(); a++) {

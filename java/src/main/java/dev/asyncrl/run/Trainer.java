@@ -68,7 +68,7 @@ public final class Trainer {
     public static Summary train(TrainConfig cfg, Kernel kernel, RunDirectory dir, Progress progress) {
         if (!ALGOS.contains(cfg.algo())) throw new IllegalArgumentException("unknown --algo '" + cfg.algo() + "'");
         Env probe = Envs.create(cfg.env());
-        Mlp net = network(cfg.algo(), probe, cfg.conv(), cfg.hidden(), Activation.parse(cfg.activation()));
+        Mlp net = network(cfg.algo(), probe, cfg.conv(), cfg.hidden(), cfg.lstm(), Activation.parse(cfg.activation()));
         Map<String, Object> config = withLayout(cfg.toMap(kernel.name()), net);
 
         List<Report> reports = new ArrayList<>();
@@ -159,7 +159,7 @@ public final class Trainer {
      * The network an algorithm trains on an environment: an actor-critic for A3C, a Q network for
      * the value-based methods. What config.json records (algo, env, hidden, activation) rebuilds it.
      */
-    public static Mlp network(String algo, Env env, int[] conv, int[] hidden, Activation activation) {
+    public static Mlp network(String algo, Env env, int[] conv, int[] hidden, int lstm, Activation activation) {
         Mlp.Conv c = null;
         int[] shape = env.observationShape();
         if (shape.length == 3) {  // an image (C, H, W): a convolution {filters, kernel, stride} reads it
@@ -169,10 +169,11 @@ public final class Trainer {
         if (env.actionCount() == 0) {
             if (!algo.equals("a3c")) throw new IllegalArgumentException(env.id() + " has continuous actions: only a3c trains it");
             if (c != null) throw new IllegalArgumentException(env.id() + ": a Gaussian policy over images is not built yet");
-            return Mlp.gaussianActorCritic(env.observationSize(), env.actionDim(), hidden, activation);
+            return Mlp.gaussianActorCritic(env.observationSize(), env.actionDim(), hidden, lstm, activation);
         }
+        if (lstm > 0 && !algo.equals("a3c")) throw new IllegalArgumentException("--lstm is for a3c");
         return algo.equals("a3c")
-                ? Mlp.actorCritic(env.observationSize(), c, env.actionCount(), hidden, activation)
+                ? Mlp.actorCritic(env.observationSize(), c, env.actionCount(), hidden, lstm, activation)
                 : Mlp.qNetwork(env.observationSize(), c, env.actionCount(), hidden, activation);
     }
 

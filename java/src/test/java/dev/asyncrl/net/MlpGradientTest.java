@@ -95,6 +95,131 @@ class MlpGradientTest {
         }
     }
 
+    static Stream<String> kernels() {
+        return Stream.of("java", "reference");
+    }
+
+    /**
+     * With an LSTM after the torso: the backward through time over a segment of rows (the state
+     * carried from row to row, starting from zero) against finite differences of the whole unroll.
+     */
+    @ParameterizedTest
+    @MethodSource("kernels")
+    void lstmBackwardThroughTimeMatchesFiniteDifferences(String kernelName) {
+        int D = 3, A = 3, B = 4, H = 5;
+        int[] hidden = {4};
+        float beta = 0.05f, c = 0.25f;
+        Mlp net = Mlp.actorCritic(D, null, A, hidden, H, Activation.TANH);
+        SplittableRandom rng = new SplittableRandom(21);
+        try (Arena arena = Arena.ofConfined(); Kernel k = kernel(kernelName)) {
+            Mlp.Workspace ws = net.workspace(arena, B + 1);
+            net.initialize(ws.params, 9);
+            for (long i = 0; i < (long) B * D; i++) ws.obs.setAtIndex(JAVA_FLOAT, i, (float) rng.nextDouble(-2, 2));
+            MemorySegment actions = arena.allocate(B * 4L);
+            MemorySegment returns = arena.allocate(B * 4L);
+            MemorySegment stats = arena.allocate(12);
+            int[] acts = new int[B];
+            double[] ret = new double[B];
+            for (int i = 0; i < B; i++) {
+                acts[i] = rng.nextInt(A);
+                ret[i] = rng.nextDouble(-1, 1);
+                actions.setAtIndex(JAVA_INT, i, acts[i]);
+                returns.setAtIndex(JAVA_FLOAT, i, (float) ret[i]);
+            }
+            ws.resetState();
+            for (int r = 0; r < B; r++) ws.forward(k, r);
+            ws.grads.fill((byte) 0);
+            k.a3cLossBackward(ws.dOut(Mlp.POLICY), ws.dOut(Mlp.VALUE), stats, ws.out(Mlp.POLICY), ws.out(Mlp.VALUE), actions, returns, B, A, beta, c);
+            ws.backward(k, B);
+
+            Layout layout = net.layout();
+            double[] theta = new double[(int) layout.size()];
+            for (int i = 0; i < theta.length; i++) theta[i] = ws.params.getAtIndex(JAVA_FLOAT, i);
+            double[][] obs = new double[B][D];
+            for (int r = 0; r < B; r++) for (int j = 0; j < D; j++) obs[r][j] = ws.obs.getAtIndex(JAVA_FLOAT, (long) r * D + j);
+            double[][] out0 = unroll(net, theta, obs);
+            double[] adv = new double[B];
+            for (int r = 0; r < B; r++) adv[r] = ret[r] - out0[r][A];
+
+            double h = 1e-6;
+            for (Layout.Tensor t : layout.tensors()) {
+                for (long e = 0; e < t.size(); e++) {
+                    int i = (int) (t.offset() + e);
+                    double saved = theta[i];
+                    theta[i] = saved + h;
+                    double up = lossOf(unroll(net, theta, obs), A, acts, ret, adv, beta, c);
+                    theta[i] = saved - h;
+                    double down = lossOf(unroll(net, theta, obs), A, acts, ret, adv, beta, c);
+                    theta[i] = saved;
+                    double numeric = (up - down) / (2 * h);
+                    assertEquals(numeric, ws.grads.getAtIndex(JAVA_FLOAT, i), 2e-4 + 2e-3 * Math.abs(numeric), t.name() + "[" + e + "]");
+                }
+            }
+        }
+    }
+
+    private static double sigmoid(double z) {
+        return 1 / (1 + Math.exp(-z));
+    }
+
+    /** The network over the rows in order, the LSTM state carried from row to row: [row][logits..., V]. */
+    static double[][] unroll(Mlp net, double[] theta, double[][] obs) {
+        Layout l = net.layout();
+        int H = net.lstm();
+        Layout.Tensor wih = l.get("lstm.weight_ih"), whh = l.get("lstm.weight_hh"), lb = l.get("lstm.bias");
+        int I = (int) wih.shape()[1];
+        double[] hPrev = new double[H], cPrev = new double[H];
+        double[][] outs = new double[obs.length][];
+        for (int r = 0; r < obs.length; r++) {
+            double[] x = obs[r];
+            int[] hidden = net.hidden();
+            for (int k = 0; k < hidden.length; k++) {
+                x = dense(theta, l.get("torso." + k + ".weight"), l.get("torso." + k + ".bias"), x);
+                for (int j = 0; j < x.length; j++) x[j] = net.activation() == Activation.RELU ? Math.max(0, x[j]) : Math.tanh(x[j]);
+            }
+            double[] hNew = new double[H], cNew = new double[H];
+            for (int u = 0; u < H; u++) {
+                double[] z = new double[4];
+                for (int g = 0; g < 4; g++) {
+                    int row = g * H + u;
+                    double acc = theta[(int) lb.offset() + row];
+                    for (int j = 0; j < I; j++) acc += theta[(int) wih.offset() + row * I + j] * x[j];
+                    for (int j = 0; j < H; j++) acc += theta[(int) whh.offset() + row * H + j] * hPrev[j];
+                    z[g] = acc;
+                }
+                double ig = sigmoid(z[0]), fg = sigmoid(z[1]), gg = Math.tanh(z[2]), og = sigmoid(z[3]);
+                cNew[u] = fg * cPrev[u] + ig * gg;
+                hNew[u] = og * Math.tanh(cNew[u]);
+            }
+            hPrev = hNew;
+            cPrev = cNew;
+            double[] logits = dense(theta, l.get("policy.weight"), l.get("policy.bias"), hNew);
+            double[] v = dense(theta, l.get("value.weight"), l.get("value.bias"), hNew);
+            outs[r] = java.util.Arrays.copyOf(logits, logits.length + 1);
+            outs[r][logits.length] = v[0];
+        }
+        return outs;
+    }
+
+    static double lossOf(double[][] outs, int A, int[] acts, double[] ret, double[] adv, double beta, double c) {
+        double L = 0;
+        for (int r = 0; r < outs.length; r++) {
+            double[] out = outs[r];
+            double m = Double.NEGATIVE_INFINITY;
+            for (int j = 0; j < A; j++) m = Math.max(m, out[j]);
+            double z = 0;
+            for (int j = 0; j < A; j++) z += Math.exp(out[j] - m);
+            double H = 0;
+            for (int j = 0; j < A; j++) {
+                double logp = out[j] - m - Math.log(z);
+                H -= Math.exp(logp) * logp;
+            }
+            double logpa = out[acts[r]] - m - Math.log(z);
+            L += -logpa * adv[r] - beta * H + c * (ret[r] - out[A]) * (ret[r] - out[A]);
+        }
+        return L;
+    }
+
     /** Logits (A) then V, in double. */
     static double[] forward(Mlp net, double[] theta, double[] x) {
         Layout l = net.layout();
