@@ -55,7 +55,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--hidden", split = ",", paramLabel = "H1,H2,...", description = "MLP torso sizes, e.g. 64,64.")
     int[] hidden;
 
-    @Option(names = "--conv", split = ",", paramLabel = "F,K,S", description = "Image observations: filters, kernel size and stride of the convolution (MinAtar: 16,3,1).")
+    @Option(names = "--conv", split = ",", paramLabel = "F,K,S[,F,K,S...]", description = "Image observations: filters, kernel size and stride of each convolution (MinAtar: 16,3,1; the paper's Atari net: 16,8,4,32,4,2).")
     int[] conv;
 
     @Option(names = "--lstm", paramLabel = "CELLS", description = "A3C: LSTM cells after the last hidden layer (the paper's A3C LSTM uses 256); 0 for none (default).")
@@ -219,8 +219,8 @@ public final class TrainCommand implements Callable<Integer> {
                 + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         long every = reportEvery != null ? reportEvery : Math.max(1000, nSteps / 500);
         int[] c = conv != null ? conv : p.conv();
-        if (c.length != 3 || c[0] < 1 || c[1] < 1 || c[2] < 1) {
-            throw new IllegalArgumentException("--conv takes three numbers >= 1: filters,kernel,stride");
+        if (c.length == 0 || c.length % 3 != 0 || java.util.Arrays.stream(c).anyMatch(v -> v < 1)) {
+            throw new IllegalArgumentException("--conv takes filters,kernel,stride (numbers >= 1) for each convolution, e.g. 16,8,4,32,4,2");
         }
         return new TrainConfig(algo, env, p.name(), nThreads, nSteps, seed, kernel, dir, c, h, lstm != null ? lstm : p.lstm(), act, hp, range, stop, every);
     }

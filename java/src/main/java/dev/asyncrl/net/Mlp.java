@@ -30,9 +30,9 @@ public final class Mlp {
     public record Head(String name, int size) {}
 
     /**
-     * An optional convolution in front of the dense torso, for image observations (C, H, W),
-     * channel-major: F filters of K×K, stride S, no padding, ReLU; its output (F, Ho, Wo) is
-     * flattened into the first dense layer.
+     * A convolution in front of the dense torso, for image observations (C, H, W), channel-major:
+     * F filters of K×K, stride S, no padding, ReLU. Convolutions chain (the next reads this one's
+     * (F, Ho, Wo)); the last one's output is flattened into the first dense layer.
      */
     public record Conv(int channels, int height, int width, int filters, int kernel, int stride) {
         public Conv {
@@ -67,7 +67,7 @@ public final class Mlp {
     public static final int MU = 0, VAR = 1, GAUSS_VALUE = 2;
 
     private final int obsSize;
-    private final Conv conv;       // null: the torso starts with a dense layer
+    private final List<Conv> convs; // empty: the torso starts with a dense layer
     private final int[] hidden;
     private final int lstm;        // LSTM cells after the last hidden layer; 0: none
     private final Activation activation;
@@ -75,7 +75,7 @@ public final class Mlp {
     private final Layout layout;
 
     public Mlp(int obsSize, int[] hidden, Activation activation, List<Head> heads) {
-        this(obsSize, null, hidden, activation, heads);
+        this(obsSize, List.of(), hidden, 0, activation, heads);
     }
 
     public Mlp(int obsSize, Conv conv, int[] hidden, Activation activation, List<Head> heads) {
@@ -87,10 +87,18 @@ public final class Mlp {
      *             after the final hidden layer"); the heads then read the LSTM's h. 0: none.
      */
     public Mlp(int obsSize, Conv conv, int[] hidden, int lstm, Activation activation, List<Head> heads) {
+        this(obsSize, conv == null ? List.of() : List.of(conv), hidden, lstm, activation, heads);
+    }
+
+    public Mlp(int obsSize, List<Conv> convs, int[] hidden, int lstm, Activation activation, List<Head> heads) {
         if (lstm < 0) throw new IllegalArgumentException("--lstm must be >= 0, got " + lstm);
-        if (conv != null && conv.inputSize() != obsSize) {
-            throw new IllegalArgumentException("conv input " + conv.channels() + "x" + conv.height() + "x" + conv.width()
-                    + " does not match the observation size " + obsSize);
+        int expect = obsSize;
+        for (Conv conv : convs) {
+            if (conv.inputSize() != expect) {
+                throw new IllegalArgumentException("conv input " + conv.channels() + "x" + conv.height() + "x" + conv.width()
+                        + " does not match its input size " + expect);
+            }
+            expect = conv.outputSize();
         }
         if (obsSize < 1) throw new IllegalArgumentException("observation size must be >= 1");
         if (hidden.length == 0) throw new IllegalArgumentException("the torso needs at least one hidden layer");
@@ -98,16 +106,17 @@ public final class Mlp {
         if (heads.isEmpty()) throw new IllegalArgumentException("a network needs at least one head");
         for (Head h : heads) if (h.size() < 1) throw new IllegalArgumentException("head " + h.name() + " needs size >= 1");
         this.obsSize = obsSize;
-        this.conv = conv;
+        this.convs = List.copyOf(convs);
         this.lstm = lstm;
         this.hidden = hidden.clone();
         this.activation = activation;
         this.heads = List.copyOf(heads);
         Layout.Builder b = Layout.builder();
         int in = obsSize;
-        if (conv != null) {
-            b.add("conv.weight", conv.filters(), conv.channels(), conv.kernel(), conv.kernel());
-            b.add("conv.bias", conv.filters());
+        for (int i = 0; i < convs.size(); i++) {
+            Conv conv = convs.get(i);
+            b.add("conv." + i + ".weight", conv.filters(), conv.channels(), conv.kernel(), conv.kernel());
+            b.add("conv." + i + ".bias", conv.filters());
             in = conv.outputSize();
         }
         for (int k = 0; k < hidden.length; k++) {
@@ -130,7 +139,7 @@ public final class Mlp {
 
     /** Policy logits (A) and state value (1) over one torso. */
     public static Mlp actorCritic(int obsSize, int actions, int[] hidden, Activation activation) {
-        return actorCritic(obsSize, null, actions, hidden, activation);
+        return actorCritic(obsSize, List.of(), actions, hidden, 0, activation);
     }
 
     public static Mlp actorCritic(int obsSize, Conv conv, int actions, int[] hidden, Activation activation) {
@@ -138,7 +147,11 @@ public final class Mlp {
     }
 
     public static Mlp actorCritic(int obsSize, Conv conv, int actions, int[] hidden, int lstm, Activation activation) {
-        return new Mlp(obsSize, conv, hidden, lstm, activation, List.of(new Head("policy", actions), new Head("value", 1)));
+        return actorCritic(obsSize, conv == null ? List.of() : List.of(conv), actions, hidden, lstm, activation);
+    }
+
+    public static Mlp actorCritic(int obsSize, List<Conv> convs, int actions, int[] hidden, int lstm, Activation activation) {
+        return new Mlp(obsSize, convs, hidden, lstm, activation, List.of(new Head("policy", actions), new Head("value", 1)));
     }
 
     /**
@@ -147,17 +160,21 @@ public final class Mlp {
      * separate value network; sharing the torso is what its discrete-action nets do.)
      */
     public static Mlp gaussianActorCritic(int obsSize, int actionDim, int[] hidden, int lstm, Activation activation) {
-        return new Mlp(obsSize, null, hidden, lstm, activation,
+        return new Mlp(obsSize, List.of(), hidden, lstm, activation,
                 List.of(new Head("mu", actionDim), new Head("var", 1), new Head("value", 1)));
     }
 
     /** Action values Q(s, ·) (A). */
     public static Mlp qNetwork(int obsSize, int actions, int[] hidden, Activation activation) {
-        return qNetwork(obsSize, null, actions, hidden, activation);
+        return qNetwork(obsSize, List.of(), actions, hidden, activation);
     }
 
     public static Mlp qNetwork(int obsSize, Conv conv, int actions, int[] hidden, Activation activation) {
-        return new Mlp(obsSize, conv, hidden, activation, List.of(new Head("q", actions)));
+        return qNetwork(obsSize, conv == null ? List.of() : List.of(conv), actions, hidden, activation);
+    }
+
+    public static Mlp qNetwork(int obsSize, List<Conv> convs, int actions, int[] hidden, Activation activation) {
+        return new Mlp(obsSize, convs, hidden, 0, activation, List.of(new Head("q", actions)));
     }
 
     /** LSTM cells after the torso; 0 when the network is feed-forward. */
@@ -165,9 +182,9 @@ public final class Mlp {
         return lstm;
     }
 
-    /** The convolution in front of the torso, or null. */
-    public Conv conv() {
-        return conv;
+    /** The convolutions in front of the torso, first to last (empty for vector observations). */
+    public List<Conv> convs() {
+        return convs;
     }
 
     public Layout layout() {
@@ -243,9 +260,10 @@ public final class Mlp {
         /** obs (rows, D): the environment writes each row directly. */
         public final MemorySegment obs;
 
-        private final MemorySegment convOut, dConv;    // (rows, F·Ho·Wo) after ReLU, and its gradient; null without conv
-        private final MemorySegment cw, cb, dcw, dcb;  // the convolution's slices of θ' and dθ
-        private final MemorySegment[] convRow;
+        private final int V = convs.size();
+        private final MemorySegment[] convOut, dConv;   // conv i: (rows, F·Ho·Wo) after ReLU, and its gradient
+        private final MemorySegment[] cw, cb, dcw, dcb; // conv i's slices of θ' and dθ
+        private final MemorySegment[][] convRow;        // [i][r]
         // LSTM: hS/cS (rows + 1, H): row 0 the state carried in, row r + 1 the state after row r;
         // gates (rows, 4H); dhA/dhB (H) alternate as dh and dh_prev; dc (H) is dc and dc_prev.
         private final MemorySegment hS, cS, lstmGates, dhA, dhB, dc;
@@ -270,18 +288,22 @@ public final class Mlp {
             obs = externalObs != null ? externalObs : arena.allocate((long) rows * obsSize * Float.BYTES, 64);
             int L = hidden.length, J = heads.size();
             boolean fwdOnly = externalParams != null;
-            if (conv != null) {
-                convOut = arena.allocate((long) rows * conv.outputSize() * Float.BYTES, 64);
-                dConv = arena.allocate((long) rows * conv.outputSize() * Float.BYTES, 64);
-                cw = layout.get("conv.weight").in(params);
-                cb = layout.get("conv.bias").in(params);
-                dcw = fwdOnly ? null : layout.get("conv.weight").in(grads);
-                dcb = fwdOnly ? null : layout.get("conv.bias").in(grads);
-                convRow = new MemorySegment[rows];
-                for (int r = 0; r < rows; r++) convRow[r] = row(convOut, r, conv.outputSize());
-            } else {
-                convOut = dConv = cw = cb = dcw = dcb = null;
-                convRow = null;
+            convOut = new MemorySegment[V];
+            dConv = new MemorySegment[V];
+            cw = new MemorySegment[V];
+            cb = new MemorySegment[V];
+            dcw = new MemorySegment[V];
+            dcb = new MemorySegment[V];
+            convRow = new MemorySegment[V][rows];
+            for (int i = 0; i < V; i++) {
+                Conv conv = convs.get(i);
+                convOut[i] = arena.allocate((long) rows * conv.outputSize() * Float.BYTES, 64);
+                dConv[i] = arena.allocate((long) rows * conv.outputSize() * Float.BYTES, 64);
+                cw[i] = layout.get("conv." + i + ".weight").in(params);
+                cb[i] = layout.get("conv." + i + ".bias").in(params);
+                dcw[i] = fwdOnly ? null : layout.get("conv." + i + ".weight").in(grads);
+                dcb[i] = fwdOnly ? null : layout.get("conv." + i + ".bias").in(grads);
+                for (int r = 0; r < rows; r++) convRow[i][r] = row(convOut[i], r, conv.outputSize());
             }
             h = new MemorySegment[L];
             dh = new MemorySegment[L];
@@ -389,11 +411,12 @@ public final class Mlp {
         public void forward(Kernel k, int r) {
             MemorySegment x = obsRow[r];
             int in = obsSize;
-            if (conv != null) {
-                k.conv2dForward(convRow[r], x, cw, cb, 1, conv.channels(), conv.height(), conv.width(),
+            for (int i = 0; i < V; i++) {
+                Conv conv = convs.get(i);
+                k.conv2dForward(convRow[i][r], x, cw[i], cb[i], 1, conv.channels(), conv.height(), conv.width(),
                         conv.filters(), conv.kernel(), conv.stride());
-                k.reluForward(convRow[r], convRow[r], conv.outputSize());
-                x = convRow[r];
+                k.reluForward(convRow[i][r], convRow[i][r], conv.outputSize());
+                x = convRow[i][r];
                 in = conv.outputSize();
             }
             for (int l = 0; l < hidden.length; l++) {
@@ -461,18 +484,24 @@ public final class Mlp {
             }
             for (int l = L - 1; l >= 0; l--) {
                 activation.backward(k, dh[l], h[l], (long) n * hidden[l]);
-                MemorySegment x = l > 0 ? h[l - 1] : conv != null ? convOut : obs;
-                int in = l > 0 ? hidden[l - 1] : conv != null ? conv.outputSize() : obsSize;
+                MemorySegment x = l > 0 ? h[l - 1] : V > 0 ? convOut[V - 1] : obs;
+                int in = l > 0 ? hidden[l - 1] : V > 0 ? convs.get(V - 1).outputSize() : obsSize;
                 MemorySegment dx = MemorySegment.NULL;
                 if (l > 0) dx = dh[l - 1];
-                else if (conv != null) dx = dConv;
+                else if (V > 0) dx = dConv[V - 1];
                 if (dx != MemorySegment.NULL) dx.fill((byte) 0);
                 k.denseBackward(dx, dw[l], db[l], dh[l], x, w[l], n, in, hidden[l]);
             }
-            if (conv != null) {
-                k.reluBackward(dConv, dConv, convOut, (long) n * conv.outputSize());
-                k.conv2dBackward(MemorySegment.NULL, dcw, dcb, dConv, obs, cw, n, conv.channels(), conv.height(),
-                        conv.width(), conv.filters(), conv.kernel(), conv.stride());
+            for (int i = V - 1; i >= 0; i--) {
+                Conv conv = convs.get(i);
+                k.reluBackward(dConv[i], dConv[i], convOut[i], (long) n * conv.outputSize());
+                MemorySegment dx = MemorySegment.NULL;
+                if (i > 0) {
+                    dx = dConv[i - 1];
+                    dx.fill((byte) 0);
+                }
+                k.conv2dBackward(dx, dcw[i], dcb[i], dConv[i], i > 0 ? convOut[i - 1] : obs, cw[i], n, conv.channels(),
+                        conv.height(), conv.width(), conv.filters(), conv.kernel(), conv.stride());
             }
         }
     }

@@ -59,7 +59,7 @@ public record Preset(String name, int[] hidden, String activation, int tMax, int
      * steps; value loss 0.25·(R−V)²; rewards as they come.
      */
     public static final Preset PAPER = new Preset("paper", new int[] {256}, "relu", 5, 5, 0.99, 0.01, 0.25, 0.5,
-            7e-4, 7e-4, "linear", 0.99, 0.1, 0.9, 40.0, 1.0, 40_000, 4_000_000, PAPER_EPS, 80_000_000L, Double.NaN, new int[] {16, 8, 4}, 0);
+            7e-4, 7e-4, "linear", 0.99, 0.1, 0.9, 40.0, 1.0, 40_000, 4_000_000, PAPER_EPS, 80_000_000L, Double.NaN, new int[] {16, 8, 4, 32, 4, 2}, 0);
 
     /**
      * CartPole-v1: the paper's values, but for these. The paper's ε = 0.1 inside the root suits

@@ -160,15 +160,24 @@ public final class Trainer {
      * the value-based methods. What config.json records (algo, env, hidden, activation) rebuilds it.
      */
     public static Mlp network(String algo, Env env, int[] conv, int[] hidden, int lstm, Activation activation) {
-        Mlp.Conv c = null;
+        List<Mlp.Conv> c = new ArrayList<>();
         int[] shape = env.observationShape();
-        if (shape.length == 3) {  // an image (C, H, W): a convolution {filters, kernel, stride} reads it
-            if (conv == null || conv.length != 3) throw new IllegalArgumentException(env.id() + " needs a convolution: {filters, kernel, stride}");
-            c = new Mlp.Conv(shape[0], shape[1], shape[2], conv[0], conv[1], conv[2]);
+        if (shape.length == 3) {  // an image (C, H, W): convolutions {filters, kernel, stride}... read it
+            if (conv == null || conv.length == 0 || conv.length % 3 != 0) {
+                throw new IllegalArgumentException(env.id() + " needs convolutions: filters,kernel,stride for each");
+            }
+            int C = shape[0], H = shape[1], W = shape[2];
+            for (int i = 0; i < conv.length; i += 3) {
+                Mlp.Conv layer = new Mlp.Conv(C, H, W, conv[i], conv[i + 1], conv[i + 2]);
+                c.add(layer);
+                C = layer.filters();
+                H = layer.outHeight();
+                W = layer.outWidth();
+            }
         }
         if (env.actionCount() == 0) {
             if (!algo.equals("a3c")) throw new IllegalArgumentException(env.id() + " has continuous actions: only a3c trains it");
-            if (c != null) throw new IllegalArgumentException(env.id() + ": a Gaussian policy over images is not built yet");
+            if (!c.isEmpty()) throw new IllegalArgumentException(env.id() + ": a Gaussian policy over images is not built yet");
             return Mlp.gaussianActorCritic(env.observationSize(), env.actionDim(), hidden, lstm, activation);
         }
         if (lstm > 0 && !algo.equals("a3c")) throw new IllegalArgumentException("--lstm is for a3c");

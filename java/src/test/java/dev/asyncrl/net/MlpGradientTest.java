@@ -11,6 +11,7 @@ import dev.asyncrl.kernel.Kernel;
 import dev.asyncrl.memory.Layout;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -18,7 +19,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The whole actor-critic network's backward (an optional convolution, the torso, both heads
+ * The whole actor-critic network's backward (optional convolutions, the torso, both heads
  * accumulating into the top hidden layer, the A3C loss) against central differences of the same loss computed in double precision
  * by a forward pass written here, for every parameter, both activations and both kernels. The
  * advantage is held constant, as A3C treats it.
@@ -37,12 +38,13 @@ class MlpGradientTest {
     @ParameterizedTest
     @MethodSource("cases")
     void backwardMatchesFiniteDifferences(String kernelName, Activation act, boolean withConv) {
-        // with a convolution: a 2×5×5 image, 3 filters of 3×3 at stride 2 → 3×2×2 into the torso
-        Mlp.Conv conv = withConv ? new Mlp.Conv(2, 5, 5, 3, 3, 2) : null;
-        int D = withConv ? conv.inputSize() : 3, A = 4, B = 4;
+        // with two convolutions: a 2×7×7 image, 3 filters of 3×3 at stride 2 → 3×3×3, then 4 of
+        // 2×2 at stride 1 → 4×2×2 into the torso (the Atari net's shape, in miniature)
+        List<Mlp.Conv> convs = withConv ? List.of(new Mlp.Conv(2, 7, 7, 3, 3, 2), new Mlp.Conv(3, 3, 3, 4, 2, 1)) : List.of();
+        int D = withConv ? convs.getFirst().inputSize() : 3, A = 4, B = 4;
         int[] hidden = {5, 6};
         float beta = 0.05f, c = 0.25f;
-        Mlp net = Mlp.actorCritic(D, conv, A, hidden, act);
+        Mlp net = Mlp.actorCritic(D, convs, A, hidden, 0, act);
         SplittableRandom rng = new SplittableRandom(11);
         try (Arena arena = Arena.ofConfined(); Kernel k = kernel(kernelName)) {
             Mlp.Workspace ws = net.workspace(arena, B + 1);
@@ -91,7 +93,7 @@ class MlpGradientTest {
             }
             assertEquals(layout.parameterCount(), checked);
             assertTrue(checked > 80);
-            if (withConv) assertTrue(layout.get("conv.weight").size() == 54, "the convolution's weights were checked too");
+            if (withConv) assertTrue(layout.get("conv.1.weight").size() == 4 * 3 * 2 * 2, "both convolutions' weights were checked too");
         }
     }
 
@@ -109,7 +111,7 @@ class MlpGradientTest {
         int D = 3, A = 3, B = 4, H = 5;
         int[] hidden = {4};
         float beta = 0.05f, c = 0.25f;
-        Mlp net = Mlp.actorCritic(D, null, A, hidden, H, Activation.TANH);
+        Mlp net = Mlp.actorCritic(D, List.<Mlp.Conv>of(), A, hidden, H, Activation.TANH);
         SplittableRandom rng = new SplittableRandom(21);
         try (Arena arena = Arena.ofConfined(); Kernel k = kernel(kernelName)) {
             Mlp.Workspace ws = net.workspace(arena, B + 1);
@@ -225,9 +227,10 @@ class MlpGradientTest {
         Layout l = net.layout();
         int[] hidden = net.hidden();
         double[] in = x;
-        Mlp.Conv cv = net.conv();
-        if (cv != null) {  // conv (F,C,K,K) + bias, stride S, no padding, then ReLU; output (F, Ho, Wo)
-            Layout.Tensor w = l.get("conv.weight"), b = l.get("conv.bias");
+        for (int ci = 0; ci < net.convs().size(); ci++) {  // conv (F,C,K,K) + bias, stride S, no padding, ReLU → (F, Ho, Wo)
+            Mlp.Conv cv = net.convs().get(ci);
+            double[] x0 = in;
+            Layout.Tensor w = l.get("conv." + ci + ".weight"), b = l.get("conv." + ci + ".bias");
             int C = cv.channels(), H = cv.height(), W = cv.width(), F = cv.filters(), K = cv.kernel(), S = cv.stride();
             int Ho = cv.outHeight(), Wo = cv.outWidth();
             double[] y = new double[F * Ho * Wo];
@@ -239,7 +242,7 @@ class MlpGradientTest {
                             for (int ky = 0; ky < K; ky++)
                                 for (int kx = 0; kx < K; kx++)
                                     acc += theta[(int) w.offset() + ((f * C + ch) * K + ky) * K + kx]
-                                            * x[(ch * H + oy * S + ky) * W + ox * S + kx];
+                                            * x0[(ch * H + oy * S + ky) * W + ox * S + kx];
                         y[(f * Ho + oy) * Wo + ox] = Math.max(0, acc);
                     }
             in = y;
