@@ -144,7 +144,9 @@ public final class EvalCommand implements Callable<Integer> {
                     policyName = "greedy";
                     result = play(e, trained.observation(), new Policy() {
                         public int act(MemorySegment action) {
-                            return trained.act(k);
+                            if (e.actionCount() > 0) return trained.act(k);
+                            trained.act(k, action);  // the Gaussian policy's mean
+                            return -1;
                         }
 
                         public void startEpisode() {

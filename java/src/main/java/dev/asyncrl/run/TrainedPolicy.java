@@ -26,7 +26,8 @@ import java.util.List;
  * Trainer#network} builds the same network; its layout table must match the rebuilt one tensor for
  * tensor, and params.f32 must hold exactly the layout's floats. Greedy means argmax of the policy
  * logits for A3C and argmax of Q for the value-based methods (both are head 0); ties go to the lowest
- * action.
+ * action. For a Gaussian policy (continuous actions) it is the mean μ. An LSTM policy carries its
+ * state from step to step and starts each episode from zero.
  *
  * <p>Every problem with the directory is an IllegalArgumentException naming the directory and the
  * file, which the command line reports as bad input (exit 2). Memory: θ and one row of
@@ -71,9 +72,6 @@ public final class TrainedPolicy implements AutoCloseable {
         if (!Trainer.ALGOS.contains(algo)) throw new IllegalArgumentException(where + ": config.json names an unknown algo '" + algo + "'");
         if (!Envs.exists(envName)) throw new IllegalArgumentException(where + ": config.json names an unknown env '" + envName + "'");
         Env env = Envs.create(envName);
-        if (env.actionCount() == 0) {
-            throw new IllegalArgumentException(where + ": env " + envName + " has continuous actions; eval plays discrete policies only");
-        }
         int[] hidden = new int[hiddenNode.size()];
         for (int i = 0; i < hidden.length; i++) hidden[i] = hiddenNode.get(i).asInt();
         Mlp net;
@@ -187,6 +185,16 @@ public final class TrainedPolicy implements AutoCloseable {
     /** A new episode: an LSTM policy forgets its state. */
     public void startEpisode() {
         ws.resetState();
+    }
+
+    /**
+     * Continuous actions: the greedy action of the Gaussian policy, its mean μ (head 0), written
+     * into {@code action} (D floats); the environment clips it.
+     */
+    public void act(Kernel kernel, MemorySegment action) {
+        ws.forward(kernel, 0);
+        ws.carryState(1);
+        MemorySegment.copy(ws.outRow(0, 0), 0, action, 0, ws.outRow(0, 0).byteSize());
     }
 
     /** The greedy action for the current observation: argmax of head 0 (policy logits or Q). */
