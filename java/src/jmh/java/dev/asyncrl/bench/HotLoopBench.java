@@ -1,9 +1,6 @@
 package dev.asyncrl.bench;
 
-import dev.asyncrl.algo.A3C;
-import dev.asyncrl.algo.NStepQ;
-import dev.asyncrl.algo.OneStepQ;
-import dev.asyncrl.algo.OneStepSarsa;
+import dev.asyncrl.algo.ActorLearner;
 import dev.asyncrl.cli.Kernels;
 import dev.asyncrl.env.CartPole;
 import dev.asyncrl.kernel.Kernel;
@@ -12,6 +9,7 @@ import dev.asyncrl.net.Activation;
 import dev.asyncrl.algo.Hyperparameters;
 import dev.asyncrl.net.Mlp;
 import dev.asyncrl.run.Preset;
+import dev.asyncrl.run.Trainer;
 import dev.asyncrl.run.TrainingContext;
 import java.lang.foreign.Arena;
 import java.util.concurrent.TimeUnit;
@@ -53,7 +51,7 @@ public class HotLoopBench {
     private Kernel k;
     private SharedParams shared;
     private Arena arena;
-    private java.util.function.IntSupplier segment;
+    private ActorLearner.Segments learner;
 
     @Setup(Level.Trial)
     public void setup() {
@@ -72,17 +70,12 @@ public class HotLoopBench {
                 p.rmsEps(), p.momentum(), p.maxGradNorm(), p.rewardScale(), p.targetInterval(), p.epsilonSteps(),
                 p.finalEpsilons(), Hyperparameters.PAPER_EPSILON_PROBS);
         arena = Arena.ofShared();
-        segment = switch (algo) {
-            case "a3c" -> new A3C.Worker(0, ctx, net, hp, env, 1).learner(arena)::segment;
-            case "nstep-q" -> new NStepQ(ctx, net, hp, env, 1).learner(arena)::segment;
-            case "onestep-q" -> new OneStepQ(ctx, net, hp, env, 1).learner(arena)::segment;
-            default -> new OneStepSarsa(ctx, net, hp, env, 1).learner(arena)::segment;
-        };
+        learner = Trainer.worker(algo, ctx, net, hp, env, 1).learner(arena);
     }
 
     @Benchmark
     public int segment() {
-        return segment.getAsInt();
+        return learner.segment();
     }
 
     @TearDown(Level.Trial)

@@ -38,16 +38,14 @@ public final class A3C {
     private A3C() {}
 
     /** One actor-learner thread: its own environment, random stream, θ', dθ and activations. */
-    public static final class Worker implements Runnable {
-        private final int id;
+    public static final class Worker implements ActorLearner {
         private final TrainingContext ctx;
         private final Mlp net;
         private final Hyperparameters hp;
         private final Env env;
         private final long seed;
 
-        public Worker(int id, TrainingContext ctx, Mlp net, Hyperparameters hp, Env env, long seed) {
-            this.id = id;
+        public Worker(TrainingContext ctx, Mlp net, Hyperparameters hp, Env env, long seed) {
             this.ctx = ctx;
             this.net = net;
             this.hp = hp;
@@ -64,12 +62,12 @@ public final class A3C {
             }
         }
 
-        /** This thread's buffers, allocated once in {@code arena}; {@link #segment()} is the hot loop. */
+        @Override
         public Learner learner(Arena arena) {
             return new Learner(arena);
         }
 
-        public final class Learner {
+        public final class Learner implements Segments {
             private final Kernel k = ctx.kernel();
             private final SharedParams shared = ctx.shared();
             private final int tMax = hp.tMax();
@@ -112,6 +110,7 @@ public final class A3C {
             }
 
             /** One segment of up to t_max steps and its update of θ; returns the steps taken. */
+            @Override
             public int segment() {
                 k.copy(ws.params, shared.theta(), n);   // θ' ← θ: a Hogwild read, other threads may be mid-update
                 ws.grads.fill((byte) 0);                // dθ ← 0
@@ -144,7 +143,7 @@ public final class A3C {
                     ws.forward(k, t);
                     bootstrap = ws.output(continuous ? Mlp.GAUSS_VALUE : Mlp.VALUE, t, 0);
                 }
-                nStepReturns(returns, rewards, t, bootstrap, gamma);
+                Returns.nStep(returns, rewards, t, bootstrap, gamma);
                 if (continuous) {
                     k.gaussianLossBackward(ws.dOut(Mlp.MU), ws.dOut(Mlp.VAR), ws.dOut(Mlp.GAUSS_VALUE), stats,
                             ws.out(Mlp.MU), ws.out(Mlp.VAR), ws.out(Mlp.GAUSS_VALUE), actions, returns, t, D, beta, valueCoef);
@@ -167,18 +166,6 @@ public final class A3C {
                     ws.carryState(t);                    // LSTM: with the state it was seen with
                 }
                 return t;
-            }
-        }
-
-        /**
-         * The n-step returns of a segment, computed backwards: R ← r_i + γR from R = bootstrap
-         * (0 after a terminal state, else V of the last state), written into returns (t) float32.
-         */
-        public static void nStepReturns(MemorySegment returns, float[] rewards, int t, float bootstrap, float gamma) {
-            float R = bootstrap;
-            for (int i = t - 1; i >= 0; i--) {
-                R = rewards[i] + gamma * R;
-                returns.setAtIndex(JAVA_FLOAT, i, R);
             }
         }
 
@@ -208,8 +195,5 @@ public final class A3C {
             return A - 1;
         }
 
-        public int id() {
-            return id;
-        }
     }
 }

@@ -1,11 +1,8 @@
 package dev.asyncrl.algo;
 
-import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
-
 import dev.asyncrl.env.Env;
 import dev.asyncrl.net.Mlp;
 import dev.asyncrl.run.TrainingContext;
-import java.lang.foreign.MemorySegment;
 
 /**
  * Asynchronous n-step Q-learning (Mnih et al. 2016, Algorithm S2, forward view).
@@ -30,15 +27,6 @@ public final class NStepQ extends ValueBasedWorker {
     @Override
     protected void targets(Learner l, int t, boolean terminal) {
         float bootstrap = terminal ? 0f : maxQ(l.targetQ(t), t, l.actionCount());
-        returns(l.targets(), l.rewards(), t, bootstrap, l.gamma());
-    }
-
-    /** R ← r_i + γR backwards from R = bootstrap, written into y (t). */
-    public static void returns(MemorySegment y, float[] r, int t, float bootstrap, float gamma) {
-        float R = bootstrap;
-        for (int i = t - 1; i >= 0; i--) {
-            R = r[i] + gamma * R;
-            y.setAtIndex(JAVA_FLOAT, i, R);
-        }
+        Returns.nStep(l.targets(), l.rewards(), t, bootstrap, l.gamma());
     }
 }

@@ -36,7 +36,7 @@ import java.util.SplittableRandom;
  * probabilities {0.4, 0.3, 0.3} unless a preset or flag says otherwise, and anneals linearly from 1
  * to it over the first epsilonSteps global steps.
  */
-public abstract class ValueBasedWorker implements Runnable {
+public abstract class ValueBasedWorker implements ActorLearner {
     protected final TrainingContext ctx;
     protected final Mlp net;
     protected final Hyperparameters hp;
@@ -120,11 +120,12 @@ public abstract class ValueBasedWorker implements Runnable {
         }
     }
 
+    @Override
     public Learner learner(Arena arena) {
         return new Learner(arena);
     }
 
-    public final class Learner {
+    public final class Learner implements Segments {
         private final Kernel k = ctx.kernel();
         private final SharedParams shared = ctx.shared();
         private final int N = hp.tMax();
@@ -193,6 +194,7 @@ public abstract class ValueBasedWorker implements Runnable {
         }
 
         /** One segment of up to N steps and its update of θ; returns the steps taken. */
+        @Override
         public int segment() {
             k.copy(ws.params, shared.theta(), n);   // θ' ← θ: a Hogwild read
             ws.grads.fill((byte) 0);                // dθ ← 0

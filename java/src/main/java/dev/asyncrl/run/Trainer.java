@@ -1,6 +1,8 @@
 package dev.asyncrl.run;
 
 import dev.asyncrl.algo.A3C;
+import dev.asyncrl.algo.ActorLearner;
+import dev.asyncrl.algo.Hyperparameters;
 import dev.asyncrl.algo.NStepQ;
 import dev.asyncrl.algo.OneStepQ;
 import dev.asyncrl.algo.OneStepSarsa;
@@ -77,17 +79,18 @@ public final class Trainer {
             if (cfg.valueBased()) kernel.copy(shared.target(), shared.theta(), net.layout().size()); // θ⁻ ← θ
             TrainingContext ctx = new TrainingContext(kernel, shared, cfg.steps(), cfg.stopReturn(), cfg.reportEvery());
             List<Thread> threads = new ArrayList<>();
-            List<Runnable> workers = new ArrayList<>();
+            List<ActorLearner> workers = new ArrayList<>();
             List<Double> epsilons = new ArrayList<>();
             for (int i = 0; i < cfg.threads(); i++) {
-                Runnable w = worker(cfg.algo(), i, ctx, net, cfg, i == 0 ? probe : Envs.create(cfg.env()));
+                ActorLearner w = worker(cfg.algo(), ctx, net, cfg.hp(), i == 0 ? probe : Envs.create(cfg.env()),
+                        cfg.threadSeed(i));
                 workers.add(w);
                 if (w instanceof ValueBasedWorker v) epsilons.add(v.finalEpsilon());
             }
             if (!epsilons.isEmpty()) config.put("thread_final_epsilons", epsilons);
             dir.writeJson(RunDirectory.CONFIG, config);
             for (int i = 0; i < cfg.threads(); i++) {
-                Runnable w = workers.get(i);
+                ActorLearner w = workers.get(i);
                 threads.add(Thread.ofPlatform().name("actor-learner-" + i).start(() -> {
                     try {
                         w.run();
@@ -189,13 +192,13 @@ public final class Trainer {
     /** The algorithms by their command-line name. */
     public static final List<String> ALGOS = List.of("a3c", "nstep-q", "onestep-q", "onestep-sarsa");
 
-    private static Runnable worker(String algo, int i, TrainingContext ctx, Mlp net, TrainConfig cfg, Env env) {
-        long seed = cfg.threadSeed(i);
+    /** One actor-learner of {@code algo} with its own environment and seed. */
+    public static ActorLearner worker(String algo, TrainingContext ctx, Mlp net, Hyperparameters hp, Env env, long seed) {
         return switch (algo) {
-            case "a3c" -> new A3C.Worker(i, ctx, net, cfg.hp(), env, seed);
-            case "nstep-q" -> new NStepQ(ctx, net, cfg.hp(), env, seed);
-            case "onestep-q" -> new OneStepQ(ctx, net, cfg.hp(), env, seed);
-            case "onestep-sarsa" -> new OneStepSarsa(ctx, net, cfg.hp(), env, seed);
+            case "a3c" -> new A3C.Worker(ctx, net, hp, env, seed);
+            case "nstep-q" -> new NStepQ(ctx, net, hp, env, seed);
+            case "onestep-q" -> new OneStepQ(ctx, net, hp, env, seed);
+            case "onestep-sarsa" -> new OneStepSarsa(ctx, net, hp, env, seed);
             default -> throw new IllegalArgumentException("unknown --algo '" + algo + "'");
         };
     }

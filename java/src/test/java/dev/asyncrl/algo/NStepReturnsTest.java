@@ -7,7 +7,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import org.junit.jupiter.api.Test;
 
-/** A3C's n-step returns: computed backwards, bootstrapped from V unless terminal. */
+/** The n-step returns of A3C and n-step Q: computed backwards, bootstrapped unless terminal. */
 class NStepReturnsTest {
 
     @Test
@@ -15,10 +15,10 @@ class NStepReturnsTest {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(5 * Float.BYTES);
             float[] r = {1, 2, 3};
-            A3C.Worker.nStepReturns(out, r, 3, 10f, 0.5f);
+            Returns.nStep(out, r, 3, 10f, 0.5f);
             // R3 = 10; R2 = 3 + 5 = 8; R1 = 2 + 4 = 6; R0 = 1 + 3 = 4
             assertArrayEquals(new float[] {4, 6, 8}, out.asSlice(0, 12).toArray(JAVA_FLOAT));
-            A3C.Worker.nStepReturns(out, r, 3, 0f, 0.5f); // terminal: bootstrap 0
+            Returns.nStep(out, r, 3, 0f, 0.5f); // terminal: bootstrap 0
             // R2 = 3, R1 = 2 + 1.5 = 3.5, R0 = 1 + 1.75 = 2.75
             assertArrayEquals(new float[] {2.75f, 3.5f, 3f}, out.asSlice(0, 12).toArray(JAVA_FLOAT));
         }

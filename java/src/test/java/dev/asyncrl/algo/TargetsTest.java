@@ -66,10 +66,10 @@ class TargetsTest {
             MemorySegment y = arena.allocate(3 * Float.BYTES);
             float bootstrap = ValueBasedWorker.maxQ(qTarget(arena, q), 3, A); // max_a Q(s_3, a; θ⁻) = 8
             assertEquals(8f, bootstrap);
-            NStepQ.returns(y, r, 3, bootstrap, GAMMA);
+            Returns.nStep(y, r, 3, bootstrap, GAMMA);
             // R_2 = 3 + 4 = 7 ; R_1 = 2 + 3.5 = 5.5 ; R_0 = 1 + 2.75 = 3.75
             assertArrayEquals(new float[] {3.75f, 5.5f, 7f}, read(y, 3));
-            NStepQ.returns(y, r, 3, 0f, GAMMA); // terminal
+            Returns.nStep(y, r, 3, 0f, GAMMA); // terminal
             assertArrayEquals(new float[] {1 + 0.5f * (2 + 0.5f * 3), 2 + 0.5f * 3, 3}, read(y, 3));
         }
     }
