@@ -30,7 +30,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--algo", defaultValue = "a3c", description = "Algorithm: a3c, nstep-q, onestep-q or onestep-sarsa (default: ${DEFAULT-VALUE}).")
     String algo;
 
-    @Option(names = "--env", defaultValue = "cartpole", description = "Environment: cartpole, acrobot, mountaincar or tmaze (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--env", defaultValue = "cartpole", description = "Environment: cartpole, acrobot, mountaincar, pendulum, tmaze, minatar-asterix, minatar-breakout, minatar-freeway, minatar-seaquest or minatar-space-invaders (a -minimal suffix gives a MinAtar game's minimal action set) (default: ${DEFAULT-VALUE}).")
     String env;
 
     @Option(names = "--threads", description = "Actor-learner threads (default: one per core).")
@@ -49,7 +49,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "Run directory to create (default: runs/ALGO-ENV-TIMESTAMP).")
     Path out;
 
-    @Option(names = "--preset", paramLabel = "NAME", description = "Hyperparameter preset: cartpole, acrobot, mountaincar, tmaze or paper (default: the environment's).")
+    @Option(names = "--preset", paramLabel = "NAME", description = "Hyperparameter preset: cartpole, acrobot, mountaincar, tmaze, minatar, pendulum or paper (default: the environment's).")
     String preset;
 
     @Option(names = "--hidden", split = ",", paramLabel = "H1,H2,...", description = "MLP torso sizes, e.g. 64,64.")
