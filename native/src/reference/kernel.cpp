@@ -22,6 +22,17 @@
 #define ASYNCRL_REPORTED_VERSION ASYNCRL_KERNEL_VERSION
 #endif
 
+/*
+ * The test library asyncrl_test_broken sets this to get relu_backward wrong in one character
+ * (y >= 0 instead of y > 0, so the gradient of negative inputs passes through), to prove that
+ * `asyncrl kernel check` catches a wrong op and names it.
+ */
+#ifdef ASYNCRL_TEST_BROKEN_RELU_BACKWARD
+#define ASYNCRL_RELU_PASSES(y) ((y) >= 0.0f)
+#else
+#define ASYNCRL_RELU_PASSES(y) ((y) > 0.0f)
+#endif
+
 namespace {
 
 /* The largest element count of a float buffer whose size in bytes still fits in ptrdiff_t. */
@@ -169,7 +180,7 @@ asyncrl_status asyncrl_relu_backward(float *dx, const float *dy, const float *y,
     if (N < 0 || !fits(N, 1)) return ASYNCRL_ERR_BAD_SIZE;
 
     for (int64_t n = 0; n < N; n++) {
-        dx[n] = y[n] > 0.0f ? dy[n] : 0.0f;
+        dx[n] = ASYNCRL_RELU_PASSES(y[n]) ? dy[n] : 0.0f;
     }
     return ASYNCRL_OK;
 }

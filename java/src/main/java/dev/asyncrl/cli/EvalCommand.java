@@ -58,7 +58,7 @@ public final class EvalCommand implements Callable<Integer> {
     long seed;
 
     @Option(names = "--kernel", defaultValue = Kernels.DEFAULT, paramLabel = "NAME|PATH",
-            description = "Kernel for the --run policy's forward passes: java, reference, or the path of a kernel .so (default: ${DEFAULT-VALUE}).")
+            description = "Kernel for the --run policy's forward passes: java, reference, blas, simd, auto (the fastest available), or the path of a kernel .so (default: ${DEFAULT-VALUE}).")
     String kernel;
 
     @Option(names = "--render", paramLabel = "FILE.gif|DIR/", description = "Draw the first episode: an animated GIF, or PNG frames into a directory (a path ending in /).")

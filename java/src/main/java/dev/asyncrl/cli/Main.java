@@ -7,13 +7,13 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The command line: {@code asyncrl train|eval|sweep|bench ...}. Exit codes: 0 success; 2 bad input (an
+ * The command line: {@code asyncrl train|eval|sweep|bench|kernel ...}. Exit codes: 0 success; 2 bad input (an
  * unknown flag or value, a kernel that cannot be loaded, a run directory that is taken), with one
  * line naming the problem; 1 a run that failed, with a message naming the cause.
  */
 @Command(name = "asyncrl", mixinStandardHelpOptions = true, version = "asyncrl 0.1.0",
         description = "Asynchronous deep reinforcement learning on CPUs (Mnih et al. 2016).",
-        subcommands = {TrainCommand.class, EvalCommand.class, SweepCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {TrainCommand.class, EvalCommand.class, SweepCommand.class, BenchCommand.class, KernelCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     public static final int EXIT_FAILED = 1;
@@ -24,7 +24,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: train, eval, sweep or bench (see asyncrl --help)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: train, eval, sweep, bench or kernel (see asyncrl --help)");
     }
 
     public static void main(String[] args) {

@@ -43,7 +43,7 @@ public final class TrainCommand implements Callable<Integer> {
     long seed;
 
     @Option(names = "--kernel", defaultValue = Kernels.DEFAULT, paramLabel = "NAME|PATH",
-            description = "Kernel: java, a built-in native kernel name (reference), or the path of a kernel .so (default: ${DEFAULT-VALUE}).")
+            description = "Kernel: java, a built-in native kernel name (reference, blas, simd), auto (the fastest available), or the path of a kernel .so (default: ${DEFAULT-VALUE}).")
     String kernel;
 
     @Option(names = "--out", paramLabel = "DIR", description = "Run directory to create (default: runs/ALGO-ENV-TIMESTAMP).")

@@ -104,7 +104,11 @@ public final class FfmKernel implements Kernel {
     private static final MethodHandle RMSPROP = handle(FunctionDescriptor.of(JAVA_INT,
             ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_FLOAT, JAVA_FLOAT, JAVA_FLOAT));
 
+    // asyncrl_blas_bind(void *cblas_sgemm), exported by kernels that compute through a BLAS (blas_ext.h)
+    private static final MethodHandle BLAS_BIND = LINKER.downcallHandle(FunctionDescriptor.of(JAVA_INT, ADDRESS));
+
     private final Path path;
+    private final boolean checked;
     private final String name;
     private final Arena libraryArena;
     private final MemorySegment statusString;
@@ -112,8 +116,9 @@ public final class FfmKernel implements Kernel {
             tanhForward, tanhBackward, conv2dForward, conv2dBackward, lstmCellForward, lstmCellBackward,
             a3cLoss, gaussianLoss, qLoss, clip, rmsprop, momentum, copy;
 
-    private FfmKernel(Path path, Arena libraryArena, SymbolLookup lookup) {
+    private FfmKernel(Path path, Arena libraryArena, SymbolLookup lookup, boolean checked) {
         this.path = path;
+        this.checked = checked;
         this.libraryArena = libraryArena;
         List<String> missing = new ArrayList<>();
         for (String s : SYMBOLS) {
@@ -153,6 +158,32 @@ public final class FfmKernel implements Kernel {
         this.clip = lookup.find("asyncrl_clip_grad_norm").orElseThrow();
         this.rmsprop = lookup.find("asyncrl_shared_rmsprop").orElseThrow();
         this.copy = lookup.find("asyncrl_copy").orElseThrow();
+        bindBlas(lookup);
+    }
+
+    /**
+     * A kernel that exports asyncrl_blas_bind gets the address of cblas_sgemm from the process's
+     * one OpenBLAS before its first call (native/include/asyncrl/blas_ext.h).
+     */
+    private void bindBlas(SymbolLookup lookup) {
+        MemorySegment bind = lookup.find("asyncrl_blas_bind").orElse(null);
+        if (bind == null) return;
+        MemorySegment sgemm;
+        try {
+            sgemm = OpenBlas.sgemm();
+        } catch (KernelLoadException e) {
+            throw new KernelLoadException("kernel '" + name + "' (" + path + ") computes through OpenBLAS's cblas_sgemm, and "
+                    + e.getMessage(), e);
+        }
+        int st;
+        try {
+            st = (int) BLAS_BIND.invokeExact(bind, sgemm);
+        } catch (Throwable t) {
+            throw new KernelLoadException("calling asyncrl_blas_bind of " + path + " failed: " + t, t);
+        }
+        if (st != 0) {
+            throw new KernelLoadException("asyncrl_blas_bind of " + path + " returned status " + st + " (" + statusText(st) + ")");
+        }
     }
 
     private static Object call(String symbol, MethodHandle unbound, SymbolLookup lookup) {
@@ -165,6 +196,20 @@ public final class FfmKernel implements Kernel {
 
     /** Opens the library at {@code path} and checks its version and symbols. */
     static FfmKernel open(Path path) {
+        return open(path, true);
+    }
+
+    /**
+     * The same library opened again without the Java-side size checks ({@link KernelChecks}), so
+     * that a wrong call reaches the native code as it is: for conformance checks of a kernel's own
+     * argument checks ({@code asyncrl kernel check}) and nothing else. A kernel that does not check
+     * its arguments may then crash the JVM. Close it as any kernel.
+     */
+    public FfmKernel reopenUnchecked() {
+        return open(path, false);
+    }
+
+    private static FfmKernel open(Path path, boolean checked) {
         if (!Files.isRegularFile(path)) {
             throw new KernelLoadException("kernel library not found: " + path);
         }
@@ -178,7 +223,7 @@ public final class FfmKernel implements Kernel {
                 throw new KernelLoadException("cannot load kernel library " + path
                         + ": not a shared library this platform can load (" + e.getMessage() + ")", e);
             }
-            return new FfmKernel(path, arena, lookup);
+            return new FfmKernel(path, arena, lookup, checked);
         } catch (RuntimeException e) {
             arena.close();
             throw e;
@@ -257,7 +302,7 @@ public final class FfmKernel implements Kernel {
     @Override
     public void denseForward(MemorySegment y, MemorySegment x, MemorySegment w, MemorySegment b,
                              long batch, long in, long out) {
-        KernelChecks.denseForward(y, x, w, b, batch, in, out);
+        if (checked) KernelChecks.denseForward(y, x, w, b, batch, in, out);
         int st;
         try {
             st = (int) DENSE_FORWARD.invokeExact(denseForward, y, x, w, b, batch, in, out);
@@ -270,7 +315,7 @@ public final class FfmKernel implements Kernel {
     @Override
     public void denseBackward(MemorySegment dx, MemorySegment dw, MemorySegment db, MemorySegment dy,
                               MemorySegment x, MemorySegment w, long batch, long in, long out) {
-        KernelChecks.denseBackward(dx, dw, db, dy, x, w, batch, in, out);
+        if (checked) KernelChecks.denseBackward(dx, dw, db, dy, x, w, batch, in, out);
         int st;
         try {
             st = (int) DENSE_BACKWARD.invokeExact(denseBackward, dx, dw, db, dy, x, w, batch, in, out);
@@ -282,19 +327,19 @@ public final class FfmKernel implements Kernel {
 
     @Override
     public void reluForward(MemorySegment y, MemorySegment x, long n) {
-        KernelChecks.elementwise("relu_forward", "y (N)", y, "x (N)", x, null, null, n);
+        if (checked) KernelChecks.elementwise("relu_forward", "y (N)", y, "x (N)", x, null, null, n);
         unary("relu_forward", reluForward, y, x, n);
     }
 
     @Override
     public void tanhForward(MemorySegment y, MemorySegment x, long n) {
-        KernelChecks.elementwise("tanh_forward", "y (N)", y, "x (N)", x, null, null, n);
+        if (checked) KernelChecks.elementwise("tanh_forward", "y (N)", y, "x (N)", x, null, null, n);
         unary("tanh_forward", tanhForward, y, x, n);
     }
 
     @Override
     public void copy(MemorySegment dst, MemorySegment src, long n) {
-        KernelChecks.copy(dst, src, n);
+        if (checked) KernelChecks.copy(dst, src, n);
         unary("copy", copy, dst, src, n);
     }
 
@@ -310,13 +355,13 @@ public final class FfmKernel implements Kernel {
 
     @Override
     public void reluBackward(MemorySegment dx, MemorySegment dy, MemorySegment y, long n) {
-        KernelChecks.elementwise("relu_backward", "dx (N)", dx, "dy (N)", dy, "y (N)", y, n);
+        if (checked) KernelChecks.elementwise("relu_backward", "dx (N)", dx, "dy (N)", dy, "y (N)", y, n);
         unaryBackward("relu_backward", reluBackward, dx, dy, y, n);
     }
 
     @Override
     public void tanhBackward(MemorySegment dx, MemorySegment dy, MemorySegment y, long n) {
-        KernelChecks.elementwise("tanh_backward", "dx (N)", dx, "dy (N)", dy, "y (N)", y, n);
+        if (checked) KernelChecks.elementwise("tanh_backward", "dx (N)", dx, "dy (N)", dy, "y (N)", y, n);
         unaryBackward("tanh_backward", tanhBackward, dx, dy, y, n);
     }
 
@@ -335,7 +380,7 @@ public final class FfmKernel implements Kernel {
     public void conv2dForward(MemorySegment y, MemorySegment x, MemorySegment w, MemorySegment b,
                               long batch, long channels, long height, long width, long filters,
                               long kernelSize, long stride) {
-        KernelChecks.conv2dForward(y, x, w, b, batch, channels, height, width, filters, kernelSize, stride);
+        if (checked) KernelChecks.conv2dForward(y, x, w, b, batch, channels, height, width, filters, kernelSize, stride);
         int st;
         try {
             st = (int) CONV2D_FORWARD.invokeExact(conv2dForward, y, x, w, b, batch, channels, height, width,
@@ -350,7 +395,7 @@ public final class FfmKernel implements Kernel {
     public void conv2dBackward(MemorySegment dx, MemorySegment dw, MemorySegment db, MemorySegment dy,
                                MemorySegment x, MemorySegment w, long batch, long channels, long height,
                                long width, long filters, long kernelSize, long stride) {
-        KernelChecks.conv2dBackward(dx, dw, db, dy, x, w, batch, channels, height, width, filters, kernelSize, stride);
+        if (checked) KernelChecks.conv2dBackward(dx, dw, db, dy, x, w, batch, channels, height, width, filters, kernelSize, stride);
         int st;
         try {
             st = (int) CONV2D_BACKWARD.invokeExact(conv2dBackward, dx, dw, db, dy, x, w, batch, channels, height,
@@ -365,7 +410,7 @@ public final class FfmKernel implements Kernel {
     public void lstmCellForward(MemorySegment h, MemorySegment c, MemorySegment gates, MemorySegment x,
                                 MemorySegment hPrev, MemorySegment cPrev, MemorySegment wIh, MemorySegment wHh,
                                 MemorySegment b, long batch, long in, long hidden) {
-        KernelChecks.lstmCellForward(h, c, gates, x, hPrev, cPrev, wIh, wHh, b, batch, in, hidden);
+        if (checked) KernelChecks.lstmCellForward(h, c, gates, x, hPrev, cPrev, wIh, wHh, b, batch, in, hidden);
         int st;
         try {
             st = (int) LSTM_FORWARD.invokeExact(lstmCellForward, h, c, gates, x, hPrev, cPrev, wIh, wHh, b,
@@ -382,7 +427,7 @@ public final class FfmKernel implements Kernel {
                                  MemorySegment x, MemorySegment hPrev, MemorySegment cPrev, MemorySegment c,
                                  MemorySegment gates, MemorySegment wIh, MemorySegment wHh,
                                  long batch, long in, long hidden) {
-        KernelChecks.lstmCellBackward(dhPrev, dcPrev, dx, dwIh, dwHh, db, dh, dc, x, hPrev, cPrev, c, gates,
+        if (checked) KernelChecks.lstmCellBackward(dhPrev, dcPrev, dx, dwIh, dwHh, db, dh, dc, x, hPrev, cPrev, c, gates,
                 wIh, wHh, batch, in, hidden);
         int st;
         try {
@@ -399,7 +444,7 @@ public final class FfmKernel implements Kernel {
                                 MemorySegment logits, MemorySegment values, MemorySegment actions,
                                 MemorySegment returns, long batch, long actionCount,
                                 float entropyBeta, float valueCoef) {
-        KernelChecks.a3cLossBackward(dLogits, dValues, stats, logits, values, actions, returns,
+        if (checked) KernelChecks.a3cLossBackward(dLogits, dValues, stats, logits, values, actions, returns,
                 batch, actionCount, entropyBeta, valueCoef);
         int st;
         try {
@@ -416,7 +461,7 @@ public final class FfmKernel implements Kernel {
                                      MemorySegment mu, MemorySegment v, MemorySegment values, MemorySegment actions,
                                      MemorySegment returns, long batch, long actionDim,
                                      float entropyBeta, float valueCoef) {
-        KernelChecks.gaussianLossBackward(dMu, dV, dValues, stats, mu, v, values, actions, returns,
+        if (checked) KernelChecks.gaussianLossBackward(dMu, dV, dValues, stats, mu, v, values, actions, returns,
                 batch, actionDim, entropyBeta, valueCoef);
         int st;
         try {
@@ -431,7 +476,7 @@ public final class FfmKernel implements Kernel {
     @Override
     public void qLossBackward(MemorySegment dq, MemorySegment stats, MemorySegment q, MemorySegment actions,
                               MemorySegment targets, long batch, long actionCount, float coef) {
-        KernelChecks.qLossBackward(dq, stats, q, actions, targets, batch, actionCount, coef);
+        if (checked) KernelChecks.qLossBackward(dq, stats, q, actions, targets, batch, actionCount, coef);
         int st;
         try {
             st = (int) Q_LOSS.invokeExact(qLoss, dq, stats, q, actions, targets, batch, actionCount, coef);
@@ -443,7 +488,7 @@ public final class FfmKernel implements Kernel {
 
     @Override
     public void momentumSgd(MemorySegment theta, MemorySegment m, MemorySegment dTheta, long n, float lr, float alpha) {
-        KernelChecks.momentumSgd(theta, m, dTheta, n, lr, alpha);
+        if (checked) KernelChecks.momentumSgd(theta, m, dTheta, n, lr, alpha);
         int st;
         try {
             st = (int) MOMENTUM.invokeExact(momentum, theta, m, dTheta, n, lr, alpha);
@@ -455,7 +500,7 @@ public final class FfmKernel implements Kernel {
 
     @Override
     public void clipGradNorm(MemorySegment grad, MemorySegment normOut, long n, float maxNorm) {
-        KernelChecks.clipGradNorm(grad, normOut, n, maxNorm);
+        if (checked) KernelChecks.clipGradNorm(grad, normOut, n, maxNorm);
         int st;
         try {
             st = (int) CLIP.invokeExact(clip, grad, normOut, n, maxNorm);
@@ -468,7 +513,7 @@ public final class FfmKernel implements Kernel {
     @Override
     public void sharedRmsprop(MemorySegment theta, MemorySegment g, MemorySegment dTheta, long n,
                               float lr, float alpha, float eps) {
-        KernelChecks.sharedRmsprop(theta, g, dTheta, n, lr, alpha, eps);
+        if (checked) KernelChecks.sharedRmsprop(theta, g, dTheta, n, lr, alpha, eps);
         int st;
         try {
             st = (int) RMSPROP.invokeExact(rmsprop, theta, g, dTheta, n, lr, alpha, eps);
