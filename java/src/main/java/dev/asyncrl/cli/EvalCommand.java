@@ -35,9 +35,9 @@ import picocli.CommandLine.Option;
  * return. Either the greedy policy of a finished run ({@code --run DIR}: the network rebuilt from
  * config.json, θ from params.f32, forward passes on the chosen kernel), the greedy policy of an
  * exported model played by ONNX Runtime ({@code --onnx FILE.onnx --env NAME}, through the same
- * episode loop) or the uniform random baseline ({@code --env NAME --policy random}). Episode i starts from the environment seeded once
- * with --seed and then reset in turn, so every policy evaluated with one seed meets the same start
- * states. Prints one line, writes summary.json into --out, and draws the first episode with
+ * episode loop) or the uniform random baseline ({@code --env NAME --policy random}). Episode i
+ * starts from the environment seeded once with --seed and then reset in turn, so every policy
+ * evaluated with one seed meets the same start states. Prints one line, writes summary.json into --out, and draws the first episode with
  * {@code --render} (an animated GIF, or PNG frames into a directory).
  */
 @Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
