@@ -7,6 +7,7 @@ import dev.asyncrl.env.Envs;
 import dev.asyncrl.env.Renderable;
 import dev.asyncrl.env.ReportsSuccess;
 import dev.asyncrl.env.StepResult;
+import dev.asyncrl.export.OnnxPolicy;
 import dev.asyncrl.kernel.Kernel;
 import dev.asyncrl.run.RunDirectory;
 import dev.asyncrl.run.TrainedPolicy;
@@ -32,20 +33,24 @@ import picocli.CommandLine.Option;
 /**
  * {@code asyncrl eval}: plays N seeded episodes with one policy and reports the undiscounted
  * return. Either the greedy policy of a finished run ({@code --run DIR}: the network rebuilt from
- * config.json, θ from params.f32, forward passes on the chosen kernel) or the uniform random
- * baseline ({@code --env NAME --policy random}). Episode i starts from the environment seeded once
- * with --seed and then reset in turn, so every policy evaluated with one seed meets the same start
- * states. Prints one line, writes summary.json into --out, and draws the first episode with
+ * config.json, θ from params.f32, forward passes on the chosen kernel), the greedy policy of an
+ * exported model played by ONNX Runtime ({@code --onnx FILE.onnx --env NAME}, through the same
+ * episode loop) or the uniform random baseline ({@code --env NAME --policy random}). Episode i
+ * starts from the environment seeded once with --seed and then reset in turn, so every policy
+ * evaluated with one seed meets the same start states. Prints one line, writes summary.json into --out, and draws the first episode with
  * {@code --render} (an animated GIF, or PNG frames into a directory).
  */
 @Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Play episodes with a trained policy (--run DIR) or the random baseline (--env NAME --policy random) and report the mean return.")
+        description = "Play episodes with a trained policy (--run DIR), an exported one (--onnx FILE.onnx --env NAME) or the random baseline (--env NAME --policy random) and report the mean return.")
 public final class EvalCommand implements Callable<Integer> {
 
     @Option(names = "--run", paramLabel = "DIR", description = "Run directory of a finished training (config.json, params.f32): its greedy policy.")
     Path run;
 
-    @Option(names = "--env", paramLabel = "NAME", description = "Environment for --policy random.")
+    @Option(names = "--onnx", paramLabel = "FILE.onnx", description = "A model written by asyncrl export: its greedy policy, played by ONNX Runtime (needs --env).")
+    Path onnx;
+
+    @Option(names = "--env", paramLabel = "NAME", description = "Environment for --onnx or --policy random.")
     String env;
 
     @Option(names = "--policy", paramLabel = "NAME", description = "random: uniform random actions (the baseline); needs --env.")
@@ -115,11 +120,22 @@ public final class EvalCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         if (episodes < 1) throw new IllegalArgumentException("--episodes must be >= 1, got " + episodes);
         if (run != null) {
+            if (onnx != null) throw new IllegalArgumentException("--run and --onnx are two policies; give one");
             if (env != null) throw new IllegalArgumentException("--run plays the run's own env; leave out --env");
             if (policy != null) throw new IllegalArgumentException("--run plays the run's greedy policy; leave out --policy");
+        } else if (onnx != null) {
+            if (env == null) throw new IllegalArgumentException("--onnx " + onnx + " needs --env NAME, the environment to play it in");
+            if (policy != null) throw new IllegalArgumentException("--onnx plays the model's greedy policy; leave out --policy");
+            if (!Envs.exists(env)) {
+                throw new IllegalArgumentException("unknown --env '" + env + "' (known: " + String.join(", ", Envs.names()) + ")");
+            }
         } else {
-            if (env == null) throw new IllegalArgumentException("eval needs --run DIR (a trained policy) or --env NAME --policy random");
-            if (policy == null) throw new IllegalArgumentException("--env " + env + " needs --policy random (a trained policy comes from --run DIR)");
+            if (env == null) {
+                throw new IllegalArgumentException("eval needs --run DIR (a trained policy), --onnx FILE.onnx --env NAME (an exported one) or --env NAME --policy random");
+            }
+            if (policy == null) {
+                throw new IllegalArgumentException("--env " + env + " needs --policy random (a trained policy comes from --run DIR or --onnx FILE.onnx)");
+            }
             if (!policy.equals("random")) {
                 throw new IllegalArgumentException("unknown --policy '" + policy + "' (only random; a trained policy comes from --run DIR)");
             }
@@ -155,6 +171,25 @@ public final class EvalCommand implements Callable<Integer> {
                     }, target);
                 }
             }
+        } else if (onnx != null) {
+            name = env;
+            e = Envs.create(name);
+            Render target = Render.parse(render, e);
+            try (OnnxPolicy model = OnnxPolicy.open(onnx, name, e)) {
+                algo = model.algo();
+                policyName = "greedy";
+                result = play(e, model.observation(), new Policy() {
+                    public int act(MemorySegment action) {
+                        if (e.actionCount() > 0) return model.act();
+                        model.act(action);  // the Gaussian policy's mean
+                        return -1;
+                    }
+
+                    public void startEpisode() {
+                        model.startEpisode();
+                    }
+                }, target);
+            }
         } else {
             name = env;
             e = Envs.create(name);
@@ -166,7 +201,8 @@ public final class EvalCommand implements Callable<Integer> {
             }
         }
 
-        String what = run != null ? algo + " greedy policy of " + run : "random policy";
+        String what = run != null ? algo + " greedy policy of " + run
+                : onnx != null ? algo + " greedy policy of " + onnx + " (ONNX Runtime)" : "random policy";
         stdout.printf(Locale.ROOT, "%s on %s, %d episodes (seed %d): mean return %.2f ± %.2f, mean length %.1f%s%n",
                 what, e.id(), episodes, seed, result.meanReturn(), result.stdReturn(), result.meanLength(),
                 result.reportsSuccess() ? String.format(Locale.ROOT, ", success %.1f%%", 100 * result.successRate()) : "");
@@ -187,6 +223,11 @@ public final class EvalCommand implements Callable<Integer> {
                 m.put("run", run.toString());
                 m.put("algo", algo);
                 m.put("kernel", kernelName);
+            }
+            if (onnx != null) {
+                m.put("onnx", onnx.toString());
+                m.put("algo", algo);
+                m.put("runtime", "onnxruntime");
             }
             m.put("seed", seed);
             Files.createDirectories(out);

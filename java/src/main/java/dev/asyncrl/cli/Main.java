@@ -7,14 +7,17 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The command line: {@code asyncrl train|eval|sweep|bench|kernel ...}. Exit codes: 0 success; 2 bad input (an
+ * The command line: {@code asyncrl train|eval|export|sweep|bench|kernel ...}. Exit codes: 0 success; 2 bad input (an
  * unknown flag or value, a kernel that cannot be loaded, a run directory that is taken), with one
  * line naming the problem; 1 a run that failed, with a message naming the cause.
  */
-@Command(name = "asyncrl", mixinStandardHelpOptions = true, version = "asyncrl 0.1.0",
+@Command(name = "asyncrl", mixinStandardHelpOptions = true, version = "asyncrl " + Main.VERSION,
         description = "Asynchronous deep reinforcement learning on CPUs (Mnih et al. 2016).",
-        subcommands = {TrainCommand.class, EvalCommand.class, SweepCommand.class, BenchCommand.class, KernelCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {TrainCommand.class, EvalCommand.class, ExportCommand.class, SweepCommand.class, BenchCommand.class, KernelCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
+
+    /** asyncrl's version (pom.xml's, without -SNAPSHOT): --version prints it and exported models record it. */
+    public static final String VERSION = "0.1.0";
 
     public static final int EXIT_FAILED = 1;
     public static final int EXIT_USAGE = 2;
@@ -24,7 +27,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: train, eval, sweep, bench or kernel (see asyncrl --help)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: train, eval, export, sweep, bench or kernel (see asyncrl --help)");
     }
 
     public static void main(String[] args) {

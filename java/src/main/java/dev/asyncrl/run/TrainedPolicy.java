@@ -177,6 +177,11 @@ public final class TrainedPolicy implements AutoCloseable {
         return net;
     }
 
+    /** θ as read from the run, laid out by {@code network().layout()}; read-only (ONNX export reads it). */
+    public MemorySegment parameters() {
+        return ws.params.asReadOnly();
+    }
+
     /** Where the environment writes the observation the next {@link #act} reads: (D) float32. */
     public MemorySegment observation() {
         return ws.obsRow(0);

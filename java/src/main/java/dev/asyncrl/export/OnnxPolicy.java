@@ -1,0 +1,272 @@
+package dev.asyncrl.export;
+
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import dev.asyncrl.env.Env;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The greedy policy of an exported model, played by ONNX Runtime (CPU, one thread) one observation
+ * at a time: argmax of the policy logits or of Q (ties to the lowest action), or the Gaussian's mean
+ * μ (the environment clips it to its bounds), as {@code asyncrl eval --run} plays the native
+ * network. An LSTM model's state goes from lstm.h_out/c_out back into lstm.h_in/c_in after each
+ * step and starts each episode from zeros.
+ *
+ * <p>{@link #open} checks the model against the environment before anything is played: its
+ * recorded env (metadata), the shape of its obs input, the width of the head it acts on; any
+ * mismatch, or a file ONNX Runtime cannot load, is an IllegalArgumentException naming the cause.
+ *
+ * <p>Memory: the observation, the acted-on head and the LSTM state live in direct buffers that the
+ * ONNX tensors wrap without copying, made once; the environment writes each observation straight
+ * into the input tensor. The session belongs to this object and to one thread.
+ */
+public final class OnnxPolicy implements AutoCloseable {
+    private final Path file;
+    private final OrtSession session;
+    private final Map<String, String> metadata;
+    private final MemorySegment obs, head, hIn, cIn, hOut, cOut;
+    private final int headSize;
+    private final Map<String, OnnxTensor> inputs = new HashMap<>();
+    private final Map<String, OnnxTensor> outputs = new HashMap<>();
+
+    private OnnxPolicy(Path file, OrtSession session, Env env) throws OrtException {
+        this.file = file;
+        this.session = session;
+        this.metadata = session.getMetadata().getCustomMetadata();
+        Map<String, NodeInfo> in = session.getInputInfo(), out = session.getOutputInfo();
+        String where = "--onnx " + file;
+
+        // Every check first, so that nothing is allocated for a model that is refused.
+        int[] envShape = env.observationShape();
+        long[] obsShape = shapeOf(in, OnnxExport.OBS, where);
+        if (obsShape == null) {
+            throw new IllegalArgumentException(where + " has no input named '" + OnnxExport.OBS + "' (inputs: " + in.keySet()
+                    + "): not a policy exported by asyncrl");
+        }
+        long[] oneObs = new long[envShape.length + 1];
+        oneObs[0] = 1;
+        for (int i = 0; i < envShape.length; i++) oneObs[i + 1] = envShape[i];
+        if (!fits(obsShape, oneObs)) {
+            throw new IllegalArgumentException(where + " takes observations of shape " + dims(obsShape) + ", but " + env.id()
+                    + " gives " + Arrays.toString(envShape));
+        }
+        String headName;
+        if (env.actionCount() > 0) {
+            headName = out.containsKey("policy") ? "policy" : out.containsKey("q") ? "q" : null;
+            if (headName == null) {
+                throw new IllegalArgumentException(where + " has neither a 'policy' nor a 'q' output (outputs: " + out.keySet()
+                        + "), so it cannot choose among " + env.id() + "'s " + env.actionCount() + " actions");
+            }
+        } else {
+            headName = "mu";
+            if (!out.containsKey(headName)) {
+                throw new IllegalArgumentException(where + " has no 'mu' output (outputs: " + out.keySet() + "), but " + env.id()
+                        + " takes continuous actions");
+            }
+        }
+        headSize = env.actionCount() > 0 ? env.actionCount() : env.actionDim();
+        long[] headShape = shapeOf(out, headName, where);
+        if (!fits(headShape, new long[] {1, headSize})) {
+            throw new IllegalArgumentException(where + ": its '" + headName + "' output has shape " + dims(headShape) + ", but "
+                    + env.id() + (env.actionCount() > 0 ? " has " + headSize + " actions" : " takes actions of " + headSize + " floats"));
+        }
+        long[] h = shapeOf(in, OnnxExport.H_IN, where);
+        if (h != null) {
+            long[] c = shapeOf(in, OnnxExport.C_IN, where), ho = shapeOf(out, OnnxExport.H_OUT, where), co = shapeOf(out, OnnxExport.C_OUT, where);
+            if (h.length != 2 || h[1] < 1 || c == null || ho == null || co == null || !Arrays.equals(h, c) || !Arrays.equals(h, ho)
+                    || !Arrays.equals(h, co)) {
+                throw new IllegalArgumentException(where + ": an LSTM state needs inputs " + OnnxExport.H_IN + ", " + OnnxExport.C_IN
+                        + " and outputs " + OnnxExport.H_OUT + ", " + OnnxExport.C_OUT + " of one shape (batch, H)");
+            }
+        }
+        for (String name : in.keySet()) {
+            if (!name.equals(OnnxExport.OBS) && !(h != null && (name.equals(OnnxExport.H_IN) || name.equals(OnnxExport.C_IN)))) {
+                throw new IllegalArgumentException(where + " has an input '" + name + "' that asyncrl does not know how to feed");
+            }
+        }
+
+        OrtEnvironment ort = OrtEnvironment.getEnvironment();
+        obs = buffer(env.observationSize());
+        head = buffer(headSize);
+        inputs.put(OnnxExport.OBS, tensor(ort, obs, oneObs));
+        outputs.put(headName, tensor(ort, head, new long[] {1, headSize}));
+        if (h != null) {
+            int H = Math.toIntExact(h[1]);
+            long[] shape = {1, H};
+            hIn = buffer(H);
+            cIn = buffer(H);
+            hOut = buffer(H);
+            cOut = buffer(H);
+            inputs.put(OnnxExport.H_IN, tensor(ort, hIn, shape));
+            inputs.put(OnnxExport.C_IN, tensor(ort, cIn, shape));
+            outputs.put(OnnxExport.H_OUT, tensor(ort, hOut, shape));
+            outputs.put(OnnxExport.C_OUT, tensor(ort, cOut, shape));
+        } else {
+            hIn = cIn = hOut = cOut = null;
+        }
+    }
+
+    /**
+     * Loads {@code file} and checks it against {@code env} (command-line name {@code envName}): a
+     * model that records another env, takes another observation shape or acts on another action
+     * space is refused.
+     */
+    public static OnnxPolicy open(Path file, String envName, Env env) {
+        String where = "--onnx " + file;
+        if (!Files.exists(file)) throw new IllegalArgumentException(where + ": no such file");
+        if (!Files.isRegularFile(file)) throw new IllegalArgumentException(where + " is not a file");
+        OrtSession session;
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            // Single-row inference of small networks: one thread, the eval's own.
+            options.setIntraOpNumThreads(1);
+            options.setInterOpNumThreads(1);
+            session = OrtEnvironment.getEnvironment().createSession(file.toString(), options);
+        } catch (OrtException e) {
+            throw new IllegalArgumentException(where + " is not a model ONNX Runtime can load (" + firstLine(e.getMessage()) + ")");
+        }
+        try {
+            Map<String, String> meta = session.getMetadata().getCustomMetadata();
+            String recorded = meta.get(OnnxExport.META_ENV);
+            if (recorded != null && !recorded.equals(envName)) {
+                throw new IllegalArgumentException(where + " is a policy for " + recorded
+                        + Optional.ofNullable(meta.get(OnnxExport.META_ENV_ID)).map(id -> " (" + id + ")").orElse("") + ", not for --env "
+                        + envName + " (" + env.id() + ")");
+            }
+            String shape = meta.get(OnnxExport.META_OBSERVATION_SHAPE);
+            String envShape = Arrays.toString(env.observationShape()).replace(" ", "");
+            if (shape != null && !shape.equals(envShape)) {
+                throw new IllegalArgumentException(where + " records observations of shape " + shape + ", but --env " + envName
+                        + " gives " + envShape);
+            }
+            return new OnnxPolicy(file, session, env);
+        } catch (OrtException e) {
+            closeQuietly(session);
+            throw new IllegalArgumentException(where + ": ONNX Runtime cannot describe the model (" + firstLine(e.getMessage()) + ")");
+        } catch (RuntimeException e) {
+            closeQuietly(session);
+            throw e;
+        }
+    }
+
+    /** The model's metadata_props (empty for a model that has none). */
+    public Map<String, String> metadata() {
+        return metadata;
+    }
+
+    /** The algorithm the model was trained with, from its metadata; "unknown" when it records none. */
+    public String algo() {
+        return metadata.getOrDefault(OnnxExport.META_ALGO, "unknown");
+    }
+
+    /** Where the environment writes the observation the next {@link #act} reads: the obs input's memory. */
+    public MemorySegment observation() {
+        return obs;
+    }
+
+    /** A new episode: an LSTM model's state starts from zeros. */
+    public void startEpisode() {
+        if (hIn != null) {
+            hIn.fill((byte) 0);
+            cIn.fill((byte) 0);
+        }
+    }
+
+    /** The greedy action for the current observation: argmax of the policy logits or of Q. */
+    public int act() {
+        step();
+        int best = 0;
+        float bestValue = head.getAtIndex(JAVA_FLOAT, 0);
+        for (int a = 1; a < headSize; a++) {
+            float v = head.getAtIndex(JAVA_FLOAT, a);
+            if (v > bestValue) {
+                bestValue = v;
+                best = a;
+            }
+        }
+        return best;
+    }
+
+    /** Continuous actions: writes the Gaussian's mean μ into {@code action} (actionDim floats). */
+    public void act(MemorySegment action) {
+        step();
+        MemorySegment.copy(head, 0, action, 0, head.byteSize());
+    }
+
+    private void step() {
+        try (OrtSession.Result ignored = session.run(inputs, outputs)) {
+            // The outputs land in the pinned buffers; the result owns nothing of them.
+        } catch (OrtException e) {
+            throw new IllegalStateException("ONNX Runtime failed to run " + file + ": " + firstLine(e.getMessage()), e);
+        }
+        if (hIn != null) {  // the state after this step is the next step's input
+            MemorySegment.copy(hOut, 0, hIn, 0, hIn.byteSize());
+            MemorySegment.copy(cOut, 0, cIn, 0, cIn.byteSize());
+        }
+    }
+
+    @Override
+    public void close() {
+        for (OnnxTensor t : inputs.values()) t.close();
+        for (OnnxTensor t : outputs.values()) t.close();
+        closeQuietly(session);
+    }
+
+    /** A zeroed direct buffer of n floats in native order, as a segment. */
+    private static MemorySegment buffer(int n) {
+        return MemorySegment.ofBuffer(ByteBuffer.allocateDirect(n * Float.BYTES));
+    }
+
+    /** A tensor that wraps {@code buffer}'s memory (direct, native order: ONNX Runtime copies nothing). */
+    private static OnnxTensor tensor(OrtEnvironment ort, MemorySegment buffer, long[] shape) throws OrtException {
+        return OnnxTensor.createTensor(ort, buffer.asByteBuffer().order(ByteOrder.nativeOrder()).asFloatBuffer(), shape);
+    }
+
+    /** The tensor shape of input or output {@code name}; null when there is none. Symbolic dimensions are -1. */
+    private static long[] shapeOf(Map<String, NodeInfo> nodes, String name, String where) {
+        NodeInfo n = nodes.get(name);
+        if (n == null) return null;
+        if (!(n.getInfo() instanceof TensorInfo t) || t.type != ai.onnxruntime.OnnxJavaType.FLOAT) {
+            throw new IllegalArgumentException(where + ": '" + name + "' is not a float32 tensor (" + n.getInfo() + ")");
+        }
+        return t.getShape();
+    }
+
+    /** A declared shape fits a concrete one when the ranks agree and every fixed dimension matches. */
+    private static boolean fits(long[] declared, long[] concrete) {
+        if (declared.length != concrete.length) return false;
+        for (int i = 0; i < declared.length; i++) {
+            if (declared[i] >= 0 && declared[i] != concrete[i]) return false;
+        }
+        return true;
+    }
+
+    private static String dims(long[] shape) {
+        return Arrays.toString(shape).replace("-1", "batch");
+    }
+
+    private static String firstLine(String s) {
+        return s == null ? "no message" : s.lines().findFirst().orElse("");
+    }
+
+    private static void closeQuietly(OrtSession s) {
+        try {
+            s.close();
+        } catch (OrtException ignored) {
+            // closing a session that failed half-way: nothing left to report
+        }
+    }
+}
