@@ -21,11 +21,11 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs one training: builds the network and the shared memory, starts one platform thread per
- * actor-learner, watches the global step counter from the calling thread (metrics rows, progress)
- * and, once the workers have joined, writes the parameters θ (params.f32), the summary and the
- * learning curve. The shared arena
- * is closed only after every worker has joined.
+ * Runs one training: builds the network and the shared memory (fresh, or restored from a
+ * checkpoint), starts one platform thread per actor-learner, watches the global step counter from
+ * the calling thread (metrics rows, progress, periodic checkpoints) and, once the workers have
+ * joined, writes the last checkpoint, the parameters θ (params.f32), the summary and the learning
+ * curve. The shared arena is closed only after every worker has joined.
  */
 public final class Trainer {
     private Trainer() {}
@@ -68,16 +68,40 @@ public final class Trainer {
     private static final long POLL_MILLIS = 20;
 
     public static Summary train(TrainConfig cfg, Kernel kernel, RunDirectory dir, Progress progress) {
+        return train(cfg, kernel, dir, progress, null);
+    }
+
+    /**
+     * Trains, or with {@code from} continues a run from its checkpoint: θ, the optimizer statistics,
+     * θ⁻, T, the wall clock and the episode statistics are restored; the schedules follow from T.
+     * The checkpoint must match the network and optimizer {@code cfg} builds (IllegalArgumentException).
+     */
+    public static Summary train(TrainConfig cfg, Kernel kernel, RunDirectory dir, Progress progress, Checkpoint from) {
         if (!ALGOS.contains(cfg.algo())) throw new IllegalArgumentException("unknown --algo '" + cfg.algo() + "'");
         Env probe = Envs.create(cfg.env());
         Mlp net = network(cfg.algo(), probe, cfg.conv(), cfg.hidden(), cfg.lstm(), Activation.parse(cfg.activation()));
-        Map<String, Object> config = withLayout(cfg.toMap(kernel.name()), net);
+        Map<String, Object> config = cfg.toMap(kernel.name());
+        Map<String, Object> checkpointConfig = new LinkedHashMap<>(config);
+        config = withLayout(config, net);
 
-        List<Report> reports = new ArrayList<>();
-        try (SharedParams shared = new SharedParams(net.layout(), cfg.valueBased())) {
-            net.initialize(shared.theta(), cfg.seed());
-            if (cfg.valueBased()) kernel.copy(shared.target(), shared.theta(), net.layout().size()); // θ⁻ ← θ
-            TrainingContext ctx = new TrainingContext(kernel, shared, cfg.steps(), cfg.stopReturn(), cfg.reportEvery());
+        List<Report> reports = new ArrayList<>(dir.earlierReports());
+        boolean perThreadOptimizer = cfg.hp().optimizer() != Hyperparameters.OptimizerKind.SHARED_RMSPROP;
+        try (SharedParams shared = new SharedParams(net.layout(), cfg.valueBased(), perThreadOptimizer ? cfg.threads() : 0)) {
+            List<Checkpoint.Block> blocks = Checkpoint.blocks(shared, cfg.hp().optimizer());
+            TrainingContext.Resume resume = null;
+            List<Long> resumedAt = new ArrayList<>();
+            if (from == null) {
+                net.initialize(shared.theta(), cfg.seed());
+                if (cfg.valueBased()) kernel.copy(shared.target(), shared.theta(), net.layout().size()); // θ⁻ ← θ
+            } else {
+                checkResumable(cfg, from);
+                from.restore(net.layout(), blocks);
+                resume = resumeState(from);
+                for (var t : from.training().path("resumed_at_steps")) resumedAt.add(t.asLong());
+                resumedAt.add(from.globalStep());
+                config.put("resumed_at_steps", resumedAt);
+            }
+            TrainingContext ctx = new TrainingContext(kernel, shared, cfg.steps(), cfg.stopReturn(), cfg.reportEvery(), resume);
             List<Thread> threads = new ArrayList<>();
             List<ActorLearner> workers = new ArrayList<>();
             List<Double> epsilons = new ArrayList<>();
@@ -89,6 +113,14 @@ public final class Trainer {
             }
             if (!epsilons.isEmpty()) config.put("thread_final_epsilons", epsilons);
             dir.writeJson(RunDirectory.CONFIG, config);
+            Map<String, Object> envInfo = new LinkedHashMap<>();
+            envInfo.put("name", cfg.env());
+            envInfo.put("id", probe.id());
+            envInfo.put("observation_shape", probe.observationShape());
+            envInfo.put("action_count", probe.actionCount());
+            envInfo.put("action_dim", probe.actionDim());
+            Checkpointer checkpointer = new Checkpointer(cfg, ctx, epsilons, resumedAt,
+                    new Checkpoint.Writer(dir.path(), net.layout(), blocks, checkpointConfig, envInfo));
             for (int i = 0; i < cfg.threads(); i++) {
                 ActorLearner w = workers.get(i);
                 threads.add(Thread.ofPlatform().name("actor-learner-" + i).start(() -> {
@@ -110,21 +142,151 @@ public final class Trainer {
                 }
             });
             Runtime.getRuntime().addShutdownHook(hook);
-            try {
-                return watch(cfg, kernel, dir, progress, probe, ctx, threads, reports, hook);
+            try (checkpointer) {
+                return watch(cfg, kernel, dir, progress, probe, ctx, threads, reports, hook, checkpointer, resumedAt);
             } finally {
                 written.countDown();
             }
         }
     }
 
+    /**
+     * Throws IllegalArgumentException unless {@code from} can continue the run {@code cfg}
+     * describes: the same network, the blocks its optimizer and algorithm keep, the same per-thread
+     * final ε. Reads only.
+     */
+    public static void checkResumable(TrainConfig cfg, Checkpoint from) {
+        Env probe = Envs.create(cfg.env());
+        Mlp net = network(cfg.algo(), probe, cfg.conv(), cfg.hidden(), cfg.lstm(), Activation.parse(cfg.activation()));
+        from.requireTensors(net.layout(), Checkpoint.prefixes(cfg.hp().optimizer(), cfg.threads(), cfg.valueBased()));
+        if (cfg.valueBased()) {
+            List<Double> epsilons = new ArrayList<>();
+            for (int i = 0; i < cfg.threads(); i++) epsilons.add(ValueBasedWorker.finalEpsilon(cfg.threadSeed(i), cfg.hp()));
+            String recorded = from.training().path("schedules").path("thread_final_epsilons").toString();
+            if (!recorded.equals(Checkpoint.JSON.valueToTree(epsilons).toString())) {
+                throw new IllegalArgumentException(from.file().getFileName() + " records the threads' final epsilons " + recorded
+                        + ", but this run draws " + epsilons);
+            }
+        }
+        resumeState(from);
+    }
+
+    private static TrainingContext.Resume resumeState(Checkpoint from) {
+        var tr = from.training();
+        var ep = tr.path("episodes");
+        double[] last = new double[ep.path("last_returns").size()];
+        for (int i = 0; i < last.length; i++) last[i] = ep.path("last_returns").get(i).asDouble();
+        var best = ep.path("best_mean_return_100");
+        try {
+            return new TrainingContext.Resume(from.globalStep(), tr.path("wall_seconds").asDouble(),
+                    new EpisodeStats.State(ep.path("count").asLong(), best.isNumber() ? best.asDouble() : Double.NaN, last));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(from.file().getFileName() + " has bad training state: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Takes checkpoints from the watcher thread: every checkpointEverySeconds of wall time and/or
+     * every checkpointEverySteps of T, and once at the end.
+     */
+    private static final class Checkpointer implements AutoCloseable {
+        private final TrainConfig cfg;
+        private final TrainingContext ctx;
+        private final List<Double> epsilons;
+        private final List<Long> resumedAt;
+        private final Checkpoint.Writer writer;
+        private long lastSteps;
+        private long lastNanos = System.nanoTime();
+        private boolean warned;
+
+        Checkpointer(TrainConfig cfg, TrainingContext ctx, List<Double> epsilons, List<Long> resumedAt, Checkpoint.Writer writer) {
+            this.cfg = cfg;
+            this.ctx = ctx;
+            this.epsilons = epsilons;
+            this.resumedAt = resumedAt;
+            this.writer = writer;
+            this.lastSteps = ctx.startSteps();
+        }
+
+        boolean due() {
+            long T = ctx.globalSteps();
+            if (T == lastSteps) return false;
+            return (cfg.checkpointEverySteps() > 0 && T - lastSteps >= cfg.checkpointEverySteps())
+                    || (cfg.checkpointEverySeconds() > 0 && System.nanoTime() - lastNanos >= cfg.checkpointEverySeconds() * 1e9);
+        }
+
+        /** Snapshot (T first, then the tensors), let {@code beforeWrite} flush the metrics, then write. */
+        void take(Runnable beforeWrite) {
+            long T = ctx.globalSteps();
+            Report at = ctx.report();
+            EpisodeStats.State ep = ctx.episodes().state();
+            long bad = writer.snapshot();
+            lastSteps = T;
+            lastNanos = System.nanoTime();
+            beforeWrite.run();
+            if (bad >= 0) {
+                if (!warned) {
+                    System.err.println("asyncrl: no checkpoint written at T=" + T + ": θ holds a non-finite value at index " + bad
+                            + " (the training diverged); the last checkpoint is kept");
+                    warned = true;
+                }
+                return;
+            }
+            writer.write(T, training(T, at.wallSeconds(), ep));
+        }
+
+        private Map<String, Object> training(long T, double wall, EpisodeStats.State ep) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("global_step", T);
+            m.put("wall_seconds", wall);
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("count", ep.episodes());
+            e.put("best_mean_return_100", Double.isNaN(ep.bestMeanReturn100()) ? null : ep.bestMeanReturn100());
+            e.put("last_returns", ep.lastReturns());
+            m.put("episodes", e);
+            Hyperparameters hp = cfg.hp();
+            Map<String, Object> sched = new LinkedHashMap<>();
+            sched.put("lr_schedule", hp.lrSchedule().flag());
+            sched.put("lr_initial", hp.lr());
+            sched.put("lr_horizon_steps", cfg.steps());
+            sched.put("lr_at_step", hp.learningRate(T, cfg.steps()));
+            if (!epsilons.isEmpty()) {
+                sched.put("epsilon_steps", hp.epsilonSteps());
+                sched.put("thread_final_epsilons", epsilons);
+                List<Double> now = new ArrayList<>();
+                for (double f : epsilons) now.add(ValueBasedWorker.epsilon(f, T, hp.epsilonSteps()));
+                sched.put("thread_epsilons_at_step", now);
+            }
+            m.put("schedules", sched);
+            Map<String, Object> rng = new LinkedHashMap<>();
+            rng.put("scheme", "thread i's streams (actions, environment) are seeded with thread_seeds[i] in a new run; a run"
+                    + " resumed at T seeds them with a SplitMix64 mix of thread_seeds[i] and T, and starts new episodes");
+            rng.put("seed", cfg.seed());
+            List<Long> seeds = new ArrayList<>();
+            for (int i = 0; i < cfg.threads(); i++) seeds.add(cfg.threadSeed(i));
+            rng.put("thread_seeds", seeds);
+            rng.put("streams_started_at_step", ctx.startSteps());
+            m.put("rng", rng);
+            m.put("resumed_at_steps", resumedAt);
+            m.put("written_at", java.time.Instant.now().toString());
+            return m;
+        }
+
+        @Override
+        public void close() {
+            writer.close();
+        }
+    }
+
     private static Summary watch(TrainConfig cfg, Kernel kernel, RunDirectory dir, Progress progress, Env probe,
                                  TrainingContext ctx, List<Thread> threads, List<Report> reports,
-                                 Thread hook) {
+                                 Thread hook, Checkpointer checkpointer, List<Long> resumedAt) {
         progress.start(cfg.steps());
         while (anyAlive(threads)) {
             joinQuietly(threads.getFirst(), POLL_MILLIS);
             drain(ctx, dir, progress, reports);
+            // the rows up to the checkpoint's T are on disk before the checkpoint is
+            if (checkpointer.due()) checkpointer.take(() -> drain(ctx, dir, progress, reports));
         }
         for (Thread t : threads) joinQuietly(t, 0);
         drain(ctx, dir, progress, reports);
@@ -143,14 +305,18 @@ public final class Trainer {
 
         Throwable failure = ctx.failure();
         String status = failure != null ? "failed" : ctx.stopReason().equals("interrupted") ? "interrupted" : "completed";
-        // Every worker has joined, so θ no longer moves; written before summary.json, so a run
-        // with a summary has its parameters.
+        // Every worker has joined, so θ no longer moves: the last checkpoint is exact. Written
+        // before summary.json, so a run with a summary has its parameters. A failed run keeps its
+        // last periodic checkpoint instead (what failed may have damaged θ).
+        if (failure == null) checkpointer.take(() -> {});
         dir.writeParams(ctx.shared().theta(), ctx.shared().layout().size());
         EpisodeStats ep = ctx.episodes();
         Summary s = new Summary(cfg.algo(), cfg.env(), cfg.threads(), kernel.name(), cfg.seed(), last.globalStep(),
                 last.wallSeconds(), ep.episodes(), ep.meanReturn100(), ep.bestMeanReturn100(),
                 last.stepsPerSecond(), status, ctx.stopReason());
-        dir.writeJson(RunDirectory.SUMMARY, s.toMap());
+        Map<String, Object> summary = s.toMap();
+        if (!resumedAt.isEmpty()) summary.put("resumed_at_steps", resumedAt);
+        dir.writeJson(RunDirectory.SUMMARY, summary);
         dir.writeCurve(reports, cfg.algo() + " on " + probe.id() + " (" + cfg.threads() + " threads, seed " + cfg.seed() + ")");
         if (failure != null) {
             throw new TrainingFailedException("training failed in an actor-learner thread: " + failure.getMessage(), failure);
@@ -204,16 +370,8 @@ public final class Trainer {
     }
 
     private static Map<String, Object> withLayout(Map<String, Object> m, Mlp net) {
-        List<Map<String, Object>> tensors = new ArrayList<>();
-        for (var t : net.layout().tensors()) {
-            Map<String, Object> e = new LinkedHashMap<>();
-            e.put("name", t.name());
-            e.put("offset", t.offset());
-            e.put("shape", t.shape());
-            tensors.add(e);
-        }
         m.put("parameters", net.layout().parameterCount());
-        m.put("layout", tensors);
+        m.put("layout", Checkpoint.layoutTable(net.layout()));
         return m;
     }
 
