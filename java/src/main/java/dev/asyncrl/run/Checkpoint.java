@@ -294,20 +294,49 @@ public final class Checkpoint {
         } catch (IOException | OutOfMemoryError e) {
             throw new IllegalArgumentException(name + " cannot be read (" + e.getMessage() + ")");
         }
+        return fromBytes(file, bytes);
+    }
+
+    /** As {@link #read}, from the bytes of {@code file}. */
+    static Checkpoint fromBytes(Path file, byte[] bytes) {
         try {
             return parse(file, bytes);
         } catch (Safetensors.FormatException e) {
-            throw new IllegalArgumentException(name + " is not a valid checkpoint: " + e.getMessage());
+            throw new IllegalArgumentException(file.getFileName() + " is not a valid checkpoint: " + e.getMessage());
         }
     }
 
     private static Checkpoint parse(Path file, byte[] bytes) throws Safetensors.FormatException {
         String name = file.getFileName().toString();
-        long n = Safetensors.headerLength(ByteBuffer.wrap(bytes, 0, Math.min(8, bytes.length)).slice(), bytes.length);
+        long n = Safetensors.headerLength(bytes, bytes.length);
         byte[] headerBytes = Arrays.copyOfRange(bytes, 8, (int) (8 + n));
-        Safetensors.Header h = Safetensors.parseHeader(headerBytes);
+        // The checksum is found in the raw header and checked over the whole file, so that a damaged
+        // header byte is reported as damage even where it also breaks the header's structure.
+        int marker = indexOf(headerBytes, CHECKSUM_MARKER);
+        int digits = 8 + marker + CHECKSUM_MARKER.length;
+        String stored = marker < 0 || digits + 8 > 8 + n ? null
+                : "crc32c:" + new String(bytes, digits, 8, StandardCharsets.US_ASCII);
+        String computed = null;
+        if (stored != null) {
+            CRC32C crc = new CRC32C();
+            crc.update(bytes, 0, digits);
+            crc.update("00000000".getBytes(StandardCharsets.US_ASCII));
+            crc.update(bytes, digits + 8, bytes.length - digits - 8);
+            computed = String.format(Locale.ROOT, "crc32c:%08x", crc.getValue());
+        }
+        String corrupt = name + " is corrupt: its checksum is " + stored + " but the file's bytes give " + computed
+                + " (a damaged or changed byte)";
+        boolean damaged = stored != null && !stored.equals(computed);
+        Safetensors.Header h;
+        try {
+            h = Safetensors.parseHeader(headerBytes);
+        } catch (Safetensors.FormatException e) {
+            if (damaged) throw new IllegalArgumentException(corrupt);
+            throw e;
+        }
         Map<String, String> meta = h.metadata();
         if (!FORMAT.equals(meta.get("format"))) {
+            if (damaged) throw new IllegalArgumentException(corrupt);
             throw new IllegalArgumentException(name + " is a safetensors file but not an asyncrl checkpoint (its __metadata__ has no format "
                     + FORMAT + ")");
         }
@@ -315,37 +344,28 @@ public final class Checkpoint {
         try {
             version = Integer.parseInt(meta.getOrDefault("format_version", ""));
         } catch (NumberFormatException e) {
+            if (damaged) throw new IllegalArgumentException(corrupt);
             throw new Safetensors.FormatException("format_version '" + meta.get("format_version") + "' is not a number");
         }
-        if (version > FORMAT_VERSION) {
+        if (version > FORMAT_VERSION) {  // a newer writer may checksum differently: the version speaks first
             throw new IllegalArgumentException(name + " has checkpoint format version " + version + " (written by asyncrl "
                     + meta.getOrDefault("asyncrl_version", "?") + "); this asyncrl " + ASYNCRL_VERSION + " reads versions up to "
                     + FORMAT_VERSION + ": use a newer asyncrl");
         }
-        if (version < 1) throw new Safetensors.FormatException("format_version " + version + " is not a valid version");
         long have = bytes.length - h.dataStart(), need = h.dataBytes();
         if (have < need) {
             throw new IllegalArgumentException(name + " is truncated: its header describes " + need + " bytes of tensor data, the file holds "
                     + have + " (" + bytes.length + " bytes in all)");
         }
+        if (!meta.getOrDefault("checksum", "").matches("crc32c:[0-9a-f]{8}") || !meta.get("checksum").equals(stored)) {
+            if (damaged) throw new IllegalArgumentException(corrupt);
+            throw new Safetensors.FormatException("no checksum (crc32c:XXXXXXXX) in its metadata");
+        }
+        if (damaged) throw new IllegalArgumentException(corrupt);
         if (have > need) {
             throw new Safetensors.FormatException((have - need) + " bytes follow the last tensor (the file is corrupt)");
         }
-        String stored = meta.getOrDefault("checksum", "");
-        int marker = indexOf(headerBytes, CHECKSUM_MARKER);
-        if (!stored.matches("crc32c:[0-9a-f]{8}") || marker < 0) {
-            throw new Safetensors.FormatException("no checksum (crc32c:XXXXXXXX) in its metadata");
-        }
-        int digits = 8 + marker + CHECKSUM_MARKER.length;
-        CRC32C crc = new CRC32C();
-        crc.update(bytes, 0, digits);
-        crc.update("00000000".getBytes(StandardCharsets.US_ASCII));
-        crc.update(bytes, digits + 8, bytes.length - digits - 8);
-        String computed = String.format(Locale.ROOT, "crc32c:%08x", crc.getValue());
-        if (!computed.equals(stored)) {
-            throw new IllegalArgumentException(name + " is corrupt: its checksum is " + stored + " but the file's bytes give " + computed
-                    + " (a damaged or changed byte)");
-        }
+        if (version < 1) throw new Safetensors.FormatException("format_version " + version + " is not a valid version");
         long T;
         try {
             T = Long.parseLong(meta.getOrDefault("global_step", ""));

@@ -104,10 +104,12 @@ public final class Safetensors {
         };
     }
 
-    /** The header length N from the first 8 bytes of a file, checked against the file's size. */
-    public static long headerLength(ByteBuffer first8, long fileSize) throws FormatException {
-        if (fileSize < 8) throw new FormatException("the file has " + fileSize + " bytes, fewer than the 8 of the header length");
-        long n = first8.order(ByteOrder.LITTLE_ENDIAN).getLong(0);
+    /** The header length N from a file's first bytes ({@code start}, at least 8 unless the file is shorter), checked against its size. */
+    public static long headerLength(byte[] start, long fileSize) throws FormatException {
+        if (fileSize < 8 || start.length < 8) {
+            throw new FormatException("the file has " + fileSize + " bytes, fewer than the 8 of the header length (truncated)");
+        }
+        long n = ByteBuffer.wrap(start, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
         if (n < 2 || n > MAX_HEADER_BYTES) {
             throw new FormatException("the header length field reads " + Long.toUnsignedString(n) + " bytes (valid: 2 to " + MAX_HEADER_BYTES + ")");
         }
