@@ -246,7 +246,8 @@ public final class TrainCommand implements Callable<Integer> {
             // Check the checkpoint against the network before the run directory is touched.
             Trainer.checkResumable(cfg, ckpt);
             try (RunDirectory rd = RunDirectory.resume(dir, ckpt.globalStep())) {
-                System.err.printf(Locale.ROOT, "asyncrl: resuming %s at T=%d (%s)%n", dir, ckpt.globalStep(), Checkpoint.FILE);
+                spec.commandLine().getErr().printf(Locale.ROOT, "asyncrl: resuming %s at T=%d (%s)%n", dir, ckpt.globalStep(), Checkpoint.FILE);
+                spec.commandLine().getErr().flush();
                 Trainer.Summary s = Trainer.train(cfg, k, rd, progress(), ckpt);
                 printSummary(s, cfg);
             }
