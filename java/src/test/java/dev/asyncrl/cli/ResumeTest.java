@@ -202,6 +202,23 @@ class ResumeTest {
     }
 
     @Test
+    void theRecordedConfigurationRebuildsTheSameRun() throws Exception {
+        List<List<String>> cases = List.of(List.of(), List.of("--algo", "nstep-q", "--optimizer", "momentum"),
+                List.of("--algo", "onestep-sarsa", "--optimizer", "rmsprop", "--final-epsilons", "0.2,0.1", "--epsilon-probs", "0.5,0.5"),
+                List.of("--env", "pendulum", "--lr-log-uniform", "1e-4,1e-2", "--stop-return", "none", "--lstm", "8"),
+                List.of("--env", "minatar-breakout", "--conv", "8,3,1", "--checkpoint-every-steps", "5000"));
+        for (List<String> args : cases) {
+            TrainCommand cmd = new TrainCommand();
+            new picocli.CommandLine(cmd).parseArgs(args.toArray(String[]::new));
+            dev.asyncrl.run.TrainConfig cfg = cmd.resolve();
+            String recorded = JSON.writeValueAsString(cfg.toMap("k"));
+            dev.asyncrl.run.TrainConfig back = dev.asyncrl.run.TrainConfig.fromJson(JSON.readTree(recorded), cfg.out());
+            assertEquals(recorded, JSON.writeValueAsString(back.toMap("k")), args.toString());
+            assertEquals(cfg.hp().toString().replaceAll("\\[D@\\w+", ""), back.hp().toString().replaceAll("\\[D@\\w+", ""), args.toString());
+        }
+    }
+
+    @Test
     void evalReadsTheCheckpoint() throws Exception {
         Path run = train(tmp.resolve("run"), "--steps", "20000");
         Files.delete(run.resolve("params.f32"));
