@@ -44,6 +44,7 @@ class KillResumeTest {
         return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
     }
 
+    /** The checkpoint's T, or -1 while there is none; one being replaced reads as the old or the new, whole. */
     private static long checkpointStep(Path run) {
         Path f = run.resolve(Checkpoint.FILE);
         return Files.exists(f) ? Checkpoint.read(f).globalStep() : -1;
@@ -69,7 +70,7 @@ class KillResumeTest {
                 Process p = start(kill == 0 ? fresh : resume, log);
                 // wait for a checkpoint past the last one, then kill at a random moment after it
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-                while (p.isAlive() && checkpointStepQuietly(run) <= lastT && System.nanoTime() < deadline) Thread.sleep(10);
+                while (p.isAlive() && checkpointStep(run) <= lastT && System.nanoTime() < deadline) Thread.sleep(10);
                 if (p.isAlive()) Thread.sleep(rnd.nextInt(600));
                 if (!p.isAlive()) {              // solved before it could be killed
                     assertEquals(0, p.waitFor(), why + ": " + Files.readString(log));
@@ -107,10 +108,5 @@ class KillResumeTest {
             }
             assertEquals(s.get("steps").asLong(), prev, why);
         }
-    }
-
-    /** The checkpoint's T, or -1 while there is none; a checkpoint being replaced is read whole or not at all. */
-    private static long checkpointStepQuietly(Path run) {
-        return checkpointStep(run);
     }
 }
