@@ -44,13 +44,15 @@ public final class A3C {
         private final Hyperparameters hp;
         private final Env env;
         private final long seed;
+        private final MemorySegment optimizerState;  // per-thread optimizers: this thread's statistics, or null
 
         public Worker(TrainingContext ctx, Mlp net, Hyperparameters hp, Env env, long seed) {
             this.ctx = ctx;
             this.net = net;
             this.hp = hp;
             this.env = env;
-            this.seed = seed;
+            this.seed = ctx.streamSeed(seed);  // a resumed run draws fresh streams (see Checkpoint)
+            this.optimizerState = ctx.claimOptimizerState();
         }
 
         @Override
@@ -94,7 +96,7 @@ public final class A3C {
 
             Learner(Arena arena) {
                 ws = net.workspace(arena, tMax + 1);
-                optimizer = Optimizer.forThread(hp, shared, arena);
+                optimizer = Optimizer.forThread(hp, shared, arena, optimizerState);
                 actions = continuous ? arena.allocate((long) tMax * D * Float.BYTES, 64)
                         : arena.allocate((long) tMax * Integer.BYTES, 64);
                 actionRow = new MemorySegment[tMax];

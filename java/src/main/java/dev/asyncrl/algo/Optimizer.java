@@ -30,11 +30,20 @@ public final class Optimizer {
 
     /** The optimizer of one thread; per-thread state is allocated (zeroed) in {@code threadArena}. */
     public static Optimizer forThread(Hyperparameters hp, SharedParams shared, Arena threadArena) {
-        long bytes = shared.layout().byteSize();
+        return forThread(hp, shared, threadArena, null);
+    }
+
+    /**
+     * The optimizer of one thread; per-thread state is {@code ownState} (a block the trainer keeps,
+     * so checkpoints can read it) or, when null, allocated (zeroed) in {@code threadArena}.
+     */
+    public static Optimizer forThread(Hyperparameters hp, SharedParams shared, Arena threadArena, MemorySegment ownState) {
+        MemorySegment own = hp.optimizer() == Hyperparameters.OptimizerKind.SHARED_RMSPROP ? null
+                : ownState != null ? ownState : threadArena.allocate(shared.layout().byteSize(), 64);
         return switch (hp.optimizer()) {
             case SHARED_RMSPROP -> new Optimizer(hp.optimizer(), shared.g(), (float) hp.rmsAlpha(), (float) hp.rmsEps());
-            case RMSPROP -> new Optimizer(hp.optimizer(), threadArena.allocate(bytes, 64), (float) hp.rmsAlpha(), (float) hp.rmsEps());
-            case MOMENTUM -> new Optimizer(hp.optimizer(), threadArena.allocate(bytes, 64), (float) hp.momentum(), 0f);
+            case RMSPROP -> new Optimizer(hp.optimizer(), own, (float) hp.rmsAlpha(), (float) hp.rmsEps());
+            case MOMENTUM -> new Optimizer(hp.optimizer(), own, (float) hp.momentum(), 0f);
         };
     }
 

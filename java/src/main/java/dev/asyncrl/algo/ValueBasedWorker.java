@@ -43,14 +43,21 @@ public abstract class ValueBasedWorker implements ActorLearner {
     private final Env env;
     private final long seed;
     private final double finalEpsilon;
+    private final MemorySegment optimizerState;  // per-thread optimizers: this thread's statistics, or null
 
     protected ValueBasedWorker(TrainingContext ctx, Mlp net, Hyperparameters hp, Env env, long seed) {
         this.ctx = ctx;
         this.net = net;
         this.hp = hp;
         this.env = env;
-        this.seed = seed;
-        this.finalEpsilon = drawFinalEpsilon(new SplittableRandom(seed ^ 0x5DEECE66DL), hp.finalEpsilons(), hp.epsilonProbs());
+        this.seed = ctx.streamSeed(seed);  // a resumed run draws fresh streams (see Checkpoint)
+        this.optimizerState = ctx.claimOptimizerState();
+        this.finalEpsilon = finalEpsilon(seed, hp);  // the thread's own seed: a resumed run keeps it
+    }
+
+    /** The final ε of the thread seeded {@code threadSeed}, drawn once from its own stream. */
+    public static double finalEpsilon(long threadSeed, Hyperparameters hp) {
+        return drawFinalEpsilon(new SplittableRandom(threadSeed ^ 0x5DEECE66DL), hp.finalEpsilons(), hp.epsilonProbs());
     }
 
     /**
@@ -152,7 +159,7 @@ public abstract class ValueBasedWorker implements ActorLearner {
         Learner(Arena arena) {
             ws = net.workspace(arena, N + 1);
             target = net.targetWorkspace(arena, shared.target(), ws);
-            optimizer = Optimizer.forThread(hp, shared, arena);
+            optimizer = Optimizer.forThread(hp, shared, arena, optimizerState);
             actions = arena.allocate((long) (N + 1) * Integer.BYTES, 64);
             y = arena.allocate((long) N * Float.BYTES, 64);
             stats = arena.allocate(Float.BYTES, 64);

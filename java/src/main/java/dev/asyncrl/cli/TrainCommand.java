@@ -1,22 +1,31 @@
 package dev.asyncrl.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.asyncrl.algo.Hyperparameters;
 import dev.asyncrl.env.Envs;
 import dev.asyncrl.kernel.Kernel;
 import dev.asyncrl.net.Activation;
+import dev.asyncrl.run.Checkpoint;
 import dev.asyncrl.run.Preset;
 import dev.asyncrl.run.Progress;
 import dev.asyncrl.run.RunDirectory;
 import dev.asyncrl.run.TrainConfig;
 import dev.asyncrl.run.Trainer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code asyncrl train}: resolves the preset of the environment, lays the user's flags on top,
@@ -127,20 +136,150 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--progress", defaultValue = "auto", description = "auto (a bar on a terminal, lines otherwise), lines, or none.")
     String progressMode;
 
+    @Option(names = "--checkpoint-every-seconds", paramLabel = "S", description = "Write checkpoint.safetensors every S seconds of training, and at the end; 0: not on time (default: 60).")
+    Double checkpointEverySeconds;
+
+    @Option(names = "--checkpoint-every-steps", paramLabel = "STEPS", description = "Also write it each time T advances by STEPS; 0: not on steps (default: 0).")
+    Long checkpointEverySteps;
+
+    @Option(names = "--resume", paramLabel = "DIR", description = "Continue the run in DIR from its checkpoint: its configuration, T, schedules and metrics go on. Only --steps, --stop-return, --kernel, --report-every, --progress and the --checkpoint-every flags may differ from the run's.")
+    Path resume;
+
+    @Spec
+    CommandSpec spec;
+
+    /** What a resumed run may change; every other flag must agree with the checkpoint's configuration. */
+    static final Set<String> MAY_CHANGE_ON_RESUME = Set.of("--resume", "--steps", "--stop-return", "--kernel", "--report-every",
+            "--progress", "--checkpoint-every-seconds", "--checkpoint-every-steps");
+
     @Override
     public Integer call() {
+        if (resume != null) return resumeRun();
         TrainConfig cfg = resolve();
-        Progress progress = switch (progressMode) {
+        Trainer.Summary s = run(cfg, progress());
+        printSummary(s, cfg);
+        return 0;
+    }
+
+    private Progress progress() {
+        return switch (progressMode) {
             case "auto" -> Progress.auto(System.err, 5.0);
             case "lines" -> new Progress.Lines(System.err, 5.0);
             default -> Progress.none();
         };
-        Trainer.Summary s = run(cfg, progress);
+    }
+
+    /**
+     * {@code --resume DIR}: reads and checks the checkpoint and the flags before anything is
+     * written; then reopens the run directory and continues.
+     */
+    private int resumeRun() {
+        Path dir = resume;
+        String where = "--resume " + dir;
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalArgumentException(where + ": " + (Files.exists(dir) ? "not a directory" : "no such directory"));
+        }
+        Path file = dir.resolve(Checkpoint.FILE);
+        if (!Files.exists(file)) {
+            throw new IllegalArgumentException(where + ": no " + Checkpoint.FILE + " there, nothing to resume from (a run writes one every "
+                    + "--checkpoint-every-seconds, 60 by default, and at the end)");
+        }
+        Checkpoint ckpt;
+        try {
+            ckpt = Checkpoint.read(file);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(where + ": " + e.getMessage());
+        }
+        ParseResult given = spec.commandLine().getParseResult();
+        if (out != null && !out.toAbsolutePath().normalize().equals(dir.toAbsolutePath().normalize())) {
+            throw new IllegalArgumentException("--out " + out + " conflicts with " + where + ": a resumed run continues in its own directory");
+        }
+        JsonNode recorded = ckpt.config();
+        TrainConfig cfg;
+        try {
+            cfg = TrainConfig.fromJson(recorded, dir);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(where + ": " + Checkpoint.FILE + ": " + e.getMessage());
+        }
+        // Flags given must agree with the run's configuration, but for those that may change.
+        if (!given.hasMatchedOption("--algo")) algo = cfg.algo();
+        if (!given.hasMatchedOption("--env")) env = cfg.env();
+        Map<String, Object> flags = resolve().toMap("");
+        for (OptionSpec o : given.matchedOptions()) {
+            String flag = o.longestName();
+            if (MAY_CHANGE_ON_RESUME.contains(flag) || flag.equals("--out")) continue;
+            String key = flag.substring(2).replace('-', '_');
+            JsonNode want = Checkpoint.JSON.valueToTree(flags.get(key));
+            JsonNode have = recorded.get(key);
+            if (have == null || !sameValue(want, have)) {
+                throw new IllegalArgumentException(flag + " " + String.join(",", o.stringValues()) + " conflicts with " + where + ", whose run has "
+                        + key + " " + (have == null ? "unset (it does not apply)" : have)
+                        + "; a resumed run keeps its configuration (only --steps, --stop-return, --kernel, --report-every, --progress"
+                        + " and --checkpoint-every-* may change)");
+            }
+        }
+        cfg = new TrainConfig(cfg.algo(), cfg.env(), cfg.preset(), cfg.threads(),
+                steps != null ? steps : cfg.steps(), cfg.seed(), given.hasMatchedOption("--kernel") ? kernel : cfg.kernel(), dir,
+                cfg.conv(), cfg.hidden(), cfg.lstm(), cfg.activation(), cfg.hp(), cfg.lrRange(),
+                stopReturn != null ? parseStopReturn(stopReturn, cfg.stopReturn()) : cfg.stopReturn(),
+                reportEvery != null ? reportEvery : cfg.reportEvery(),
+                checkpointEverySeconds != null ? checkpointEverySeconds : cfg.checkpointEverySeconds(),
+                checkpointEverySteps != null ? checkpointEverySteps : cfg.checkpointEverySteps());
+        if (ckpt.globalStep() >= cfg.steps()) {
+            throw new IllegalArgumentException(where + ": its checkpoint is at T=" + ckpt.globalStep() + ", which has spent the step budget "
+                    + cfg.steps() + "; give a larger --steps to go on");
+        }
+        Path configFile = dir.resolve(RunDirectory.CONFIG);
+        if (Files.isRegularFile(configFile)) {
+            JsonNode layout;
+            try {
+                layout = Checkpoint.JSON.readTree(configFile.toFile()).path("layout");
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException(where + ": " + RunDirectory.CONFIG + " cannot be read (" + e.getMessage() + ")");
+            }
+            if (!layout.equals(ckpt.layoutTable())) {
+                throw new IllegalArgumentException(where + ": " + Checkpoint.FILE + " belongs to another network than "
+                        + RunDirectory.CONFIG + " (their layout tables differ)");
+            }
+        }
+        try (Kernel k = Kernels.open(cfg.kernel())) {
+            // Check the checkpoint against the network before the run directory is touched.
+            Trainer.checkResumable(cfg, ckpt);
+            try (RunDirectory rd = RunDirectory.resume(dir, ckpt.globalStep())) {
+                spec.commandLine().getErr().printf(Locale.ROOT, "asyncrl: resuming %s at T=%d (%s)%n", dir, ckpt.globalStep(), Checkpoint.FILE);
+                spec.commandLine().getErr().flush();
+                Trainer.Summary s = Trainer.train(cfg, k, rd, progress(), ckpt);
+                printSummary(s, cfg);
+            }
+        }
+        return 0;
+    }
+
+    /** Two recorded values agree: numbers by value (5 and 5.0), arrays element by element. */
+    static boolean sameValue(JsonNode a, JsonNode b) {
+        if (a.isNumber() && b.isNumber()) return a.decimalValue().compareTo(b.decimalValue()) == 0;
+        if (a.isArray() && b.isArray()) {
+            if (a.size() != b.size()) return false;
+            for (int i = 0; i < a.size(); i++) if (!sameValue(a.get(i), b.get(i))) return false;
+            return true;
+        }
+        return a.equals(b);
+    }
+
+    private static double parseStopReturn(String s, double fallback) {
+        if (s.equals("none")) return Double.NaN;
+        try {
+            return Double.parseDouble(s);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--stop-return takes a number or none, got '" + s + "'");
+        }
+    }
+
+    private static void printSummary(Trainer.Summary s, TrainConfig cfg) {
         System.out.printf(Locale.ROOT,
                 "%s on %s: %d steps in %.1f s (%.0f steps/s), %d episodes, mean_return_100 %.1f, best %.1f (%s)%nrun directory: %s%n",
                 s.algo(), s.env(), s.steps(), s.wallSeconds(), s.envStepsPerSecond(), s.episodes(),
                 s.meanReturn100(), s.bestMeanReturn100(), s.stopReason(), cfg.out());
-        return 0;
     }
 
     /** Opens the kernel, creates the run directory and trains; what both train and sweep do. */
@@ -202,17 +341,7 @@ public final class TrainCommand implements Callable<Integer> {
                 epsilonSteps != null ? epsilonSteps : p.epsilonSteps(),
                 finalEpsilons != null ? finalEpsilons : p.finalEpsilons(),
                 epsilonProbs != null ? epsilonProbs : Hyperparameters.PAPER_EPSILON_PROBS);
-        double stop = p.stopReturn();
-        if (stopReturn != null) {
-            if (stopReturn.equals("none")) stop = Double.NaN;
-            else {
-                try {
-                    stop = Double.parseDouble(stopReturn);
-                } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("--stop-return takes a number or none, got '" + stopReturn + "'");
-                }
-            }
-        }
+        double stop = stopReturn != null ? parseStopReturn(stopReturn, p.stopReturn()) : p.stopReturn();
         int[] h = hidden != null ? hidden : p.hidden();
         for (int v : h) if (v < 1) throw new IllegalArgumentException("--hidden sizes must be >= 1, got " + v);
         Path dir = out != null ? out : Path.of("runs", algo + "-" + env + "-"
@@ -222,7 +351,9 @@ public final class TrainCommand implements Callable<Integer> {
         if (c.length == 0 || c.length % 3 != 0 || java.util.Arrays.stream(c).anyMatch(v -> v < 1)) {
             throw new IllegalArgumentException("--conv takes filters,kernel,stride (numbers >= 1) for each convolution, e.g. 16,8,4,32,4,2");
         }
-        return new TrainConfig(algo, env, p.name(), nThreads, nSteps, seed, kernel, dir, c, h, lstm != null ? lstm : p.lstm(), act, hp, range, stop, every);
+        return new TrainConfig(algo, env, p.name(), nThreads, nSteps, seed, kernel, dir, c, h, lstm != null ? lstm : p.lstm(), act, hp,
+                range, stop, every, checkpointEverySeconds != null ? checkpointEverySeconds : TrainConfig.DEFAULT_CHECKPOINT_SECONDS,
+                checkpointEverySteps != null ? checkpointEverySteps : 0);
     }
 
     /** exp(U(log lo, log hi)), drawn from the run's seed so that a sweep over seeds samples learning rates. */

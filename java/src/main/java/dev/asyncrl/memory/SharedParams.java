@@ -6,7 +6,9 @@ import java.lang.foreign.MemorySegment;
 /**
  * The memory every actor-learner thread shares: parameters θ, the Shared RMSProp statistics g and,
  * for the Q methods, the target network θ⁻, all laid out by one {@link Layout}. They live in one shared arena owned by this object, which
- * the trainer closes only after every worker thread has joined.
+ * the trainer closes only after every worker thread has joined. With the per-thread optimizers
+ * (RMSProp, momentum SGD) each thread's statistics live here too, one block per thread: only
+ * that thread updates its block, but the checkpoint writer reads them all.
  *
  * <p>Threads read and write θ and g without locks (Hogwild!, as in the paper): the race is
  * documented where the update is applied, in the kernel's shared_rmsprop and its caller.
@@ -17,6 +19,7 @@ public final class SharedParams implements AutoCloseable {
     private final MemorySegment theta;
     private final MemorySegment g;
     private final MemorySegment target;
+    private final MemorySegment[] threadStates;
 
     public SharedParams(Layout layout) {
         this(layout, false);
@@ -24,6 +27,14 @@ public final class SharedParams implements AutoCloseable {
 
     /** @param withTarget also allocate θ⁻ (the Q methods' target network) */
     public SharedParams(Layout layout, boolean withTarget) {
+        this(layout, withTarget, 0);
+    }
+
+    /**
+     * @param withTarget   also allocate θ⁻ (the Q methods' target network)
+     * @param threadStates blocks of per-thread optimizer statistics to allocate (zeroed), one per thread
+     */
+    public SharedParams(Layout layout, boolean withTarget, int threadStates) {
         // Shared arena: the segments are accessed from every worker thread; 64-byte alignment
         // keeps each tensor (offsets are multiples of 16 floats) on a cache-line boundary.
         this.arena = Arena.ofShared();
@@ -31,6 +42,8 @@ public final class SharedParams implements AutoCloseable {
         this.theta = arena.allocate(layout.byteSize(), 64);
         this.g = arena.allocate(layout.byteSize(), 64);
         this.target = withTarget ? arena.allocate(layout.byteSize(), 64) : null;
+        this.threadStates = new MemorySegment[threadStates];
+        for (int i = 0; i < threadStates; i++) this.threadStates[i] = arena.allocate(layout.byteSize(), 64);
     }
 
     public Layout layout() {
@@ -51,6 +64,20 @@ public final class SharedParams implements AutoCloseable {
     public MemorySegment target() {
         if (target == null) throw new IllegalStateException("this run has no target network");
         return target;
+    }
+
+    public boolean hasTarget() {
+        return target != null;
+    }
+
+    /** How many per-thread optimizer blocks there are (0 with Shared RMSProp). */
+    public int threadStates() {
+        return threadStates.length;
+    }
+
+    /** Thread i's optimizer statistics (layout.size() floats): its RMSProp g or its momentum m. */
+    public MemorySegment threadState(int i) {
+        return threadStates[i];
     }
 
     @Override

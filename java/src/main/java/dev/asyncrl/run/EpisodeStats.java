@@ -39,6 +39,40 @@ public final class EpisodeStats {
         return s / n;
     }
 
+    /** What a checkpoint keeps: the count, the best mean, and the last min(100, episodes) returns, oldest first. */
+    public record State(long episodes, double bestMeanReturn100, double[] lastReturns) {
+        public State {
+            lastReturns = lastReturns.clone();
+            if (episodes < 0 || lastReturns.length != (int) Math.min(episodes, WINDOW)) {
+                throw new IllegalArgumentException("episode statistics: " + lastReturns.length + " returns for " + episodes + " episodes");
+            }
+        }
+
+        @Override
+        public double[] lastReturns() {
+            return lastReturns.clone();
+        }
+    }
+
+    public synchronized State state() {
+        int n = (int) Math.min(episodes, WINDOW);
+        double[] last = new double[n];
+        for (int i = 0; i < n; i++) last[i] = window[(int) ((episodes - n + i) % WINDOW)];
+        return new State(episodes, best, last);
+    }
+
+    /** Continues from {@code s}, as if its episodes had finished here. */
+    public synchronized void restore(State s) {
+        double[] last = s.lastReturns();
+        episodes = s.episodes();
+        sum = 0;
+        for (int i = 0; i < last.length; i++) {
+            window[(int) ((episodes - last.length + i) % WINDOW)] = last[i];
+            sum += last[i];
+        }
+        best = s.bestMeanReturn100();
+    }
+
     /** The best mean over 100 consecutive episodes; NaN until 100 have finished. */
     public synchronized double bestMeanReturn100() {
         return best;

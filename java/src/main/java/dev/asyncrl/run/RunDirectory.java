@@ -11,12 +11,17 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Locale;
 import java.util.Map;
 import org.knowm.xchart.BitmapEncoder;
@@ -26,10 +31,14 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
  * A run directory: config.json (every setting, resolved), metrics.csv (a row per report, flushed as
- * written, so a crash keeps what came before), summary.json, learning_curve.png and params.f32 (the
- * shared θ at the end of training). It refuses a directory that already holds a run, so nothing
- * written before is overwritten. JSON files and params.f32 are written to a temporary name and
- * moved into place, so a reader never sees half a file.
+ * written, so a crash keeps what came before), checkpoint.safetensors (see {@link Checkpoint}),
+ * summary.json, learning_curve.png and params.f32 (the shared θ at the end of training, raw, kept
+ * for tools that read it). A new run refuses a directory that already holds a run, so nothing
+ * written before is overwritten; {@link #resume} reopens one to continue it. JSON files and
+ * params.f32 are written to a temporary name and moved into place, so a reader never sees half a
+ * file. While a run trains, its process holds a lock on metrics.csv, so that a second process
+ * cannot resume the same directory at the same time (the OS drops the lock when the process dies,
+ * however it dies).
  */
 public final class RunDirectory implements AutoCloseable {
     public static final String CONFIG = "config.json";
@@ -44,14 +53,106 @@ public final class RunDirectory implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private final Path dir;
+    private final FileChannel metricsChannel;
     private final BufferedWriter metrics;
+    private final List<Trainer.Report> earlierReports;
+
+    private RunDirectory(Path dir, FileChannel metricsChannel, List<Trainer.Report> earlierReports) {
+        this.dir = dir;
+        this.metricsChannel = metricsChannel;
+        this.metrics = new BufferedWriter(Channels.newWriter(metricsChannel, StandardCharsets.UTF_8));
+        this.earlierReports = List.copyOf(earlierReports);
+    }
 
     private RunDirectory(Path dir) throws IOException {
-        this.dir = dir;
-        this.metrics = Files.newBufferedWriter(dir.resolve(METRICS));
+        this(dir, lockedMetrics(dir, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING), List.of());
         metrics.write(METRICS_HEADER);
         metrics.newLine();
         metrics.flush();
+    }
+
+    /** metrics.csv opened for writing and locked; IllegalArgumentException if another process holds it. */
+    private static FileChannel lockedMetrics(Path dir, StandardOpenOption... options) throws IOException {
+        Set<StandardOpenOption> o = new HashSet<>(List.of(options));
+        o.add(StandardOpenOption.WRITE);
+        FileChannel ch = FileChannel.open(dir.resolve(METRICS), o);
+        try {
+            if (ch.tryLock() == null) {
+                ch.close();
+                throw new IllegalArgumentException(dir + " is in use: another asyncrl process is training into it");
+            }
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            ch.close();
+            throw new IllegalArgumentException(dir + " is in use: this process is already training into it");
+        }
+        return ch;
+    }
+
+    /**
+     * Reopens the run directory {@code dir} to continue it from a checkpoint taken at T =
+     * {@code globalStep}: metrics.csv keeps its rows up to the first row past that T and is cut
+     * there (those rows are trained again), and rows are appended from then on. Checks first,
+     * changes the file only once every check has passed.
+     */
+    public static RunDirectory resume(Path dir, long globalStep) {
+        try {
+            if (!Files.isRegularFile(dir.resolve(METRICS))) {
+                throw new IllegalArgumentException("--resume " + dir + " has no " + METRICS);
+            }
+            FileChannel ch = lockedMetrics(dir, StandardOpenOption.READ);
+            try {
+                List<Trainer.Report> kept = new ArrayList<>();
+                long keepBytes = keptMetrics(dir, ch, globalStep, kept);
+                ch.truncate(keepBytes);
+                ch.position(keepBytes);
+                ch.force(true);
+                return new RunDirectory(dir, ch, kept);
+            } catch (IOException | RuntimeException e) {
+                ch.close();
+                throw e;
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("reopening " + dir.resolve(METRICS), e);
+        }
+    }
+
+    /** Reads metrics.csv's rows up to T; returns the bytes to keep (through the last kept row's newline). */
+    private static long keptMetrics(Path dir, FileChannel ch, long globalStep, List<Trainer.Report> kept) throws IOException {
+        ByteBuffer all = ByteBuffer.allocate(Math.toIntExact(ch.size()));
+        while (all.hasRemaining() && ch.read(all, all.position()) >= 0) { }
+        String text = new String(all.array(), 0, all.position(), StandardCharsets.UTF_8);
+        int eol = text.indexOf('\n');
+        String header = eol < 0 ? text : text.substring(0, eol);
+        if (!header.equals(METRICS_HEADER)) {
+            throw new IllegalArgumentException("--resume " + dir + ": " + METRICS + " has the header '" + header
+                    + "', this asyncrl writes '" + METRICS_HEADER + "'");
+        }
+        List<String> columns = List.of(METRICS_HEADER.split(","));
+        long keep = header.getBytes(StandardCharsets.UTF_8).length + 1;
+        for (int at = eol + 1; at < text.length(); ) {
+            int end = text.indexOf('\n', at);
+            if (end < 0) break;                           // a row cut short by a crash
+            String[] f = text.substring(at, end).split(",", -1);
+            Trainer.Report r;
+            try {
+                r = new Trainer.Report(Long.parseLong(f[columns.indexOf("global_step")]),
+                        Double.parseDouble(f[columns.indexOf("wall_seconds")]), Long.parseLong(f[columns.indexOf("episodes")]),
+                        f[columns.indexOf("mean_return_100")].isEmpty() ? Double.NaN : Double.parseDouble(f[columns.indexOf("mean_return_100")]),
+                        Double.parseDouble(f[columns.indexOf("env_steps_per_second")]));
+            } catch (RuntimeException e) {
+                break;                                    // not a whole row: cut from here
+            }
+            if (r.globalStep() > globalStep || (!kept.isEmpty() && r.globalStep() <= kept.getLast().globalStep())) break;
+            kept.add(r);
+            keep += text.substring(at, end + 1).getBytes(StandardCharsets.UTF_8).length;
+            at = end + 1;
+        }
+        return keep;
+    }
+
+    /** The metrics rows written before a resume (kept by {@link #resume}); empty for a new run. */
+    public List<Trainer.Report> earlierReports() {
+        return earlierReports;
     }
 
     /** Creates {@code dir} (and its parents) for a new run; refuses one that holds a run already. */
@@ -159,7 +260,7 @@ public final class RunDirectory implements AutoCloseable {
     @Override
     public void close() {
         try {
-            metrics.close();
+            metrics.close();  // closes the channel, which releases the lock
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -1,5 +1,6 @@
 package dev.asyncrl.run;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.asyncrl.algo.Hyperparameters;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -9,14 +10,24 @@ import java.util.Map;
  * Every setting of a training run, resolved: the preset with the user's flags on top. This is what
  * config.json records.
  *
- * @param reportEvery a metrics.csv row (and a progress update) every this many global steps
- * @param lrRange     the LogUniform range the learning rate was drawn from, or null
+ * @param reportEvery             a metrics.csv row (and a progress update) every this many global steps
+ * @param lrRange                 the LogUniform range the learning rate was drawn from, or null
+ * @param checkpointEverySeconds  a checkpoint at least this often in wall time; 0: none on time
+ * @param checkpointEverySteps    a checkpoint each time T advances by this many steps; 0: none on steps
  */
 public record TrainConfig(String algo, String env, String preset, int threads, long steps, long seed,
                           String kernel, Path out, int[] conv, int[] hidden, int lstm, String activation,
-                          Hyperparameters hp, double[] lrRange, double stopReturn, long reportEvery) {
+                          Hyperparameters hp, double[] lrRange, double stopReturn, long reportEvery,
+                          double checkpointEverySeconds, long checkpointEverySteps) {
+
+    /** Checkpoints by default: every 60 s of training, and at the end. */
+    public static final double DEFAULT_CHECKPOINT_SECONDS = 60;
 
     public TrainConfig {
+        if (!(checkpointEverySeconds >= 0) || Double.isInfinite(checkpointEverySeconds)) {
+            throw new IllegalArgumentException("--checkpoint-every-seconds must be >= 0, got " + checkpointEverySeconds);
+        }
+        if (checkpointEverySteps < 0) throw new IllegalArgumentException("--checkpoint-every-steps must be >= 0, got " + checkpointEverySteps);
         if (threads < 1) throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
         if (steps < 1) throw new IllegalArgumentException("--steps must be >= 1, got " + steps);
         if (lstm < 0) throw new IllegalArgumentException("--lstm must be >= 0, got " + lstm);
@@ -92,6 +103,84 @@ public record TrainConfig(String algo, String env, String preset, int threads, l
         m.put("reward_scale", hp.rewardScale());
         m.put("stop_return", Double.isNaN(stopReturn) ? null : stopReturn);
         m.put("report_every", reportEvery);
+        m.put("checkpoint_every_seconds", checkpointEverySeconds);
+        m.put("checkpoint_every_steps", checkpointEverySteps);
         return m;
+    }
+
+    /**
+     * The configuration a run recorded ({@link #toMap}'s keys, as in config.json or a checkpoint),
+     * writing into {@code out}. Hyperparameters the algorithm does not use, and so did not record,
+     * come from the recorded preset. Throws IllegalArgumentException naming a missing or bad value.
+     */
+    public static TrainConfig fromJson(JsonNode c, Path out) {
+        Recorded r = new Recorded(c);
+        Preset p = Preset.named(r.text("preset"));
+        String algo = r.text("algo");
+        boolean valueBased = !algo.equals("a3c");
+        Hyperparameters.OptimizerKind optimizer = Hyperparameters.OptimizerKind.parse(r.text("optimizer"));
+        double[] range = c.hasNonNull("lr_log_uniform") ? r.doubles("lr_log_uniform") : null;
+        Hyperparameters hp = new Hyperparameters(
+                (int) r.number("t_max"), r.number("gamma"),
+                valueBased ? p.entropyBeta() : r.number("entropy_beta"),
+                valueBased ? p.valueCoef() : r.number("value_coef"),
+                valueBased ? r.number("q_loss_coef") : p.qLossCoef(),
+                r.number("lr"), Hyperparameters.LrSchedule.parse(r.text("lr_schedule")), optimizer,
+                optimizer == Hyperparameters.OptimizerKind.MOMENTUM ? p.rmsAlpha() : r.number("rms_alpha"),
+                optimizer == Hyperparameters.OptimizerKind.MOMENTUM ? p.rmsEps() : r.number("rms_eps"),
+                optimizer == Hyperparameters.OptimizerKind.MOMENTUM ? r.number("momentum") : p.momentum(),
+                r.number("max_grad_norm"), r.number("reward_scale"),
+                valueBased ? (long) r.number("target_interval") : p.targetInterval(),
+                valueBased ? (long) r.number("epsilon_steps") : p.epsilonSteps(),
+                valueBased ? r.doubles("final_epsilons") : p.finalEpsilons(),
+                valueBased ? r.doubles("epsilon_probs") : Hyperparameters.PAPER_EPSILON_PROBS);
+        return new TrainConfig(algo, r.text("env"), p.name(), (int) r.number("threads"), (long) r.number("steps"),
+                (long) r.number("seed"), r.text("kernel"), out, r.ints("conv"), r.ints("hidden"), (int) r.number("lstm"),
+                r.text("activation"), hp, range, c.hasNonNull("stop_return") ? r.number("stop_return") : Double.NaN,
+                (long) r.number("report_every"),
+                c.has("checkpoint_every_seconds") ? r.number("checkpoint_every_seconds") : DEFAULT_CHECKPOINT_SECONDS,
+                c.has("checkpoint_every_steps") ? (long) r.number("checkpoint_every_steps") : 0);
+    }
+
+    /** Typed reads of a recorded configuration; a missing or mistyped key is an IllegalArgumentException. */
+    private record Recorded(JsonNode c) {
+        JsonNode field(String key, boolean number) {
+            JsonNode n = c.get(key);
+            if (n == null || n.isNull() || (number ? !n.isNumber() : !n.isTextual())) {
+                throw new IllegalArgumentException("the recorded configuration lacks " + (number ? "the number " : "the text ") + "'" + key + "'");
+            }
+            return n;
+        }
+
+        String text(String key) {
+            return field(key, false).textValue();
+        }
+
+        double number(String key) {
+            return field(key, true).doubleValue();
+        }
+
+        JsonNode array(String key) {
+            JsonNode n = c.get(key);
+            if (n == null || !n.isArray()) throw new IllegalArgumentException("the recorded configuration lacks the list '" + key + "'");
+            for (JsonNode v : n) {
+                if (!v.isNumber()) throw new IllegalArgumentException("the recorded configuration's '" + key + "' holds " + v);
+            }
+            return n;
+        }
+
+        double[] doubles(String key) {
+            JsonNode n = array(key);
+            double[] v = new double[n.size()];
+            for (int i = 0; i < v.length; i++) v[i] = n.get(i).doubleValue();
+            return v;
+        }
+
+        int[] ints(String key) {
+            JsonNode n = array(key);
+            int[] v = new int[n.size()];
+            for (int i = 0; i < v.length; i++) v[i] = n.get(i).intValue();
+            return v;
+        }
     }
 }

@@ -21,10 +21,12 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The greedy policy of a finished run, rebuilt from its run directory: config.json names the
+ * The greedy policy of a run, rebuilt from its run directory: config.json names the
  * algorithm, the environment and the torso (hidden, activation), from which {@link
  * Trainer#network} builds the same network; its layout table must match the rebuilt one tensor for
- * tensor, and params.f32 must hold exactly the layout's floats. Greedy means argmax of the policy
+ * tensor. θ comes from the run's checkpoint (checkpoint.safetensors, the {@code param.*} tensors,
+ * verified as {@link Checkpoint} does: a run still training has one too), or, in a run directory
+ * from before checkpoints, from params.f32, which must hold exactly the layout's floats. Greedy means argmax of the policy
  * logits for A3C and argmax of Q for the value-based methods (both are head 0); ties go to the lowest
  * action. For a Gaussian policy (continuous actions) it is the mean μ. An LSTM policy carries its
  * state from step to step and starts each episode from zero.
@@ -48,7 +50,7 @@ public final class TrainedPolicy implements AutoCloseable {
         this.ws = ws;
     }
 
-    /** Reads {@code runDir}'s config.json and params.f32; throws IllegalArgumentException on any problem. */
+    /** Reads {@code runDir}'s config.json and its checkpoint (or params.f32); throws IllegalArgumentException on any problem. */
     public static TrainedPolicy load(Path runDir) {
         String where = "--run " + runDir;
         if (!Files.exists(runDir)) throw new IllegalArgumentException(where + ": no such directory");
@@ -89,10 +91,12 @@ public final class TrainedPolicy implements AutoCloseable {
         }
         checkLayout(net.layout(), layoutNode, where);
 
+        Path checkpointFile = runDir.resolve(Checkpoint.FILE);
+        if (Files.exists(checkpointFile)) return fromCheckpoint(checkpointFile, algo, envName, net, where);
         Path paramsFile = runDir.resolve(RunDirectory.PARAMS);
         if (!Files.isRegularFile(paramsFile)) {
-            throw new IllegalArgumentException(where + " has no " + RunDirectory.PARAMS
-                    + " (a run still training, or one trained before asyncrl saved parameters, has none)");
+            throw new IllegalArgumentException(where + " has no " + RunDirectory.PARAMS + " and no " + Checkpoint.FILE
+                    + " (a run that has not written its first checkpoint yet has neither)");
         }
         long floats = net.layout().size();
         long bytes;
@@ -117,13 +121,7 @@ public final class TrainedPolicy implements AutoCloseable {
                 }
             }
             MemorySegment.copy(raw, JAVA_FLOAT.withOrder(ByteOrder.LITTLE_ENDIAN), 0, ws.params, JAVA_FLOAT, 0, floats);
-            for (long i = 0; i < floats; i++) {
-                float v = ws.params.getAtIndex(JAVA_FLOAT, i);
-                if (!Float.isFinite(v)) {
-                    throw new IllegalArgumentException(where + ": " + RunDirectory.PARAMS + " holds " + v + " at index " + i
-                            + " (the training diverged)");
-                }
-            }
+            requireFinite(ws.params, floats, where + ": " + RunDirectory.PARAMS);
             return new TrainedPolicy(arena, algo, envName, net, ws);
         } catch (IOException e) {
             arena.close();
@@ -131,6 +129,33 @@ public final class TrainedPolicy implements AutoCloseable {
         } catch (RuntimeException e) {
             arena.close();
             throw e;
+        }
+    }
+
+    private static TrainedPolicy fromCheckpoint(Path file, String algo, String envName, Mlp net, String where) {
+        Checkpoint ckpt;
+        try {
+            ckpt = Checkpoint.read(file);
+            ckpt.requireLayout(net.layout());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(where + ": " + e.getMessage());
+        }
+        Arena arena = Arena.ofConfined();
+        try {
+            Mlp.Workspace ws = net.workspace(arena, 2);  // row 1 holds the LSTM state after a step
+            ckpt.copyInto(Checkpoint.PARAM, net.layout(), ws.params);
+            requireFinite(ws.params, net.layout().size(), where + ": " + Checkpoint.FILE);
+            return new TrainedPolicy(arena, algo, envName, net, ws);
+        } catch (RuntimeException e) {
+            arena.close();
+            throw e;
+        }
+    }
+
+    private static void requireFinite(MemorySegment params, long floats, String what) {
+        for (long i = 0; i < floats; i++) {
+            float v = params.getAtIndex(JAVA_FLOAT, i);
+            if (!Float.isFinite(v)) throw new IllegalArgumentException(what + " holds " + v + " at index " + i + " (the training diverged)");
         }
     }
 

@@ -21,11 +21,11 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs one training: builds the network and the shared memory, starts one platform thread per
- * actor-learner, watches the global step counter from the calling thread (metrics rows, progress)
- * and, once the workers have joined, writes the parameters θ (params.f32), the summary and the
- * learning curve. The shared arena
- * is closed only after every worker has joined.
+ * Runs one training: builds the network and the shared memory (fresh, or restored from a
+ * checkpoint), starts one platform thread per actor-learner, watches the global step counter from
+ * the calling thread (metrics rows, progress, periodic checkpoints) and, once the workers have
+ * joined, writes the last checkpoint, the parameters θ (params.f32), the summary and the learning
+ * curve. The shared arena is closed only after every worker has joined.
  */
 public final class Trainer {
     private Trainer() {}
@@ -68,16 +68,40 @@ public final class Trainer {
     private static final long POLL_MILLIS = 20;
 
     public static Summary train(TrainConfig cfg, Kernel kernel, RunDirectory dir, Progress progress) {
+        return train(cfg, kernel, dir, progress, null);
+    }
+
+    /**
+     * Trains, or with {@code from} continues a run from its checkpoint: θ, the optimizer statistics,
+     * θ⁻, T, the wall clock and the episode statistics are restored; the schedules follow from T.
+     * The checkpoint must match the network and optimizer {@code cfg} builds (IllegalArgumentException).
+     */
+    public static Summary train(TrainConfig cfg, Kernel kernel, RunDirectory dir, Progress progress, Checkpoint from) {
         if (!ALGOS.contains(cfg.algo())) throw new IllegalArgumentException("unknown --algo '" + cfg.algo() + "'");
         Env probe = Envs.create(cfg.env());
         Mlp net = network(cfg.algo(), probe, cfg.conv(), cfg.hidden(), cfg.lstm(), Activation.parse(cfg.activation()));
-        Map<String, Object> config = withLayout(cfg.toMap(kernel.name()), net);
+        Map<String, Object> config = cfg.toMap(kernel.name());
+        Map<String, Object> checkpointConfig = new LinkedHashMap<>(config);
+        config = withLayout(config, net);
 
-        List<Report> reports = new ArrayList<>();
-        try (SharedParams shared = new SharedParams(net.layout(), cfg.valueBased())) {
-            net.initialize(shared.theta(), cfg.seed());
-            if (cfg.valueBased()) kernel.copy(shared.target(), shared.theta(), net.layout().size()); // θ⁻ ← θ
-            TrainingContext ctx = new TrainingContext(kernel, shared, cfg.steps(), cfg.stopReturn(), cfg.reportEvery());
+        List<Report> reports = new ArrayList<>(dir.earlierReports());
+        boolean perThreadOptimizer = cfg.hp().optimizer() != Hyperparameters.OptimizerKind.SHARED_RMSPROP;
+        try (SharedParams shared = new SharedParams(net.layout(), cfg.valueBased(), perThreadOptimizer ? cfg.threads() : 0)) {
+            List<Checkpoint.Block> blocks = Checkpoint.blocks(shared, cfg.hp().optimizer());
+            TrainingContext.Resume resume = null;
+            List<Long> resumedAt = new ArrayList<>();
+            if (from == null) {
+                net.initialize(shared.theta(), cfg.seed());
+                if (cfg.valueBased()) kernel.copy(shared.target(), shared.theta(), net.layout().size()); // θ⁻ ← θ
+            } else {
+                checkResumable(cfg, from);
+                from.restore(net.layout(), blocks);
+                resume = Checkpointer.resumeState(from);
+                for (var t : from.training().path("resumed_at_steps")) resumedAt.add(t.asLong());
+                resumedAt.add(from.globalStep());
+                config.put("resumed_at_steps", resumedAt);
+            }
+            TrainingContext ctx = new TrainingContext(kernel, shared, cfg.steps(), cfg.stopReturn(), cfg.reportEvery(), resume);
             List<Thread> threads = new ArrayList<>();
             List<ActorLearner> workers = new ArrayList<>();
             List<Double> epsilons = new ArrayList<>();
@@ -89,6 +113,14 @@ public final class Trainer {
             }
             if (!epsilons.isEmpty()) config.put("thread_final_epsilons", epsilons);
             dir.writeJson(RunDirectory.CONFIG, config);
+            Map<String, Object> envInfo = new LinkedHashMap<>();
+            envInfo.put("name", cfg.env());
+            envInfo.put("id", probe.id());
+            envInfo.put("observation_shape", probe.observationShape());
+            envInfo.put("action_count", probe.actionCount());
+            envInfo.put("action_dim", probe.actionDim());
+            Checkpointer checkpointer = new Checkpointer(cfg, ctx, epsilons, resumedAt,
+                    new Checkpoint.Writer(dir.path(), net.layout(), blocks, checkpointConfig, envInfo));
             for (int i = 0; i < cfg.threads(); i++) {
                 ActorLearner w = workers.get(i);
                 threads.add(Thread.ofPlatform().name("actor-learner-" + i).start(() -> {
@@ -110,26 +142,49 @@ public final class Trainer {
                 }
             });
             Runtime.getRuntime().addShutdownHook(hook);
-            try {
-                return watch(cfg, kernel, dir, progress, probe, ctx, threads, reports, hook);
+            try (checkpointer) {
+                return watch(cfg, kernel, dir, progress, probe, ctx, threads, reports, hook, checkpointer, resumedAt);
             } finally {
                 written.countDown();
             }
         }
     }
 
+    /**
+     * Throws IllegalArgumentException unless {@code from} can continue the run {@code cfg}
+     * describes: the same network, the blocks its optimizer and algorithm keep, the same per-thread
+     * final ε. Reads only.
+     */
+    public static void checkResumable(TrainConfig cfg, Checkpoint from) {
+        Env probe = Envs.create(cfg.env());
+        Mlp net = network(cfg.algo(), probe, cfg.conv(), cfg.hidden(), cfg.lstm(), Activation.parse(cfg.activation()));
+        from.requireTensors(net.layout(), Checkpoint.prefixes(cfg.hp().optimizer(), cfg.threads(), cfg.valueBased()));
+        if (cfg.valueBased()) {
+            List<Double> epsilons = new ArrayList<>();
+            for (int i = 0; i < cfg.threads(); i++) epsilons.add(ValueBasedWorker.finalEpsilon(cfg.threadSeed(i), cfg.hp()));
+            String recorded = from.training().path("schedules").path("thread_final_epsilons").toString();
+            if (!recorded.equals(Checkpoint.JSON.valueToTree(epsilons).toString())) {
+                throw new IllegalArgumentException(from.file().getFileName() + " records the threads' final epsilons " + recorded
+                        + ", but this run draws " + epsilons);
+            }
+        }
+        Checkpointer.resumeState(from);
+    }
+
     private static Summary watch(TrainConfig cfg, Kernel kernel, RunDirectory dir, Progress progress, Env probe,
                                  TrainingContext ctx, List<Thread> threads, List<Report> reports,
-                                 Thread hook) {
+                                 Thread hook, Checkpointer checkpointer, List<Long> resumedAt) {
         progress.start(cfg.steps());
         while (anyAlive(threads)) {
             joinQuietly(threads.getFirst(), POLL_MILLIS);
             drain(ctx, dir, progress, reports);
+            // the rows up to the checkpoint's T are on disk before the checkpoint is
+            if (checkpointer.due()) checkpointer.take(() -> drain(ctx, dir, progress, reports));
         }
         for (Thread t : threads) joinQuietly(t, 0);
         drain(ctx, dir, progress, reports);
         Report last = ctx.report();
-        if (reports.isEmpty() || reports.getLast().globalStep() != last.globalStep()) {
+        if (reports.isEmpty() || reports.getLast().globalStep() < last.globalStep()) {
             reports.add(last);
             dir.appendMetrics(last);
         }
@@ -143,14 +198,18 @@ public final class Trainer {
 
         Throwable failure = ctx.failure();
         String status = failure != null ? "failed" : ctx.stopReason().equals("interrupted") ? "interrupted" : "completed";
-        // Every worker has joined, so θ no longer moves; written before summary.json, so a run
-        // with a summary has its parameters.
+        // Every worker has joined, so θ no longer moves: the last checkpoint is exact. Written
+        // before summary.json, so a run with a summary has its parameters. A failed run keeps its
+        // last periodic checkpoint instead (what failed may have damaged θ).
+        if (failure == null) checkpointer.take(() -> {});
         dir.writeParams(ctx.shared().theta(), ctx.shared().layout().size());
         EpisodeStats ep = ctx.episodes();
         Summary s = new Summary(cfg.algo(), cfg.env(), cfg.threads(), kernel.name(), cfg.seed(), last.globalStep(),
                 last.wallSeconds(), ep.episodes(), ep.meanReturn100(), ep.bestMeanReturn100(),
                 last.stepsPerSecond(), status, ctx.stopReason());
-        dir.writeJson(RunDirectory.SUMMARY, s.toMap());
+        Map<String, Object> summary = s.toMap();
+        if (!resumedAt.isEmpty()) summary.put("resumed_at_steps", resumedAt);
+        dir.writeJson(RunDirectory.SUMMARY, summary);
         dir.writeCurve(reports, cfg.algo() + " on " + probe.id() + " (" + cfg.threads() + " threads, seed " + cfg.seed() + ")");
         if (failure != null) {
             throw new TrainingFailedException("training failed in an actor-learner thread: " + failure.getMessage(), failure);
@@ -204,26 +263,23 @@ public final class Trainer {
     }
 
     private static Map<String, Object> withLayout(Map<String, Object> m, Mlp net) {
-        List<Map<String, Object>> tensors = new ArrayList<>();
-        for (var t : net.layout().tensors()) {
-            Map<String, Object> e = new LinkedHashMap<>();
-            e.put("name", t.name());
-            e.put("offset", t.offset());
-            e.put("shape", t.shape());
-            tensors.add(e);
-        }
         m.put("parameters", net.layout().parameterCount());
-        m.put("layout", tensors);
+        m.put("layout", Checkpoint.layoutTable(net.layout()));
         return m;
     }
 
-    /** Writes the reports the workers took since the last call, in step order. */
+    /**
+     * Writes the reports the workers took since the last call, in step order. A report reads T when
+     * it is taken, so a thread held up between its step and its report can produce one no later
+     * than a row already written: it is dropped, and global_step rises strictly row by row.
+     */
     private static void drain(TrainingContext ctx, RunDirectory dir, Progress progress, List<Report> reports) {
-        int from = reports.size();
-        for (Report r; (r = ctx.pollReport()) != null; ) reports.add(r);
-        List<Report> fresh = reports.subList(from, reports.size());
+        List<Report> fresh = new ArrayList<>();
+        for (Report r; (r = ctx.pollReport()) != null; ) fresh.add(r);
         fresh.sort(java.util.Comparator.comparingLong(Report::globalStep));
         for (Report r : fresh) {
+            if (!reports.isEmpty() && r.globalStep() <= reports.getLast().globalStep()) continue;
+            reports.add(r);
             dir.appendMetrics(r);
             progress.update(r);
         }

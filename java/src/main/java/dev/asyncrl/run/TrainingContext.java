@@ -2,14 +2,17 @@ package dev.asyncrl.run;
 
 import dev.asyncrl.kernel.Kernel;
 import dev.asyncrl.memory.SharedParams;
+import java.lang.foreign.MemorySegment;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * What all actor-learner threads of one run share besides θ and g: the kernel, the global step
  * counter T, the episode statistics and the stop signal (step budget reached, target return
- * reached, a worker failed, or the user interrupted).
+ * reached, a worker failed, or the user interrupted). A run resumed from a checkpoint starts T,
+ * the wall clock and the episode statistics where the checkpoint left them.
  */
 public final class TrainingContext {
     private final Kernel kernel;
@@ -21,6 +24,9 @@ public final class TrainingContext {
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final long reportEvery;
     private final long startNanos = System.nanoTime();
+    private final long startSteps;
+    private final double startWallSeconds;
+    private final AtomicInteger optimizerStatesClaimed = new AtomicInteger();
     private final ConcurrentLinkedQueue<Trainer.Report> reports = new ConcurrentLinkedQueue<>();
     private volatile boolean stop;
     private volatile String stopReason = "step budget reached";
@@ -30,7 +36,20 @@ public final class TrainingContext {
      * @param reportEvery a report is taken each time T crosses a multiple of this
      */
     public TrainingContext(Kernel kernel, SharedParams shared, long totalSteps, double stopReturn, long reportEvery) {
+        this(kernel, shared, totalSteps, stopReturn, reportEvery, null);
+    }
+
+    /** Where a resumed run starts: T, the wall seconds trained so far, the episode statistics. */
+    public record Resume(long globalStep, double wallSeconds, EpisodeStats.State episodes) {}
+
+    /** @param resume where a resumed run starts, or null for a new run */
+    public TrainingContext(Kernel kernel, SharedParams shared, long totalSteps, double stopReturn, long reportEvery,
+                           Resume resume) {
         if (reportEvery < 1) throw new IllegalArgumentException("reportEvery must be >= 1");
+        this.startSteps = resume == null ? 0 : resume.globalStep();
+        this.startWallSeconds = resume == null ? 0 : resume.wallSeconds();
+        globalSteps.set(startSteps);
+        if (resume != null) episodes.restore(resume.episodes());
         this.reportEvery = reportEvery;
         this.kernel = kernel;
         this.shared = shared;
@@ -51,6 +70,34 @@ public final class TrainingContext {
         return totalSteps;
     }
 
+    /** T when this process started: 0, or the checkpoint's T for a resumed run. */
+    public long startSteps() {
+        return startSteps;
+    }
+
+    /**
+     * The seed of a thread's random streams (actions, environment) in this process: the thread's
+     * seed itself in a new run; in a resumed run, a stream derived from it and the T resumed at,
+     * so that each resume draws fresh, reproducible streams (see Checkpoint).
+     */
+    public long streamSeed(long threadSeed) {
+        if (startSteps == 0) return threadSeed;
+        long z = threadSeed ^ (startSteps * 0x9E3779B97F4A7C15L);
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    /**
+     * The next per-thread optimizer block of the shared memory (see SharedParams), in the order
+     * the workers are built, or null when there is none (Shared RMSProp, benchmarks): the worker
+     * then allocates its own.
+     */
+    public MemorySegment claimOptimizerState() {
+        int i = optimizerStatesClaimed.getAndIncrement();
+        return i < shared.threadStates() ? shared.threadState(i) : null;
+    }
+
     /** T, the global step counter. */
     public long globalSteps() {
         return globalSteps.get();
@@ -68,7 +115,7 @@ public final class TrainingContext {
 
     /** The state now, as one metrics row. */
     public Trainer.Report report() {
-        double wall = (System.nanoTime() - startNanos) / 1e9;
+        double wall = startWallSeconds + (System.nanoTime() - startNanos) / 1e9;
         long T = globalSteps.get();
         return new Trainer.Report(T, wall, episodes.episodes(), episodes.meanReturn100(), wall > 0 ? T / wall : 0);
     }

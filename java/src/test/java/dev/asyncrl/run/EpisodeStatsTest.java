@@ -23,4 +23,22 @@ class EpisodeStatsTest {
         assertEquals(20, s.bestMeanReturn100(), "the best stays");
         assertEquals(200, s.episodes());
     }
+
+    @Test
+    void aRestoredStateContinuesAsTheOriginal() {
+        for (int n : new int[] {0, 7, 100, 257}) {
+            EpisodeStats a = new EpisodeStats();
+            for (int i = 0; i < n; i++) a.add((i * 37) % 101);
+            EpisodeStats b = new EpisodeStats();
+            b.restore(a.state());
+            assertEquals(Math.min(n, 100), b.state().lastReturns().length);
+            for (int i = 0; i < 150; i++) {
+                a.add(i % 13);
+                b.add(i % 13);
+                assertEquals(a.episodes(), b.episodes());
+                assertEquals(a.meanReturn100(), b.meanReturn100(), 1e-12, n + " then " + i);
+                assertEquals(a.bestMeanReturn100(), b.bestMeanReturn100(), 1e-12);
+            }
+        }
+    }
 }
