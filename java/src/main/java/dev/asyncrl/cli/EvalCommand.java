@@ -69,6 +69,10 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--render", paramLabel = "FILE.gif|DIR/", description = "Draw the first episode: an animated GIF, or PNG frames into a directory (a path ending in /).")
     String render;
 
+    @Option(names = "--render-frames", defaultValue = "0", paramLabel = "N",
+            description = "Draw at most the first N frames of the episode (the episode still plays to its end); 0: all (default: ${DEFAULT-VALUE}).")
+    int renderFrames;
+
     @Option(names = "--out", paramLabel = "DIR2", description = "Directory to write summary.json into.")
     Path out;
 
@@ -119,6 +123,7 @@ public final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         if (episodes < 1) throw new IllegalArgumentException("--episodes must be >= 1, got " + episodes);
+        if (renderFrames < 0) throw new IllegalArgumentException("--render-frames must be >= 0, got " + renderFrames);
         if (run != null) {
             if (onnx != null) throw new IllegalArgumentException("--run and --onnx are two policies; give one");
             if (env != null) throw new IllegalArgumentException("--run plays the run's own env; leave out --env");
@@ -283,7 +288,7 @@ public final class EvalCommand implements Callable<Integer> {
                     else e.step(action, obs, r);
                     ret += r.reward;
                     len++;
-                    if (draw) sink.add(((Renderable) e).render());
+                    if (draw && (renderFrames == 0 || sink.frames() < renderFrames)) sink.add(((Renderable) e).render());
                 } while (!r.done());
                 returns[ep] = ret;
                 lengths[ep] = len;

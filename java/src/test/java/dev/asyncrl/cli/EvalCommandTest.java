@@ -205,6 +205,25 @@ class EvalCommandTest {
         }
     }
 
+    @Test
+    void renderFramesCapsTheFramesDrawnButNotTheEpisode() throws Exception {
+        Path frames = tmp.resolve("capped");
+        Path out = tmp.resolve("capped-out");
+        ok("eval", "--env", "cartpole", "--policy", "random", "--episodes", "1", "--seed", "3",
+                "--render", frames + "/", "--render-frames", "4", "--out", out.toString());
+        try (var files = Files.list(frames)) {
+            assertEquals(4, files.count(), "frames drawn");
+        }
+        JsonNode s = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
+        assertTrue(s.get("mean_episode_length").asDouble() > 4, "the episode plays to its end: " + s);
+    }
+
+    @Test
+    void negativeRenderFrames() {
+        assertUsageError("--render-frames must be >= 0, got -1", "eval", "--env", "cartpole", "--policy", "random",
+                "--render", tmp.resolve("x.gif").toString(), "--render-frames", "-1");
+    }
+
     // Bad input: exit 2, one line on stderr naming the problem, no summary written.
 
     private void assertUsageError(String expectedFragment, String... args) {

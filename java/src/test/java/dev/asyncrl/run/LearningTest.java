@@ -55,6 +55,14 @@ class LearningTest {
     }
 
     @Test
+    void a3cLearnsMinAtarBreakoutFromPixels() throws Exception {
+        // the MinAtar preset (conv 16 3x3 -> 128); a random policy scores 0.49. 10 of 10 runs of
+        // seed 1 reached a mean_return_100 of 4 (8x random) after 22k-42k steps
+        double best = best("--algo", "a3c", "--env", "minatar-breakout", "--steps", "300000", "--stop-return", "4");
+        assertTrue(best >= 4, "A3C on MinAtar Breakout best_mean_return_100 = " + best);
+    }
+
+    @Test
     void a3cReachesMinus100OnAcrobot() throws Exception {
         double best = best("--algo", "a3c", "--env", "acrobot", "--steps", "1000000", "--stop-return", "-100");
         assertTrue(best >= -100, "A3C on Acrobot best_mean_return_100 = " + best);
