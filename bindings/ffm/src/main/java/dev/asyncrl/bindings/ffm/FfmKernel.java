@@ -54,6 +54,8 @@ public final class FfmKernel implements Kernel {
     }
 
     private static final MethodHandle VERSION = LINKER.downcallHandle(FunctionDescriptor.of(JAVA_INT));
+    // asyncrl_kernel_version() as the compute functions are called (critical), for kernelVersion()
+    private static final MethodHandle VERSION_CALL = handle(FunctionDescriptor.of(JAVA_INT));
     private static final MethodHandle NAME = LINKER.downcallHandle(FunctionDescriptor.of(ADDRESS));
     private static final MethodHandle STATUS_STRING = LINKER.downcallHandle(FunctionDescriptor.of(ADDRESS, JAVA_INT));
     // (y, x, w, b, B, I, O)
@@ -111,7 +113,8 @@ public final class FfmKernel implements Kernel {
     private final boolean checked;
     private final String name;
     private final Arena libraryArena;
-    private final MemorySegment statusString;
+    private final SymbolLookup lookup;
+    private final MemorySegment version, statusString;
     private final MemorySegment denseForward, denseBackward, reluForward, reluBackward,
             tanhForward, tanhBackward, conv2dForward, conv2dBackward, lstmCellForward, lstmCellBackward,
             a3cLoss, gaussianLoss, qLoss, clip, rmsprop, momentum, copy;
@@ -120,6 +123,7 @@ public final class FfmKernel implements Kernel {
         this.path = path;
         this.checked = checked;
         this.libraryArena = libraryArena;
+        this.lookup = lookup;
         List<String> missing = new ArrayList<>();
         for (String s : SYMBOLS) {
             if (lookup.find(s).isEmpty()) missing.add(s);
@@ -140,6 +144,7 @@ public final class FfmKernel implements Kernel {
         MemorySegment namePtr = (MemorySegment) call("asyncrl_kernel_name", NAME, lookup);
         this.name = namePtr.address() == 0 ? path.getFileName().toString()
                 : namePtr.reinterpret(256).getString(0);
+        this.version = lookup.find("asyncrl_kernel_version").orElseThrow();
         this.statusString = lookup.find("asyncrl_status_string").orElseThrow();
         this.denseForward = lookup.find("asyncrl_dense_forward").orElseThrow();
         this.denseBackward = lookup.find("asyncrl_dense_backward").orElseThrow();
@@ -273,6 +278,29 @@ public final class FfmKernel implements Kernel {
 
     public Path path() {
         return path;
+    }
+
+    /**
+     * The address of a contract function in this library, for the JNA and JavaCPP bindings
+     * (bindings/jna, bindings/javacpp), which reach the library this class found and checked.
+     * Valid until {@link #close()}.
+     */
+    public long symbolAddress(String symbol) {
+        if (!SYMBOLS.contains(symbol)) throw new IllegalArgumentException("not a contract function: " + symbol);
+        if (!libraryArena.scope().isAlive()) throw new IllegalStateException("kernel " + name + " is closed");
+        return lookup.find(symbol).orElseThrow().address();
+    }
+
+    /**
+     * asyncrl_kernel_version(), called again through a downcall like every compute call's (the
+     * version was checked at load): the cheapest call of the contract, for BindingBench.
+     */
+    public int kernelVersion() {
+        try {
+            return (int) VERSION_CALL.invokeExact(version);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
     }
 
     @Override
