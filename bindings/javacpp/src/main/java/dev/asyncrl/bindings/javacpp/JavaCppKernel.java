@@ -7,6 +7,7 @@ import dev.asyncrl.kernel.KernelChecks;
 import dev.asyncrl.kernel.KernelException;
 import dev.asyncrl.kernel.KernelLoadException;
 import java.lang.foreign.MemorySegment;
+import java.lang.ref.Reference;
 import java.nio.file.Path;
 
 /**
@@ -24,8 +25,9 @@ import java.nio.file.Path;
  * {@link KernelChecks} exactly as FfmKernel does and maps a non-OK status to the same
  * {@link KernelException}.
  *
- * <p>Unlike FFM, JNI does not keep a segment's arena alive during the call: as everywhere in
- * asyncrl, close an arena only once no call uses its memory.
+ * <p>The addresses stay valid while the FfmKernel is reachable (it holds the library), so each
+ * call ends with a reachability fence on it. Unlike FFM, JNI does not keep a segment's arena
+ * alive during the call: as everywhere in asyncrl, close an arena only once no call uses its memory.
  */
 public final class JavaCppKernel implements Kernel {
 
@@ -107,12 +109,15 @@ public final class JavaCppKernel implements Kernel {
 
     /** asyncrl_kernel_version(), called through JavaCPP now: the cheapest call of the contract, for BindingBench. */
     public int kernelVersion() {
-        return JavaCppFunctions.kernelVersion(fn(version));
+        int v = JavaCppFunctions.kernelVersion(fn(version));
+        Reference.reachabilityFence(library);
+        return v;
     }
 
     /** asyncrl_status_string(status) through JavaCPP. */
     public String statusString(int status) {
         String s = JavaCppFunctions.statusString(fn(statusString), status);
+        Reference.reachabilityFence(library);
         return s == null ? "?" : s;
     }
 
@@ -143,6 +148,7 @@ public final class JavaCppKernel implements Kernel {
                              long batch, long in, long out) {
         if (checked) KernelChecks.denseForward(y, x, w, b, batch, in, out);
         int st = JavaCppFunctions.denseForward(fn(denseForward), p(y), p(x), p(w), p(b), batch, in, out);
+        Reference.reachabilityFence(library);
         if (st != 0) check("dense_forward", st);
     }
 
@@ -151,6 +157,7 @@ public final class JavaCppKernel implements Kernel {
                               MemorySegment x, MemorySegment w, long batch, long in, long out) {
         if (checked) KernelChecks.denseBackward(dx, dw, db, dy, x, w, batch, in, out);
         int st = JavaCppFunctions.denseBackward(fn(denseBackward), p(dx), p(dw), p(db), p(dy), p(x), p(w), batch, in, out);
+        Reference.reachabilityFence(library);
         if (st != 0) check("dense_backward", st);
     }
 
@@ -158,6 +165,7 @@ public final class JavaCppKernel implements Kernel {
     public void reluForward(MemorySegment y, MemorySegment x, long n) {
         if (checked) KernelChecks.elementwise("relu_forward", "y (N)", y, "x (N)", x, null, null, n);
         int st = JavaCppFunctions.reluForward(fn(reluForward), p(y), p(x), n);
+        Reference.reachabilityFence(library);
         if (st != 0) check("relu_forward", st);
     }
 
@@ -165,6 +173,7 @@ public final class JavaCppKernel implements Kernel {
     public void reluBackward(MemorySegment dx, MemorySegment dy, MemorySegment y, long n) {
         if (checked) KernelChecks.elementwise("relu_backward", "dx (N)", dx, "dy (N)", dy, "y (N)", y, n);
         int st = JavaCppFunctions.reluBackward(fn(reluBackward), p(dx), p(dy), p(y), n);
+        Reference.reachabilityFence(library);
         if (st != 0) check("relu_backward", st);
     }
 
@@ -172,6 +181,7 @@ public final class JavaCppKernel implements Kernel {
     public void tanhForward(MemorySegment y, MemorySegment x, long n) {
         if (checked) KernelChecks.elementwise("tanh_forward", "y (N)", y, "x (N)", x, null, null, n);
         int st = JavaCppFunctions.tanhForward(fn(tanhForward), p(y), p(x), n);
+        Reference.reachabilityFence(library);
         if (st != 0) check("tanh_forward", st);
     }
 
@@ -179,6 +189,7 @@ public final class JavaCppKernel implements Kernel {
     public void tanhBackward(MemorySegment dx, MemorySegment dy, MemorySegment y, long n) {
         if (checked) KernelChecks.elementwise("tanh_backward", "dx (N)", dx, "dy (N)", dy, "y (N)", y, n);
         int st = JavaCppFunctions.tanhBackward(fn(tanhBackward), p(dx), p(dy), p(y), n);
+        Reference.reachabilityFence(library);
         if (st != 0) check("tanh_backward", st);
     }
 
@@ -189,6 +200,7 @@ public final class JavaCppKernel implements Kernel {
         if (checked) KernelChecks.conv2dForward(y, x, w, b, batch, channels, height, width, filters, kernelSize, stride);
         int st = JavaCppFunctions.conv2dForward(fn(conv2dForward), p(y), p(x), p(w), p(b), batch, channels, height, width, filters,
                 kernelSize, stride);
+        Reference.reachabilityFence(library);
         if (st != 0) check("conv2d_forward", st);
     }
 
@@ -199,6 +211,7 @@ public final class JavaCppKernel implements Kernel {
         if (checked) KernelChecks.conv2dBackward(dx, dw, db, dy, x, w, batch, channels, height, width, filters, kernelSize, stride);
         int st = JavaCppFunctions.conv2dBackward(fn(conv2dBackward), p(dx), p(dw), p(db), p(dy), p(x), p(w), batch, channels, height, width,
                 filters, kernelSize, stride);
+        Reference.reachabilityFence(library);
         if (st != 0) check("conv2d_backward", st);
     }
 
@@ -209,6 +222,7 @@ public final class JavaCppKernel implements Kernel {
         if (checked) KernelChecks.lstmCellForward(h, c, gates, x, hPrev, cPrev, wIh, wHh, b, batch, in, hidden);
         int st = JavaCppFunctions.lstmCellForward(fn(lstmCellForward), p(h), p(c), p(gates), p(x), p(hPrev), p(cPrev), p(wIh), p(wHh), p(b),
                 batch, in, hidden);
+        Reference.reachabilityFence(library);
         if (st != 0) check("lstm_cell_forward", st);
     }
 
@@ -222,6 +236,7 @@ public final class JavaCppKernel implements Kernel {
                 wIh, wHh, batch, in, hidden);
         int st = JavaCppFunctions.lstmCellBackward(fn(lstmCellBackward), p(dhPrev), p(dcPrev), p(dx), p(dwIh), p(dwHh), p(db), p(dh), p(dc),
                 p(x), p(hPrev), p(cPrev), p(c), p(gates), p(wIh), p(wHh), batch, in, hidden);
+        Reference.reachabilityFence(library);
         if (st != 0) check("lstm_cell_backward", st);
     }
 
@@ -234,6 +249,7 @@ public final class JavaCppKernel implements Kernel {
                 batch, actionCount, entropyBeta, valueCoef);
         int st = JavaCppFunctions.a3cLossBackward(fn(a3cLoss), p(dLogits), p(dValues), p(stats), p(logits), p(values), p(actions),
                 p(returns), batch, actionCount, entropyBeta, valueCoef);
+        Reference.reachabilityFence(library);
         if (st != 0) check("a3c_loss_backward", st);
     }
 
@@ -246,6 +262,7 @@ public final class JavaCppKernel implements Kernel {
                 batch, actionDim, entropyBeta, valueCoef);
         int st = JavaCppFunctions.gaussianLossBackward(fn(gaussianLoss), p(dMu), p(dV), p(dValues), p(stats), p(mu), p(v), p(values),
                 p(actions), p(returns), batch, actionDim, entropyBeta, valueCoef);
+        Reference.reachabilityFence(library);
         if (st != 0) check("gaussian_loss_backward", st);
     }
 
@@ -254,6 +271,7 @@ public final class JavaCppKernel implements Kernel {
                               MemorySegment targets, long batch, long actionCount, float coef) {
         if (checked) KernelChecks.qLossBackward(dq, stats, q, actions, targets, batch, actionCount, coef);
         int st = JavaCppFunctions.qLossBackward(fn(qLoss), p(dq), p(stats), p(q), p(actions), p(targets), batch, actionCount, coef);
+        Reference.reachabilityFence(library);
         if (st != 0) check("q_loss_backward", st);
     }
 
@@ -261,6 +279,7 @@ public final class JavaCppKernel implements Kernel {
     public void momentumSgd(MemorySegment theta, MemorySegment m, MemorySegment dTheta, long n, float lr, float alpha) {
         if (checked) KernelChecks.momentumSgd(theta, m, dTheta, n, lr, alpha);
         int st = JavaCppFunctions.momentumSgd(fn(momentum), p(theta), p(m), p(dTheta), n, lr, alpha);
+        Reference.reachabilityFence(library);
         if (st != 0) check("momentum_sgd", st);
     }
 
@@ -268,6 +287,7 @@ public final class JavaCppKernel implements Kernel {
     public void clipGradNorm(MemorySegment grad, MemorySegment normOut, long n, float maxNorm) {
         if (checked) KernelChecks.clipGradNorm(grad, normOut, n, maxNorm);
         int st = JavaCppFunctions.clipGradNorm(fn(clip), p(grad), p(normOut), n, maxNorm);
+        Reference.reachabilityFence(library);
         if (st != 0) check("clip_grad_norm", st);
     }
 
@@ -276,6 +296,7 @@ public final class JavaCppKernel implements Kernel {
                               float lr, float alpha, float eps) {
         if (checked) KernelChecks.sharedRmsprop(theta, g, dTheta, n, lr, alpha, eps);
         int st = JavaCppFunctions.sharedRmsprop(fn(rmsprop), p(theta), p(g), p(dTheta), n, lr, alpha, eps);
+        Reference.reachabilityFence(library);
         if (st != 0) check("shared_rmsprop", st);
     }
 
@@ -283,6 +304,7 @@ public final class JavaCppKernel implements Kernel {
     public void copy(MemorySegment dst, MemorySegment src, long n) {
         if (checked) KernelChecks.copy(dst, src, n);
         int st = JavaCppFunctions.copy(fn(copy), p(dst), p(src), n);
+        Reference.reachabilityFence(library);
         if (st != 0) check("copy", st);
     }
 
