@@ -156,7 +156,8 @@ public final class JavaCppKernel implements Kernel {
     public void denseBackward(MemorySegment dx, MemorySegment dw, MemorySegment db, MemorySegment dy,
                               MemorySegment x, MemorySegment w, long batch, long in, long out) {
         if (checked) KernelChecks.denseBackward(dx, dw, db, dy, x, w, batch, in, out);
-        int st = JavaCppFunctions.denseBackward(fn(denseBackward), p(dx), p(dw), p(db), p(dy), p(x), p(w), batch, in, out);
+        int st = JavaCppFunctions.denseBackward(fn(denseBackward), p(dx), p(dw), p(db), p(dy), p(x), p(w),
+                batch, in, out);
         Reference.reachabilityFence(library);
         if (st != 0) check("dense_backward", st);
     }
@@ -198,8 +199,8 @@ public final class JavaCppKernel implements Kernel {
                               long batch, long channels, long height, long width, long filters,
                               long kernelSize, long stride) {
         if (checked) KernelChecks.conv2dForward(y, x, w, b, batch, channels, height, width, filters, kernelSize, stride);
-        int st = JavaCppFunctions.conv2dForward(fn(conv2dForward), p(y), p(x), p(w), p(b), batch, channels, height, width, filters,
-                kernelSize, stride);
+        int st = JavaCppFunctions.conv2dForward(fn(conv2dForward), p(y), p(x), p(w), p(b), batch, channels,
+                height, width, filters, kernelSize, stride);
         Reference.reachabilityFence(library);
         if (st != 0) check("conv2d_forward", st);
     }
@@ -209,8 +210,8 @@ public final class JavaCppKernel implements Kernel {
                                MemorySegment x, MemorySegment w, long batch, long channels, long height,
                                long width, long filters, long kernelSize, long stride) {
         if (checked) KernelChecks.conv2dBackward(dx, dw, db, dy, x, w, batch, channels, height, width, filters, kernelSize, stride);
-        int st = JavaCppFunctions.conv2dBackward(fn(conv2dBackward), p(dx), p(dw), p(db), p(dy), p(x), p(w), batch, channels, height, width,
-                filters, kernelSize, stride);
+        int st = JavaCppFunctions.conv2dBackward(fn(conv2dBackward), p(dx), p(dw), p(db), p(dy), p(x), p(w),
+                batch, channels, height, width, filters, kernelSize, stride);
         Reference.reachabilityFence(library);
         if (st != 0) check("conv2d_backward", st);
     }
@@ -220,8 +221,8 @@ public final class JavaCppKernel implements Kernel {
                                 MemorySegment hPrev, MemorySegment cPrev, MemorySegment wIh, MemorySegment wHh,
                                 MemorySegment b, long batch, long in, long hidden) {
         if (checked) KernelChecks.lstmCellForward(h, c, gates, x, hPrev, cPrev, wIh, wHh, b, batch, in, hidden);
-        int st = JavaCppFunctions.lstmCellForward(fn(lstmCellForward), p(h), p(c), p(gates), p(x), p(hPrev), p(cPrev), p(wIh), p(wHh), p(b),
-                batch, in, hidden);
+        int st = JavaCppFunctions.lstmCellForward(fn(lstmCellForward), p(h), p(c), p(gates), p(x), p(hPrev),
+                p(cPrev), p(wIh), p(wHh), p(b), batch, in, hidden);
         Reference.reachabilityFence(library);
         if (st != 0) check("lstm_cell_forward", st);
     }
@@ -234,8 +235,9 @@ public final class JavaCppKernel implements Kernel {
                                  long batch, long in, long hidden) {
         if (checked) KernelChecks.lstmCellBackward(dhPrev, dcPrev, dx, dwIh, dwHh, db, dh, dc, x, hPrev, cPrev, c, gates,
                 wIh, wHh, batch, in, hidden);
-        int st = JavaCppFunctions.lstmCellBackward(fn(lstmCellBackward), p(dhPrev), p(dcPrev), p(dx), p(dwIh), p(dwHh), p(db), p(dh), p(dc),
-                p(x), p(hPrev), p(cPrev), p(c), p(gates), p(wIh), p(wHh), batch, in, hidden);
+        int st = JavaCppFunctions.lstmCellBackward(fn(lstmCellBackward), p(dhPrev), p(dcPrev), p(dx), p(dwIh),
+                p(dwHh), p(db), p(dh), p(dc), p(x), p(hPrev), p(cPrev), p(c), p(gates), p(wIh), p(wHh), batch,
+                in, hidden);
         Reference.reachabilityFence(library);
         if (st != 0) check("lstm_cell_backward", st);
     }
@@ -247,8 +249,8 @@ public final class JavaCppKernel implements Kernel {
                                 float entropyBeta, float valueCoef) {
         if (checked) KernelChecks.a3cLossBackward(dLogits, dValues, stats, logits, values, actions, returns,
                 batch, actionCount, entropyBeta, valueCoef);
-        int st = JavaCppFunctions.a3cLossBackward(fn(a3cLoss), p(dLogits), p(dValues), p(stats), p(logits), p(values), p(actions),
-                p(returns), batch, actionCount, entropyBeta, valueCoef);
+        int st = JavaCppFunctions.a3cLossBackward(fn(a3cLoss), p(dLogits), p(dValues), p(stats), p(logits),
+                p(values), p(actions), p(returns), batch, actionCount, entropyBeta, valueCoef);
         Reference.reachabilityFence(library);
         if (st != 0) check("a3c_loss_backward", st);
     }
@@ -260,8 +262,8 @@ public final class JavaCppKernel implements Kernel {
                                      float entropyBeta, float valueCoef) {
         if (checked) KernelChecks.gaussianLossBackward(dMu, dV, dValues, stats, mu, v, values, actions, returns,
                 batch, actionDim, entropyBeta, valueCoef);
-        int st = JavaCppFunctions.gaussianLossBackward(fn(gaussianLoss), p(dMu), p(dV), p(dValues), p(stats), p(mu), p(v), p(values),
-                p(actions), p(returns), batch, actionDim, entropyBeta, valueCoef);
+        int st = JavaCppFunctions.gaussianLossBackward(fn(gaussianLoss), p(dMu), p(dV), p(dValues), p(stats),
+                p(mu), p(v), p(values), p(actions), p(returns), batch, actionDim, entropyBeta, valueCoef);
         Reference.reachabilityFence(library);
         if (st != 0) check("gaussian_loss_backward", st);
     }
@@ -270,7 +272,8 @@ public final class JavaCppKernel implements Kernel {
     public void qLossBackward(MemorySegment dq, MemorySegment stats, MemorySegment q, MemorySegment actions,
                               MemorySegment targets, long batch, long actionCount, float coef) {
         if (checked) KernelChecks.qLossBackward(dq, stats, q, actions, targets, batch, actionCount, coef);
-        int st = JavaCppFunctions.qLossBackward(fn(qLoss), p(dq), p(stats), p(q), p(actions), p(targets), batch, actionCount, coef);
+        int st = JavaCppFunctions.qLossBackward(fn(qLoss), p(dq), p(stats), p(q), p(actions), p(targets),
+                batch, actionCount, coef);
         Reference.reachabilityFence(library);
         if (st != 0) check("q_loss_backward", st);
     }
