@@ -6,8 +6,9 @@
  * The figures stack up from the bare crossing to the product's call:
  *   rawVersionUnscoped  asyncrl_kernel_version(), its address in the global scope: the bare
  *                       transition, no arguments, no work;
- *   rawVersion          the same, its address scoped to the library's shared arena, as FfmKernel
- *                       holds its addresses: + that arena's liveness check on every call;
+ *   rawVersion          the same, its address scoped to a shared arena (as FfmKernel held its
+ *                       addresses until it moved to an automatic arena): + that arena's liveness
+ *                       check, an atomic acquire and release, on every call;
  *   rawCopyUnscoped,    asyncrl_copy through a bare downcall handle: + two segments passed as
  *   rawCopy             pointers and the C function's own checks and memmove; no Java checks;
  *   ffmCopy             the same through FfmKernel: + KernelChecks and the status check;

@@ -30,6 +30,13 @@ import java.util.List;
  * ({@link KernelChecks}), then maps a non-OK status to a {@link KernelException} naming the
  * operation. Calls are {@code critical}: kernels are short, never call back into Java, and must
  * not be interrupted by a thread-state transition on the hot path.
+ *
+ * <p>The library is opened in an automatic arena, so its function addresses need no acquire and
+ * release around each call: a shared arena's is an atomic update of one counter, which every
+ * actor-learner thread calling the one kernel would contend for (BindingBench measured it at
+ * several times the cost of the bare downcall). The library then stays mapped until nothing
+ * refers to this kernel any more, so no call can reach unmapped code; {@link #close()} marks the
+ * kernel closed, and a later call throws IllegalStateException.
  */
 public final class FfmKernel implements Kernel {
 
@@ -54,6 +61,8 @@ public final class FfmKernel implements Kernel {
     }
 
     private static final MethodHandle VERSION = LINKER.downcallHandle(FunctionDescriptor.of(JAVA_INT));
+    // asyncrl_kernel_version() as the compute functions are called (critical), for kernelVersion()
+    private static final MethodHandle VERSION_CALL = handle(FunctionDescriptor.of(JAVA_INT));
     private static final MethodHandle NAME = LINKER.downcallHandle(FunctionDescriptor.of(ADDRESS));
     private static final MethodHandle STATUS_STRING = LINKER.downcallHandle(FunctionDescriptor.of(ADDRESS, JAVA_INT));
     // (y, x, w, b, B, I, O)
@@ -110,8 +119,10 @@ public final class FfmKernel implements Kernel {
     private final Path path;
     private final boolean checked;
     private final String name;
-    private final Arena libraryArena;
-    private final MemorySegment statusString;
+    private final Arena libraryArena;  // automatic: holding it keeps the library mapped
+    private volatile boolean closed;
+    private final SymbolLookup lookup;
+    private final MemorySegment version, statusString;
     private final MemorySegment denseForward, denseBackward, reluForward, reluBackward,
             tanhForward, tanhBackward, conv2dForward, conv2dBackward, lstmCellForward, lstmCellBackward,
             a3cLoss, gaussianLoss, qLoss, clip, rmsprop, momentum, copy;
@@ -120,6 +131,7 @@ public final class FfmKernel implements Kernel {
         this.path = path;
         this.checked = checked;
         this.libraryArena = libraryArena;
+        this.lookup = lookup;
         List<String> missing = new ArrayList<>();
         for (String s : SYMBOLS) {
             if (lookup.find(s).isEmpty()) missing.add(s);
@@ -140,6 +152,7 @@ public final class FfmKernel implements Kernel {
         MemorySegment namePtr = (MemorySegment) call("asyncrl_kernel_name", NAME, lookup);
         this.name = namePtr.address() == 0 ? path.getFileName().toString()
                 : namePtr.reinterpret(256).getString(0);
+        this.version = lookup.find("asyncrl_kernel_version").orElseThrow();
         this.statusString = lookup.find("asyncrl_status_string").orElseThrow();
         this.denseForward = lookup.find("asyncrl_dense_forward").orElseThrow();
         this.denseBackward = lookup.find("asyncrl_dense_backward").orElseThrow();
@@ -214,20 +227,16 @@ public final class FfmKernel implements Kernel {
             throw new KernelLoadException("kernel library not found: " + path);
         }
         checkElf(path);
-        Arena arena = Arena.ofShared();
+        // Automatic: no per-call liveness counter, and unloaded only once unreachable (class comment).
+        Arena arena = Arena.ofAuto();
+        SymbolLookup lookup;
         try {
-            SymbolLookup lookup;
-            try {
-                lookup = SymbolLookup.libraryLookup(path, arena);
-            } catch (IllegalArgumentException e) {
-                throw new KernelLoadException("cannot load kernel library " + path
-                        + ": not a shared library this platform can load (" + e.getMessage() + ")", e);
-            }
-            return new FfmKernel(path, arena, lookup, checked);
-        } catch (RuntimeException e) {
-            arena.close();
-            throw e;
+            lookup = SymbolLookup.libraryLookup(path, arena);
+        } catch (IllegalArgumentException e) {
+            throw new KernelLoadException("cannot load kernel library " + path
+                    + ": not a shared library this platform can load (" + e.getMessage() + ")", e);
         }
+        return new FfmKernel(path, arena, lookup, checked);
     }
 
     /**
@@ -275,6 +284,30 @@ public final class FfmKernel implements Kernel {
         return path;
     }
 
+    /**
+     * The address of a contract function in this library, for the JNA and JavaCPP bindings
+     * (bindings/jna, bindings/javacpp), which reach the library this class found and checked.
+     * Valid until {@link #close()}.
+     */
+    public long symbolAddress(String symbol) {
+        if (!SYMBOLS.contains(symbol)) throw new IllegalArgumentException("not a contract function: " + symbol);
+        live();
+        return lookup.find(symbol).orElseThrow().address();
+    }
+
+    /**
+     * asyncrl_kernel_version(), called again through a downcall like every compute call's (the
+     * version was checked at load): the cheapest call of the contract, for BindingBench.
+     */
+    public int kernelVersion() {
+        try {
+            live();
+            return (int) VERSION_CALL.invokeExact(version);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
     @Override
     public String name() {
         return name;
@@ -305,6 +338,7 @@ public final class FfmKernel implements Kernel {
         if (checked) KernelChecks.denseForward(y, x, w, b, batch, in, out);
         int st;
         try {
+            live();
             st = (int) DENSE_FORWARD.invokeExact(denseForward, y, x, w, b, batch, in, out);
         } catch (Throwable t) {
             throw rethrow(t);
@@ -318,6 +352,7 @@ public final class FfmKernel implements Kernel {
         if (checked) KernelChecks.denseBackward(dx, dw, db, dy, x, w, batch, in, out);
         int st;
         try {
+            live();
             st = (int) DENSE_BACKWARD.invokeExact(denseBackward, dx, dw, db, dy, x, w, batch, in, out);
         } catch (Throwable t) {
             throw rethrow(t);
@@ -346,6 +381,7 @@ public final class FfmKernel implements Kernel {
     private void unary(String op, MemorySegment fn, MemorySegment out, MemorySegment in, long n) {
         int st;
         try {
+            live();
             st = (int) UNARY.invokeExact(fn, out, in, n);
         } catch (Throwable t) {
             throw rethrow(t);
@@ -369,6 +405,7 @@ public final class FfmKernel implements Kernel {
                                MemorySegment y, long n) {
         int st;
         try {
+            live();
             st = (int) UNARY_BACKWARD.invokeExact(fn, dx, dy, y, n);
         } catch (Throwable t) {
             throw rethrow(t);
@@ -383,6 +420,7 @@ public final class FfmKernel implements Kernel {
         if (checked) KernelChecks.conv2dForward(y, x, w, b, batch, channels, height, width, filters, kernelSize, stride);
         int st;
         try {
+            live();
             st = (int) CONV2D_FORWARD.invokeExact(conv2dForward, y, x, w, b, batch, channels, height, width,
                     filters, kernelSize, stride);
         } catch (Throwable t) {
@@ -398,6 +436,7 @@ public final class FfmKernel implements Kernel {
         if (checked) KernelChecks.conv2dBackward(dx, dw, db, dy, x, w, batch, channels, height, width, filters, kernelSize, stride);
         int st;
         try {
+            live();
             st = (int) CONV2D_BACKWARD.invokeExact(conv2dBackward, dx, dw, db, dy, x, w, batch, channels, height,
                     width, filters, kernelSize, stride);
         } catch (Throwable t) {
@@ -413,6 +452,7 @@ public final class FfmKernel implements Kernel {
         if (checked) KernelChecks.lstmCellForward(h, c, gates, x, hPrev, cPrev, wIh, wHh, b, batch, in, hidden);
         int st;
         try {
+            live();
             st = (int) LSTM_FORWARD.invokeExact(lstmCellForward, h, c, gates, x, hPrev, cPrev, wIh, wHh, b,
                     batch, in, hidden);
         } catch (Throwable t) {
@@ -431,6 +471,7 @@ public final class FfmKernel implements Kernel {
                 wIh, wHh, batch, in, hidden);
         int st;
         try {
+            live();
             st = (int) LSTM_BACKWARD.invokeExact(lstmCellBackward, dhPrev, dcPrev, dx, dwIh, dwHh, db, dh, dc, x,
                     hPrev, cPrev, c, gates, wIh, wHh, batch, in, hidden);
         } catch (Throwable t) {
@@ -448,6 +489,7 @@ public final class FfmKernel implements Kernel {
                 batch, actionCount, entropyBeta, valueCoef);
         int st;
         try {
+            live();
             st = (int) A3C_LOSS.invokeExact(a3cLoss, dLogits, dValues, stats, logits, values, actions,
                     returns, batch, actionCount, entropyBeta, valueCoef);
         } catch (Throwable t) {
@@ -465,6 +507,7 @@ public final class FfmKernel implements Kernel {
                 batch, actionDim, entropyBeta, valueCoef);
         int st;
         try {
+            live();
             st = (int) GAUSSIAN_LOSS.invokeExact(gaussianLoss, dMu, dV, dValues, stats, mu, v, values, actions,
                     returns, batch, actionDim, entropyBeta, valueCoef);
         } catch (Throwable t) {
@@ -479,6 +522,7 @@ public final class FfmKernel implements Kernel {
         if (checked) KernelChecks.qLossBackward(dq, stats, q, actions, targets, batch, actionCount, coef);
         int st;
         try {
+            live();
             st = (int) Q_LOSS.invokeExact(qLoss, dq, stats, q, actions, targets, batch, actionCount, coef);
         } catch (Throwable t) {
             throw rethrow(t);
@@ -491,6 +535,7 @@ public final class FfmKernel implements Kernel {
         if (checked) KernelChecks.momentumSgd(theta, m, dTheta, n, lr, alpha);
         int st;
         try {
+            live();
             st = (int) MOMENTUM.invokeExact(momentum, theta, m, dTheta, n, lr, alpha);
         } catch (Throwable t) {
             throw rethrow(t);
@@ -503,6 +548,7 @@ public final class FfmKernel implements Kernel {
         if (checked) KernelChecks.clipGradNorm(grad, normOut, n, maxNorm);
         int st;
         try {
+            live();
             st = (int) CLIP.invokeExact(clip, grad, normOut, n, maxNorm);
         } catch (Throwable t) {
             throw rethrow(t);
@@ -516,6 +562,7 @@ public final class FfmKernel implements Kernel {
         if (checked) KernelChecks.sharedRmsprop(theta, g, dTheta, n, lr, alpha, eps);
         int st;
         try {
+            live();
             st = (int) RMSPROP.invokeExact(rmsprop, theta, g, dTheta, n, lr, alpha, eps);
         } catch (Throwable t) {
             throw rethrow(t);
@@ -523,13 +570,18 @@ public final class FfmKernel implements Kernel {
         if (st != 0) check("shared_rmsprop", st);
     }
 
+    /** Throws IllegalStateException once the kernel is closed. */
+    private void live() {
+        if (closed) throw new IllegalStateException("kernel " + name + " (" + path + ") is closed");
+    }
+
     /**
-     * Unloads the library. Only call once no thread uses this kernel any more: a call after
-     * close fails with an IllegalStateException, it does not crash.
+     * Closes the kernel: every later call throws IllegalStateException. Only call once no thread
+     * uses this kernel any more. The library itself is unloaded once nothing refers to it.
      */
     @Override
     public void close() {
-        if (libraryArena.scope().isAlive()) libraryArena.close();
+        closed = true;
     }
 
     @Override
