@@ -76,11 +76,30 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--quick", description = "A small grid: a3c and nstep-q on cartpole and minatar-breakout, 1 and 2 threads, kernel auto, 2 s per cell after 1 s of warm-up. Flags given as well override it.")
     boolean quick;
 
-    /** One measured cell: the median run's summary, every run's env steps/s. */
-    record Cell(String algo, String env, String kernel, String kernelName, int threads, Trainer.Summary summary,
+    /**
+     * One run of a cell: its summary, and the CPU time the process spent while the workers ran
+     * (from the watcher's start to the workers' join: the workers, plus the watcher, JIT and GC).
+     */
+    record Run(Trainer.Summary summary, double cpuSeconds, double trainSeconds) {
+        /** CPU cores this process got while training: at most the thread count (plus a little). */
+        double coresUsed() {
+            return trainSeconds > 0 ? cpuSeconds / trainSeconds : Double.NaN;
+        }
+
+        double stepsPerCpuSecond() {
+            return cpuSeconds > 0 ? summary.steps() / cpuSeconds : Double.NaN;
+        }
+    }
+
+    /** One measured cell: the median run (by env steps/s), every run's env steps/s. */
+    record Cell(String algo, String env, String kernel, String kernelName, int threads, Run median,
                 double[] stepsPerSecond) {
+        Trainer.Summary summary() {
+            return median.summary();
+        }
+
         double medianStepsPerSecond() {
-            return median(stepsPerSecond);
+            return BenchCommand.median(stepsPerSecond);
         }
     }
 
@@ -128,20 +147,21 @@ public final class BenchCommand implements Callable<Integer> {
                     for (String k : kernelList) {
                         Kernel kernel = opened.get(k);
                         if (warm > 0) run(config(a, e, sortedThreads.getLast(), k, null, Long.MAX_VALUE / 4), kernel, warm);
-                        Trainer.Summary[][] runs = new Trainer.Summary[sortedThreads.size()][reps];
+                        Run[][] runs = new Run[sortedThreads.size()][reps];
                         for (int r = 0; r < reps; r++) {
                             for (int i = 0; i < sortedThreads.size(); i++) {
                                 int t = sortedThreads.get(i);
                                 TrainConfig cfg = config(a, e, t, k, null, steps != null ? steps : Long.MAX_VALUE / 4);
                                 runs[i][r] = run(cfg, kernel, steps != null ? 0 : secs);
-                                log.printf(Locale.ROOT, "  %s %s %s %d thread(s): %.0f steps/s%n", a, e, k, t, runs[i][r].envStepsPerSecond());
+                                log.printf(Locale.ROOT, "  %s %s %s %d thread(s): %.0f steps/s, %.2f cores%n", a, e, k, t,
+                                        runs[i][r].summary().envStepsPerSecond(), runs[i][r].coresUsed());
                                 log.flush();
                             }
                         }
                         for (int i = 0; i < sortedThreads.size(); i++) {
-                            Trainer.Summary[] rs = runs[i].clone();
-                            Arrays.sort(rs, Comparator.comparingDouble(Trainer.Summary::envStepsPerSecond));
-                            double[] rates = Arrays.stream(runs[i]).mapToDouble(Trainer.Summary::envStepsPerSecond).toArray();
+                            Run[] rs = runs[i].clone();
+                            Arrays.sort(rs, Comparator.comparingDouble((Run x) -> x.summary().envStepsPerSecond()));
+                            double[] rates = Arrays.stream(runs[i]).mapToDouble(x -> x.summary().envStepsPerSecond()).toArray();
                             cells.add(new Cell(a, e, k, kernel.name(), sortedThreads.get(i), rs[(rs.length - 1) / 2], rates));
                         }
                     }
@@ -170,8 +190,31 @@ public final class BenchCommand implements Callable<Integer> {
         return cmd.resolve();
     }
 
-    /** One training run into a temporary directory, deleted afterwards; its summary. */
-    private static Trainer.Summary run(TrainConfig cfg, Kernel kernel, double maxSeconds) {
+    /** Process CPU time (all threads), in seconds. */
+    private static double processCpuSeconds() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime() / 1e9;
+    }
+
+    /** Notes the process CPU time and the wall clock when the workers start and when they have joined. */
+    private static final class CpuClock implements Progress {
+        double cpu0, cpu1, wall0, wall1;
+
+        public void start(long totalSteps) {
+            cpu0 = processCpuSeconds();
+            wall0 = System.nanoTime() / 1e9;
+        }
+
+        public void update(Trainer.Report r) {}
+
+        public void finish() {
+            cpu1 = processCpuSeconds();
+            wall1 = System.nanoTime() / 1e9;
+        }
+    }
+
+    /** One training run into a temporary directory, deleted afterwards. */
+    private static Run run(TrainConfig cfg, Kernel kernel, double maxSeconds) {
         Path tmp;
         try {
             tmp = Files.createTempDirectory("asyncrl-bench-");
@@ -183,8 +226,10 @@ public final class BenchCommand implements Callable<Integer> {
             TrainConfig c = new TrainConfig(cfg.algo(), cfg.env(), cfg.preset(), cfg.threads(), cfg.steps(), cfg.seed(), cfg.kernel(),
                     dir, cfg.conv(), cfg.hidden(), cfg.lstm(), cfg.activation(), cfg.hp(), cfg.lrRange(), cfg.stopReturn(),
                     cfg.reportEvery(), cfg.checkpointEverySeconds(), cfg.checkpointEverySteps());
+            CpuClock clock = new CpuClock();
             try (RunDirectory rd = RunDirectory.create(dir)) {
-                return Trainer.train(c, kernel, rd, Progress.none(), null, maxSeconds);
+                Trainer.Summary s = Trainer.train(c, kernel, rd, clock, null, maxSeconds);
+                return new Run(s, clock.cpu1 - clock.cpu0, clock.wall1 - clock.wall0);
             }
         } finally {
             deleteTree(tmp);
@@ -199,14 +244,18 @@ public final class BenchCommand implements Callable<Integer> {
         }
     }
 
+    /** The same (algo, env, kernel)'s cell with 1 thread, or null if the grid has none. */
+    private static Cell oneThreadCell(List<Cell> cells, Cell c) {
+        for (Cell o : cells) {
+            if (o.threads() == 1 && o.algo().equals(c.algo()) && o.env().equals(c.env()) && o.kernel().equals(c.kernel())) return o;
+        }
+        return null;
+    }
+
     /** env steps/s of the same (algo, env, kernel) with 1 thread, or NaN if the grid has none. */
     private static double oneThread(List<Cell> cells, Cell c) {
-        for (Cell o : cells) {
-            if (o.threads() == 1 && o.algo().equals(c.algo()) && o.env().equals(c.env()) && o.kernel().equals(c.kernel())) {
-                return o.medianStepsPerSecond();
-            }
-        }
-        return Double.NaN;
+        Cell o = oneThreadCell(cells, c);
+        return o == null ? Double.NaN : o.medianStepsPerSecond();
     }
 
     private static String kernelLabel(Cell c) {
@@ -214,9 +263,9 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private static void printTable(PrintWriter out, List<Cell> cells) {
-        String f = "%-14s %-18s %-16s %7s %10s %8s %11s %10s %10s %9s %11s%n";
+        String f = "%-14s %-18s %-16s %7s %10s %8s %11s %10s %10s %9s %11s %6s %13s%n";
         out.printf(Locale.ROOT, "%n" + f, "algo", "env", "kernel", "threads", "steps", "seconds", "env steps/s", "updates/s",
-                "stale mean", "stale max", "vs 1 thread");
+                "stale mean", "stale max", "vs 1 thread", "cores", "steps/cpu-s");
         for (Cell c : cells) {
             Trainer.Summary s = c.summary();
             double one = oneThread(cells, c);
@@ -224,13 +273,17 @@ public final class BenchCommand implements Callable<Integer> {
                     String.format(Locale.ROOT, "%.0f", c.medianStepsPerSecond()), String.format(Locale.ROOT, "%.0f", s.updatesPerSecond()),
                     Double.isNaN(s.stalenessMean()) ? "-" : String.format(Locale.ROOT, "%.2f", s.stalenessMean()),
                     Double.isNaN(s.stalenessMean()) ? "-" : Long.toString(s.stalenessMax()),
-                    Double.isNaN(one) ? "-" : String.format(Locale.ROOT, "%.2fx", c.medianStepsPerSecond() / one));
+                    Double.isNaN(one) ? "-" : String.format(Locale.ROOT, "%.2fx", c.medianStepsPerSecond() / one),
+                    String.format(Locale.ROOT, "%.2f", c.median().coresUsed()), String.format(Locale.ROOT, "%.0f", c.median().stepsPerCpuSecond()));
         }
         List<Map<String, Object>> scaling = scaling(cells);
         if (!scaling.isEmpty()) {
-            out.printf(Locale.ROOT, "%nscaling, env steps/s with 2 threads / 1 thread:%n");
+            out.printf(Locale.ROOT, "%nscaling, env steps/s with 2 threads / 1 thread (and the CPU cores the process got in each;"
+                    + " steps per CPU second with 2 threads / 1 thread):%n");
             for (Map<String, Object> m : scaling) {
-                out.printf(Locale.ROOT, "  %-14s %-18s %-16s %.2fx%n", m.get("algo"), m.get("env"), m.get("kernel_label"), (double) m.get("ratio"));
+                out.printf(Locale.ROOT, "  %-14s %-18s %-16s %.2fx   cores %.2f -> %.2f   per cpu-s %.2fx%n", m.get("algo"), m.get("env"),
+                        m.get("kernel_label"), (double) m.get("ratio"), (double) m.get("cores_used_1_thread"),
+                        (double) m.get("cores_used_2_threads"), (double) m.get("steps_per_cpu_second_ratio"));
             }
         }
     }
@@ -251,6 +304,10 @@ public final class BenchCommand implements Callable<Integer> {
             m.put("env_steps_per_second_1_thread", one);
             m.put("env_steps_per_second_2_threads", two.medianStepsPerSecond());
             m.put("ratio", two.medianStepsPerSecond() / one);
+            Run r1 = oneThreadCell(cells, two).median(), r2 = two.median();
+            m.put("cores_used_1_thread", r1.coresUsed());
+            m.put("cores_used_2_threads", r2.coresUsed());
+            m.put("steps_per_cpu_second_ratio", r2.stepsPerCpuSecond() / r1.stepsPerCpuSecond());
             list.add(m);
         }
         return list;
@@ -295,6 +352,9 @@ public final class BenchCommand implements Callable<Integer> {
             m.put("staleness_mean", Double.isNaN(s.stalenessMean()) ? null : s.stalenessMean());
             m.put("staleness_max", Double.isNaN(s.stalenessMean()) ? null : s.stalenessMax());
             m.put("episodes", s.episodes());
+            m.put("cpu_seconds", c.median().cpuSeconds());
+            m.put("cores_used", c.median().coresUsed());
+            m.put("env_steps_per_cpu_second", c.median().stepsPerCpuSecond());
             double one = oneThread(cells, c);
             m.put("vs_1_thread", Double.isNaN(one) ? null : c.medianStepsPerSecond() / one);
             list.add(m);

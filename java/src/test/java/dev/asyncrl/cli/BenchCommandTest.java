@@ -45,6 +45,7 @@ class BenchCommandTest {
             assertTrue(c.get("env_steps_per_second").asDouble() > 0 && c.get("updates_per_second").asDouble() > 0, c.toString());
             assertEquals(c.get("steps").asDouble() / c.get("wall_seconds").asDouble(), c.get("env_steps_per_second").asDouble(),
                     0.01 * c.get("env_steps_per_second").asDouble(), "the run's own T / wall seconds: " + c);
+            assertTrue(c.get("cores_used").asDouble() > 0 && c.get("env_steps_per_cpu_second").asDouble() > 0, c.toString());
             if (c.get("threads").asInt() == 1) {
                 assertEquals(0, c.get("staleness_max").asLong(), "one thread is never stale: " + c);
                 assertEquals(1.0, c.get("vs_1_thread").asDouble(), 1e-12);
