@@ -61,7 +61,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--seconds", paramLabel = "S", description = "Wall seconds per cell (default: 5; --quick: 2); instead of --steps.")
     Double seconds;
 
-    @Option(names = "--warmup", paramLabel = "S", description = "Seconds of training before each (algo, env, kernel)'s cells, not measured; 0: none (default: 2; --quick: 1).")
+    @Option(names = "--warmup", paramLabel = "S", description = "Seconds of training before each (algo, env, kernel)'s cells, not measured; 0: none (default: 3; --quick: 2).")
     Double warmup;
 
     @Option(names = "--repeat", paramLabel = "R", description = "Measure each cell R times, alternating thread counts, and report the median (default: 1).")
@@ -73,7 +73,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON to FILE (refused if it exists).")
     Path json;
 
-    @Option(names = "--quick", description = "A small grid: a3c and nstep-q on cartpole and minatar-breakout, 1 and 2 threads, kernel auto, 2 s per cell after 1 s of warm-up. Flags given as well override it.")
+    @Option(names = "--quick", description = "A small grid: a3c and nstep-q on cartpole and minatar-breakout, 1 and 2 threads, kernel auto, 2 s per cell after 2 s of warm-up. Flags given as well override it.")
     boolean quick;
 
     /**
@@ -114,7 +114,7 @@ public final class BenchCommand implements Callable<Integer> {
         List<String> kernelList = kernels != null ? kernels : List.of(Kernels.DEFAULT);
         if (steps != null && seconds != null) throw new IllegalArgumentException("--steps and --seconds: give one of them");
         double secs = seconds != null ? seconds : quick ? 2 : 5;
-        double warm = warmup != null ? warmup : quick ? 1 : 2;
+        double warm = warmup != null ? warmup : quick ? 2 : 3;
         int reps = repeat != null ? repeat : 1;
         if (steps != null && steps < 1) throw new IllegalArgumentException("--steps must be >= 1, got " + steps);
         if (steps == null && !(secs > 0 && secs < 1e6)) throw new IllegalArgumentException("--seconds must be > 0, got " + secs);
