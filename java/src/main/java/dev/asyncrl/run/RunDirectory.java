@@ -110,9 +110,10 @@ public final class RunDirectory implements AutoCloseable {
             try {
                 List<Trainer.Report> kept = new ArrayList<>();
                 StringBuilder keptText = new StringBuilder();
-                boolean v1 = readHeader(dir, ch).equals(METRICS_HEADER_V1);
-                long keepBytes = keptMetrics(dir, ch, globalStep, kept, keptText);
-                if (v1) {
+                String text = readAll(ch);
+                String header = checkedHeader(dir, text);
+                long keepBytes = keptMetrics(text, header, globalStep, kept, keptText);
+                if (header.equals(METRICS_HEADER_V1)) {
                     FileChannel upgraded = upgradeMetrics(dir, keptText.toString());
                     ch.close();  // the old file's lock; the new file was locked before it took the name
                     return new RunDirectory(dir, upgraded, kept);
@@ -137,8 +138,7 @@ public final class RunDirectory implements AutoCloseable {
     }
 
     /** metrics.csv's header: this asyncrl's or the one before the update telemetry; anything else is refused. */
-    private static String readHeader(Path dir, FileChannel ch) throws IOException {
-        String text = readAll(ch);
+    private static String checkedHeader(Path dir, String text) {
         int eol = text.indexOf('\n');
         String header = eol < 0 ? text : text.substring(0, eol);
         if (!header.equals(METRICS_HEADER) && !header.equals(METRICS_HEADER_V1)) {
@@ -149,15 +149,13 @@ public final class RunDirectory implements AutoCloseable {
     }
 
     /**
-     * Reads metrics.csv's rows up to T into {@code kept} (and their lines into {@code keptText});
-     * returns the bytes to keep (through the last kept row's newline). Columns are found by the
-     * file's own header, so a metrics.csv from before the update telemetry reads too.
+     * Reads metrics.csv's rows ({@code text}) up to T into {@code kept} (and their lines into
+     * {@code keptText}); returns the bytes to keep (through the last kept row's newline). Columns
+     * are found by the file's own header, so a metrics.csv from before the update telemetry reads too.
      */
-    private static long keptMetrics(Path dir, FileChannel ch, long globalStep, List<Trainer.Report> kept,
-                                    StringBuilder keptText) throws IOException {
-        String text = readAll(ch);
+    private static long keptMetrics(String text, String header, long globalStep, List<Trainer.Report> kept,
+                                    StringBuilder keptText) {
         int eol = text.indexOf('\n');
-        String header = readHeader(dir, ch);
         List<String> columns = List.of(header.split(","));
         boolean telemetry = columns.contains("updates");
         long keep = header.getBytes(StandardCharsets.UTF_8).length + 1;
