@@ -38,9 +38,8 @@ import picocli.CommandLine.Spec;
  * <p>{@code asyncrl bench jmh [JMH options] [REGEX]} runs the JMH benchmarks instead.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false, subcommands = BenchCommand.Jmh.class,
-        description = "Training throughput (env steps/s, updates/s, staleness) over a grid of algorithm x environment x threads x kernel,"
-                + " each cell a real training run after a warm-up; a table on stdout, JSON with --json."
-                + " 'asyncrl bench jmh [JMH options] [REGEX]' runs the JMH benchmarks.")
+        description = "Training throughput over a grid of algo x env x threads x kernel (env steps/s, updates/s, staleness,"
+                + " 2-thread/1-thread scaling), each cell a real training run; 'bench jmh' runs the JMH benchmarks.")
 public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--algo", split = ",", splitSynopsisLabel = ",", paramLabel = "ALGO", description = "Algorithms: a3c, nstep-q, onestep-q, onestep-sarsa (default: a3c).")
