@@ -126,7 +126,7 @@ public final class BenchCommand implements Callable<Integer> {
         List<Integer> sortedThreads = threadList.stream().distinct().sorted().toList();
 
         // Every cell's configuration, resolved as train resolves it, before anything runs.
-        for (String a : algoList) for (String e : envList) for (int t : sortedThreads) config(a, e, t, Kernels.DEFAULT, Path.of("x"), 1);
+        for (String a : algoList) for (String e : envList) for (int t : sortedThreads) config(a, e, t, Kernels.DEFAULT, Path.of("bench-cell"), 1);
 
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter log = spec.commandLine().getErr();
@@ -145,13 +145,12 @@ public final class BenchCommand implements Callable<Integer> {
                 for (String e : envList) {
                     for (String k : kernelList) {
                         Kernel kernel = opened.get(k);
-                        if (warm > 0) run(config(a, e, sortedThreads.getLast(), k, null, Long.MAX_VALUE / 4), kernel, warm);
+                        if (warm > 0) run(a, e, sortedThreads.getLast(), k, Long.MAX_VALUE / 4, kernel, warm);
                         Run[][] runs = new Run[sortedThreads.size()][reps];
                         for (int r = 0; r < reps; r++) {
                             for (int i = 0; i < sortedThreads.size(); i++) {
                                 int t = sortedThreads.get(i);
-                                TrainConfig cfg = config(a, e, t, k, null, steps != null ? steps : Long.MAX_VALUE / 4);
-                                runs[i][r] = run(cfg, kernel, steps != null ? 0 : secs);
+                                runs[i][r] = run(a, e, t, k, steps != null ? steps : Long.MAX_VALUE / 4, kernel, steps != null ? 0 : secs);
                                 log.printf(Locale.ROOT, "  %s %s %s %d thread(s): %.0f steps/s, %.2f cores%n", a, e, k, t,
                                         runs[i][r].summary().envStepsPerSecond(), runs[i][r].coresUsed());
                                 log.flush();
@@ -181,7 +180,7 @@ public final class BenchCommand implements Callable<Integer> {
     private TrainConfig config(String algo, String env, int threads, String kernel, Path out, long budget) {
         List<String> args = new ArrayList<>(List.of("--algo", algo, "--env", env, "--threads", Integer.toString(threads),
                 "--steps", Long.toString(budget), "--seed", Long.toString(seed), "--kernel", kernel,
-                "--out", (out != null ? out : Path.of("bench-cell")).toString(), "--progress", "none", "--stop-return", "none",
+                "--out", out.toString(), "--progress", "none", "--stop-return", "none",
                 "--checkpoint-every-seconds", "0"));
         if (steps == null) args.addAll(List.of("--report-every", "10000"));
         TrainCommand cmd = new TrainCommand();
@@ -195,9 +194,17 @@ public final class BenchCommand implements Callable<Integer> {
                 .getProcessCpuTime() / 1e9;
     }
 
-    /** Notes the process CPU time and the wall clock when the workers start and when they have joined. */
+    /**
+     * Notes the process CPU time and the wall clock when the workers start and when they have
+     * joined; with maxSeconds &gt; 0 ends the run once it has trained that long.
+     */
     private static final class CpuClock implements Progress {
+        private final double maxSeconds;
         double cpu0, cpu1, wall0, wall1;
+
+        CpuClock(double maxSeconds) {
+            this.maxSeconds = maxSeconds;
+        }
 
         public void start(long totalSteps) {
             cpu0 = processCpuSeconds();
@@ -210,10 +217,15 @@ public final class BenchCommand implements Callable<Integer> {
             cpu1 = processCpuSeconds();
             wall1 = System.nanoTime() / 1e9;
         }
+
+        @Override
+        public String stopReason() {
+            return maxSeconds > 0 && System.nanoTime() / 1e9 - wall0 >= maxSeconds ? "time budget reached" : null;
+        }
     }
 
-    /** One training run into a temporary directory, deleted afterwards. */
-    private static Run run(TrainConfig cfg, Kernel kernel, double maxSeconds) {
+    /** One training run of the cell into a temporary directory, deleted afterwards; maxSeconds &gt; 0 bounds its time. */
+    private Run run(String algo, String env, int threads, String kernelFlag, long budget, Kernel kernel, double maxSeconds) {
         Path tmp;
         try {
             tmp = Files.createTempDirectory("asyncrl-bench-");
@@ -221,13 +233,10 @@ public final class BenchCommand implements Callable<Integer> {
             throw new UncheckedIOException("creating a temporary run directory", e);
         }
         try {
-            Path dir = tmp.resolve("run");
-            TrainConfig c = new TrainConfig(cfg.algo(), cfg.env(), cfg.preset(), cfg.threads(), cfg.steps(), cfg.seed(), cfg.kernel(),
-                    dir, cfg.conv(), cfg.hidden(), cfg.lstm(), cfg.activation(), cfg.hp(), cfg.lrRange(), cfg.stopReturn(),
-                    cfg.reportEvery(), cfg.checkpointEverySeconds(), cfg.checkpointEverySteps());
-            CpuClock clock = new CpuClock();
-            try (RunDirectory rd = RunDirectory.create(dir)) {
-                Trainer.Summary s = Trainer.train(c, kernel, rd, clock, null, maxSeconds);
+            TrainConfig c = config(algo, env, threads, kernelFlag, tmp.resolve("run"), budget);
+            CpuClock clock = new CpuClock(maxSeconds);
+            try (RunDirectory rd = RunDirectory.create(c.out())) {
+                Trainer.Summary s = Trainer.train(c, kernel, rd, clock);
                 return new Run(s, clock.cpu1 - clock.cpu0, clock.wall1 - clock.wall0);
             }
         } finally {

@@ -93,16 +93,6 @@ public final class Trainer {
      * The checkpoint must match the network and optimizer {@code cfg} builds (IllegalArgumentException).
      */
     public static Summary train(TrainConfig cfg, Kernel kernel, RunDirectory dir, Progress progress, Checkpoint from) {
-        return train(cfg, kernel, dir, progress, from, 0);
-    }
-
-    /**
-     * Like {@link #train(TrainConfig, Kernel, RunDirectory, Progress, Checkpoint)}, and with
-     * {@code maxSeconds} &gt; 0 also stops once this process has trained that long (stop reason
-     * "time budget reached"): what {@code asyncrl bench --seconds} runs.
-     */
-    public static Summary train(TrainConfig cfg, Kernel kernel, RunDirectory dir, Progress progress, Checkpoint from,
-                                double maxSeconds) {
         if (!ALGOS.contains(cfg.algo())) throw new IllegalArgumentException("unknown --algo '" + cfg.algo() + "'");
         Env probe = Envs.create(cfg.env());
         Mlp net = network(cfg.algo(), probe, cfg.conv(), cfg.hidden(), cfg.lstm(), Activation.parse(cfg.activation()));
@@ -169,7 +159,7 @@ public final class Trainer {
             });
             Runtime.getRuntime().addShutdownHook(hook);
             try (checkpointer) {
-                return watch(cfg, kernel, dir, progress, probe, ctx, threads, reports, hook, checkpointer, resumedAt, maxSeconds);
+                return watch(cfg, kernel, dir, progress, probe, ctx, threads, reports, hook, checkpointer, resumedAt);
             } finally {
                 written.countDown();
             }
@@ -199,12 +189,12 @@ public final class Trainer {
 
     private static Summary watch(TrainConfig cfg, Kernel kernel, RunDirectory dir, Progress progress, Env probe,
                                  TrainingContext ctx, List<Thread> threads, List<Report> reports,
-                                 Thread hook, Checkpointer checkpointer, List<Long> resumedAt, double maxSeconds) {
+                                 Thread hook, Checkpointer checkpointer, List<Long> resumedAt) {
         progress.start(cfg.steps());
-        long started = System.nanoTime();
         while (anyAlive(threads)) {
             joinQuietly(threads.getFirst(), POLL_MILLIS);
-            if (maxSeconds > 0 && System.nanoTime() - started >= maxSeconds * 1e9) ctx.requestStop("time budget reached");
+            String enough = progress.stopReason();      // e.g. asyncrl bench's time budget
+            if (enough != null) ctx.requestStop(enough);
             drain(ctx, dir, progress, reports);
             // the rows up to the checkpoint's T are on disk before the checkpoint is
             if (checkpointer.due()) checkpointer.take(() -> drain(ctx, dir, progress, reports));
