@@ -13,6 +13,7 @@ import dev.asyncrl.run.Trainer;
 import dev.asyncrl.run.TrainingContext;
 import java.lang.foreign.Arena;
 import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -28,11 +29,14 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Does the hot loop (act, step, update) allocate once warm? One op is one segment of up to
- * t_max = 5 CartPole steps with the preset's 64,64 network: forwards, action choice, environment
- * steps, the targets (θ⁻ forwards for the Q methods), the loss, the backward, clipping and the
- * Shared RMSProp update. Run it with {@code -prof gc} and read gc.alloc.rate.norm (bytes per op):
- * below one object's 16 bytes means nothing is allocated per step.
+ * Does the hot loop (act, step, update) allocate once warm, per environment step, for each method?
+ * One op is one segment of up to t_max = 5 CartPole steps with the preset's 64,64 network (an
+ * episode's end cuts it short): forwards, action choice, environment steps, the targets (θ⁻
+ * forwards for the Q methods), the loss, the backward, clipping, the Shared RMSProp update and the
+ * update telemetry. The {@code steps} counter counts environment steps, so JMH reports it as time
+ * per step beside the time per segment. Run it with {@code -prof gc}: bytes per environment step =
+ * gc.alloc.rate.norm (bytes per op) × (µs per step ÷ µs per op), i.e. ÷ steps per op. Below one
+ * object's 16 bytes per op means nothing is allocated per step.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -73,9 +77,23 @@ public class HotLoopBench {
         learner = Trainer.worker(algo, ctx, net, hp, env, 1).learner(arena);
     }
 
+    /** Environment steps taken; JMH reports them like ops (here: µs per step). */
+    @State(Scope.Thread)
+    @AuxCounters(AuxCounters.Type.OPERATIONS)
+    public static class Steps {
+        public long steps;
+
+        @Setup(Level.Iteration)
+        public void reset() {
+            steps = 0;
+        }
+    }
+
     @Benchmark
-    public int segment() {
-        return learner.segment();
+    public int segment(Steps s) {
+        int t = learner.segment();
+        s.steps += t;
+        return t;
     }
 
     @TearDown(Level.Trial)

@@ -8,6 +8,7 @@ import dev.asyncrl.env.StepResult;
 import dev.asyncrl.kernel.Kernel;
 import dev.asyncrl.memory.SharedParams;
 import dev.asyncrl.net.Mlp;
+import dev.asyncrl.run.Staleness;
 import dev.asyncrl.run.TrainingContext;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -92,6 +93,7 @@ public final class A3C {
             private final float rewardScale = (float) hp.rewardScale();
             private final SplittableRandom rng = new SplittableRandom(seed);
             private final StepResult step = new StepResult();
+            private final Staleness.Recorder staleness = ctx.staleness().register();
             private double episodeReturn;
 
             Learner(Arena arena) {
@@ -114,6 +116,7 @@ public final class A3C {
             /** One segment of up to t_max steps and its update of θ; returns the steps taken. */
             @Override
             public int segment() {
+                staleness.sync();
                 k.copy(ws.params, shared.theta(), n);   // θ' ← θ: a Hogwild read, other threads may be mid-update
                 ws.grads.fill((byte) 0);                // dθ ← 0
 
@@ -157,6 +160,7 @@ public final class A3C {
                 k.clipGradNorm(ws.grads, norm, n, (float) hp.maxGradNorm());
                 // Hogwild!: the update goes straight into the shared θ, without locks (see Optimizer).
                 optimizer.apply(k, shared.theta(), ws.grads, n, hp.learningRate(T, ctx.totalSteps()));
+                staleness.landed();                     // counts the update; its staleness: updates landed since the sync
 
                 if (done) {
                     ctx.episodeFinished(episodeReturn);

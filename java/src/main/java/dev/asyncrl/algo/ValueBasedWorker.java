@@ -8,6 +8,7 @@ import dev.asyncrl.env.StepResult;
 import dev.asyncrl.kernel.Kernel;
 import dev.asyncrl.memory.SharedParams;
 import dev.asyncrl.net.Mlp;
+import dev.asyncrl.run.Staleness;
 import dev.asyncrl.run.TrainingContext;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -153,6 +154,7 @@ public abstract class ValueBasedWorker implements ActorLearner {
         private final float coef = (float) hp.qLossCoef();
         private final SplittableRandom rng = new SplittableRandom(seed);
         private final StepResult step = new StepResult();
+        private final Staleness.Recorder staleness = ctx.staleness().register();
         private double episodeReturn;
         private int pendingAction = -1;
 
@@ -203,6 +205,7 @@ public abstract class ValueBasedWorker implements ActorLearner {
         /** One segment of up to N steps and its update of θ; returns the steps taken. */
         @Override
         public int segment() {
+            staleness.sync();
             k.copy(ws.params, shared.theta(), n);   // θ' ← θ: a Hogwild read
             ws.grads.fill((byte) 0);                // dθ ← 0
 
@@ -240,6 +243,7 @@ public abstract class ValueBasedWorker implements ActorLearner {
             ws.backward(k, t);
             k.clipGradNorm(ws.grads, norm, n, (float) hp.maxGradNorm());
             optimizer.apply(k, shared.theta(), ws.grads, n, hp.learningRate(T, ctx.totalSteps()));
+            staleness.landed();                     // counts the update; its staleness: updates landed since the sync
             long I = hp.targetInterval();
             if (T / I != (T - t) / I) k.copy(shared.target(), shared.theta(), n);  // θ⁻ ← θ (Hogwild read)
 

@@ -7,7 +7,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The command line: {@code asyncrl train|eval|export|sweep|bench|kernel ...}. Exit codes: 0 success; 2 bad input (an
+ * The command line: {@code asyncrl train|eval|export|sweep|bench|kernel ...} ({@code bench jmh} runs JMH). Exit codes: 0 success; 2 bad input (an
  * unknown flag or value, a kernel that cannot be loaded, a run directory that is taken), with one
  * line naming the problem; 1 a run that failed, with a message naming the cause.
  */
@@ -37,12 +37,14 @@ public final class Main implements Runnable {
     /** Runs the command line in-process; returns the exit code. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
         CommandLine cl = new CommandLine(new Main());
-        cl.getSubcommands().get("bench").setUnmatchedOptionsArePositionalParams(true);
+        cl.getSubcommands().get("bench").getSubcommands().get("jmh").setUnmatchedOptionsArePositionalParams(true);
         cl.getSubcommands().get("sweep").setUnmatchedOptionsArePositionalParams(true);
         cl.setOut(out);
         cl.setErr(err);
         cl.setParameterExceptionHandler((ex, a) -> {
-            err.println("asyncrl: " + ex.getMessage());
+            boolean bench = ex.getCommandLine().getCommandName().equals("bench") && ex instanceof CommandLine.UnmatchedArgumentException;
+            err.println("asyncrl: " + ex.getMessage()
+                    + (bench ? " (the JMH benchmarks moved to: asyncrl bench jmh [JMH options] [REGEX])" : ""));
             return EXIT_USAGE;
         });
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {

@@ -43,6 +43,7 @@ final class Checkpointer implements AutoCloseable {
         long T = ctx.globalSteps();
         Trainer.Report at = ctx.report();
         EpisodeStats.State ep = ctx.episodes().state();
+        TrainingContext.Updates updates = ctx.updates();
         long bad = writer.snapshot();
         lastSteps = T;
         lastNanos = System.nanoTime();
@@ -55,10 +56,10 @@ final class Checkpointer implements AutoCloseable {
             }
             return;
         }
-        writer.write(T, training(T, at.wallSeconds(), ep));
+        writer.write(T, training(T, at.wallSeconds(), ep, updates));
     }
 
-    private Map<String, Object> training(long T, double wall, EpisodeStats.State ep) {
+    private Map<String, Object> training(long T, double wall, EpisodeStats.State ep, TrainingContext.Updates updates) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("global_step", T);
         m.put("wall_seconds", wall);
@@ -67,6 +68,17 @@ final class Checkpointer implements AutoCloseable {
         e.put("best_mean_return_100", Double.isNaN(ep.bestMeanReturn100()) ? null : ep.bestMeanReturn100());
         e.put("last_returns", ep.lastReturns());
         m.put("episodes", e);
+        Map<String, Object> u = new LinkedHashMap<>();
+        u.put("count", updates.count());
+        u.put("counted_since_wall_seconds", updates.sinceWallSeconds());
+        Staleness.Window w = updates.staleness();
+        Map<String, Object> st = new LinkedHashMap<>();
+        st.put("count", w.count());
+        st.put("sum", w.sum());
+        st.put("min", w.count() == 0 ? null : w.min());
+        st.put("max", w.count() == 0 ? null : w.max());
+        u.put("staleness", st);
+        m.put("updates", u);
         Hyperparameters hp = cfg.hp();
         Map<String, Object> sched = new LinkedHashMap<>();
         sched.put("lr_schedule", hp.lrSchedule().flag());
@@ -107,9 +119,21 @@ final class Checkpointer implements AutoCloseable {
         double[] last = new double[ep.path("last_returns").size()];
         for (int i = 0; i < last.length; i++) last[i] = ep.path("last_returns").get(i).asDouble();
         var best = ep.path("best_mean_return_100");
+        // A checkpoint from before the update telemetry has no "updates": they are counted from the resume on.
+        var u = tr.path("updates");
+        TrainingContext.Updates updates = null;
+        if (u.isObject()) {
+            var st = u.path("staleness");
+            long n = st.path("count").asLong();
+            if (u.path("count").asLong(-1) < 0 || n < 0 || (n > 0 && !(st.path("min").isNumber() && st.path("max").isNumber()))) {
+                throw new IllegalArgumentException(from.file().getFileName() + " has bad training state: updates " + u);
+            }
+            updates = new TrainingContext.Updates(u.path("count").asLong(), u.path("counted_since_wall_seconds").asDouble(),
+                    n == 0 ? Staleness.Window.EMPTY : new Staleness.Window(n, st.path("sum").asLong(), st.path("min").asLong(), st.path("max").asLong()));
+        }
         try {
             return new TrainingContext.Resume(from.globalStep(), tr.path("wall_seconds").asDouble(),
-                    new EpisodeStats.State(ep.path("count").asLong(), best.isNumber() ? best.asDouble() : Double.NaN, last));
+                    new EpisodeStats.State(ep.path("count").asLong(), best.isNumber() ? best.asDouble() : Double.NaN, last), updates);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(from.file().getFileName() + " has bad training state: " + e.getMessage());
         }

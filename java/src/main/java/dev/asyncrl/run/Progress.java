@@ -8,7 +8,8 @@ import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
  * Progress of a run: a progress bar on a terminal (steps, steps/s, mean_return_100, ETA), plain
- * periodic lines when the output is not a terminal (CI logs, pipes), or nothing.
+ * periodic lines when the output is not a terminal (CI logs, pipes), or nothing. An observer may
+ * also end a run early ({@link #stopReason()}).
  */
 public interface Progress {
     void start(long totalSteps);
@@ -16,6 +17,11 @@ public interface Progress {
     void update(Trainer.Report r);
 
     void finish();
+
+    /** Polled while the workers run: a reason to stop the run now (asyncrl bench's time budget), or null to go on. */
+    default String stopReason() {
+        return null;
+    }
 
     static Progress none() {
         return new Progress() {

@@ -47,7 +47,14 @@ public final class RunDirectory implements AutoCloseable {
     public static final String CURVE = "learning_curve.png";
     /** The trained parameters θ: raw little-endian float32 in the layout table's index space. */
     public static final String PARAMS = "params.f32";
+    /**
+     * metrics.csv's columns: the five DESIGN.md names, then the update telemetry: U (updates of θ
+     * so far) and the staleness of the updates landed since the previous row (empty if none did).
+     */
     public static final String METRICS_HEADER =
+            "global_step,wall_seconds,episodes,mean_return_100,env_steps_per_second,updates,staleness_min,staleness_mean,staleness_max";
+    /** The header of a metrics.csv written before the update telemetry; resume upgrades it. */
+    public static final String METRICS_HEADER_V1 =
             "global_step,wall_seconds,episodes,mean_return_100,env_steps_per_second";
 
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -102,7 +109,15 @@ public final class RunDirectory implements AutoCloseable {
             FileChannel ch = lockedMetrics(dir, StandardOpenOption.READ);
             try {
                 List<Trainer.Report> kept = new ArrayList<>();
-                long keepBytes = keptMetrics(dir, ch, globalStep, kept);
+                StringBuilder keptText = new StringBuilder();
+                String text = readAll(ch);
+                String header = checkedHeader(dir, text);
+                long keepBytes = keptMetrics(text, header, globalStep, kept, keptText);
+                if (header.equals(METRICS_HEADER_V1)) {
+                    FileChannel upgraded = upgradeMetrics(dir, keptText.toString());
+                    ch.close();  // the old file's lock; the new file was locked before it took the name
+                    return new RunDirectory(dir, upgraded, kept);
+                }
                 ch.truncate(keepBytes);
                 ch.position(keepBytes);
                 ch.force(true);
@@ -116,18 +131,33 @@ public final class RunDirectory implements AutoCloseable {
         }
     }
 
-    /** Reads metrics.csv's rows up to T; returns the bytes to keep (through the last kept row's newline). */
-    private static long keptMetrics(Path dir, FileChannel ch, long globalStep, List<Trainer.Report> kept) throws IOException {
+    private static String readAll(FileChannel ch) throws IOException {
         ByteBuffer all = ByteBuffer.allocate(Math.toIntExact(ch.size()));
         while (all.hasRemaining() && ch.read(all, all.position()) >= 0) { }
-        String text = new String(all.array(), 0, all.position(), StandardCharsets.UTF_8);
+        return new String(all.array(), 0, all.position(), StandardCharsets.UTF_8);
+    }
+
+    /** metrics.csv's header: this asyncrl's or the one before the update telemetry; anything else is refused. */
+    private static String checkedHeader(Path dir, String text) {
         int eol = text.indexOf('\n');
         String header = eol < 0 ? text : text.substring(0, eol);
-        if (!header.equals(METRICS_HEADER)) {
+        if (!header.equals(METRICS_HEADER) && !header.equals(METRICS_HEADER_V1)) {
             throw new IllegalArgumentException("--resume " + dir + ": " + METRICS + " has the header '" + header
                     + "', this asyncrl writes '" + METRICS_HEADER + "'");
         }
-        List<String> columns = List.of(METRICS_HEADER.split(","));
+        return header;
+    }
+
+    /**
+     * Reads metrics.csv's rows ({@code text}) up to T into {@code kept} (and their lines into
+     * {@code keptText}); returns the bytes to keep (through the last kept row's newline). Columns
+     * are found by the file's own header, so a metrics.csv from before the update telemetry reads too.
+     */
+    private static long keptMetrics(String text, String header, long globalStep, List<Trainer.Report> kept,
+                                    StringBuilder keptText) {
+        int eol = text.indexOf('\n');
+        List<String> columns = List.of(header.split(","));
+        boolean telemetry = columns.contains("updates");
         long keep = header.getBytes(StandardCharsets.UTF_8).length + 1;
         for (int at = eol + 1; at < text.length(); ) {
             int end = text.indexOf('\n', at);
@@ -135,19 +165,72 @@ public final class RunDirectory implements AutoCloseable {
             String[] f = text.substring(at, end).split(",", -1);
             Trainer.Report r;
             try {
-                r = new Trainer.Report(Long.parseLong(f[columns.indexOf("global_step")]),
-                        Double.parseDouble(f[columns.indexOf("wall_seconds")]), Long.parseLong(f[columns.indexOf("episodes")]),
-                        f[columns.indexOf("mean_return_100")].isEmpty() ? Double.NaN : Double.parseDouble(f[columns.indexOf("mean_return_100")]),
-                        Double.parseDouble(f[columns.indexOf("env_steps_per_second")]));
+                if (f.length != columns.size()) throw new IllegalArgumentException("not a whole row");
+                long T = Long.parseLong(f[columns.indexOf("global_step")]);
+                double wall = Double.parseDouble(f[columns.indexOf("wall_seconds")]);
+                long episodes = Long.parseLong(f[columns.indexOf("episodes")]);
+                double mean = number(f[columns.indexOf("mean_return_100")]);
+                double rate = Double.parseDouble(f[columns.indexOf("env_steps_per_second")]);
+                if (telemetry) {
+                    String u = f[columns.indexOf("updates")];
+                    for (String c : List.of("staleness_min", "staleness_mean", "staleness_max")) number(f[columns.indexOf(c)]);
+                    // the window's own figures are not kept: earlier rows feed only the learning curve
+                    r = new Trainer.Report(T, wall, episodes, mean, rate, u.isEmpty() ? -1 : Long.parseLong(u), Staleness.Window.EMPTY);
+                } else {
+                    r = new Trainer.Report(T, wall, episodes, mean, rate);
+                }
             } catch (RuntimeException e) {
                 break;                                    // not a whole row: cut from here
             }
             if (r.globalStep() > globalStep || (!kept.isEmpty() && r.globalStep() <= kept.getLast().globalStep())) break;
             kept.add(r);
+            keptText.append(text, at, end + 1);
             keep += text.substring(at, end + 1).getBytes(StandardCharsets.UTF_8).length;
             at = end + 1;
         }
         return keep;
+    }
+
+    private static double number(String field) {
+        return field.isEmpty() ? Double.NaN : Double.parseDouble(field);
+    }
+
+    /**
+     * Rewrites a metrics.csv from before the update telemetry with this asyncrl's header, its kept
+     * rows' telemetry columns left empty: written to metrics.csv.tmp, locked, forced to disk and
+     * renamed over metrics.csv, so a crash leaves the old file or the new one, and the new one is
+     * locked before it takes the name. Returns the new file's channel, positioned at its end.
+     */
+    private static FileChannel upgradeMetrics(Path dir, String keptRows) throws IOException {
+        Path tmp = dir.resolve(METRICS + ".tmp");
+        FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.WRITE);
+        try {
+            if (ch.tryLock() == null) throw new IllegalArgumentException(dir + " is in use: another asyncrl process is training into it");
+            StringBuilder text = new StringBuilder(METRICS_HEADER).append('\n');
+            int empty = METRICS_HEADER.split(",").length - METRICS_HEADER_V1.split(",").length;
+            for (String row : keptRows.split("\n")) {
+                if (!row.isEmpty()) text.append(row).append(",".repeat(empty)).append('\n');
+            }
+            ByteBuffer buf = ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.UTF_8));
+            while (buf.hasRemaining()) ch.write(buf);
+            ch.force(true);
+            Files.move(tmp, dir.resolve(METRICS), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            forceDirectory(dir);
+            return ch;
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            Files.deleteIfExists(tmp);
+            throw e;
+        }
+    }
+
+    private static void forceDirectory(Path dir) {
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        } catch (IOException e) {
+            // not every file system lets a directory be opened and forced; the rename itself is atomic
+        }
     }
 
     /** The metrics rows written before a resume (kept by {@link #resume}); empty for a new run. */
@@ -224,9 +307,13 @@ public final class RunDirectory implements AutoCloseable {
 
     public void appendMetrics(Trainer.Report r) {
         try {
-            metrics.write(String.format(Locale.ROOT, "%d,%.3f,%d,%s,%.1f", r.globalStep(), r.wallSeconds(),
+            Staleness.Window w = r.staleness();
+            boolean any = w.count() > 0;
+            metrics.write(String.format(Locale.ROOT, "%d,%.3f,%d,%s,%.1f,%s,%s,%s,%s", r.globalStep(), r.wallSeconds(),
                     r.episodes(), Double.isNaN(r.meanReturn100()) ? "" : String.format(Locale.ROOT, "%.3f", r.meanReturn100()),
-                    r.stepsPerSecond()));
+                    r.stepsPerSecond(), r.updates() < 0 ? "" : Long.toString(r.updates()),
+                    any ? Long.toString(w.min()) : "", any ? String.format(Locale.ROOT, "%.3f", w.mean()) : "",
+                    any ? Long.toString(w.max()) : ""));
             metrics.newLine();
             metrics.flush();
         } catch (IOException e) {

@@ -30,15 +30,27 @@ import java.util.concurrent.TimeUnit;
 public final class Trainer {
     private Trainer() {}
 
-    /** One metrics.csv row. */
+    /**
+     * One metrics.csv row. {@code updates} is U, the updates of θ so far (−1 where a row from before
+     * the count has none); {@code staleness} the window of updates landed since the previous row.
+     */
     public record Report(long globalStep, double wallSeconds, long episodes, double meanReturn100,
-                         double stepsPerSecond) {}
+                         double stepsPerSecond, long updates, Staleness.Window staleness) {
+        /** A row without update telemetry (a metrics.csv written before it existed). */
+        public Report(long globalStep, double wallSeconds, long episodes, double meanReturn100, double stepsPerSecond) {
+            this(globalStep, wallSeconds, episodes, meanReturn100, stepsPerSecond, -1, Staleness.Window.EMPTY);
+        }
+    }
 
-    /** What summary.json holds. */
+    /**
+     * What summary.json holds. The update figures: U, U per second of the wall time it was counted
+     * over, and the mean and largest staleness over every update of the run.
+     */
     public record Summary(String algo, String env, int threads, String kernel, long seed, long steps,
                           double wallSeconds, long episodes, double meanReturn100,
                           double bestMeanReturn100, double envStepsPerSecond, String status,
-                          String stopReason) {
+                          String stopReason, long updates, double updatesPerSecond, double stalenessMean,
+                          long stalenessMax) {
         public Map<String, Object> toMap() {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("algo", algo);
@@ -54,6 +66,10 @@ public final class Trainer {
             m.put("env_steps_per_second", envStepsPerSecond);
             m.put("status", status);
             m.put("stop_reason", stopReason);
+            m.put("updates", updates);
+            m.put("updates_per_second", updatesPerSecond);
+            m.put("staleness_mean", Double.isNaN(stalenessMean) ? null : stalenessMean);
+            m.put("staleness_max", Double.isNaN(stalenessMean) ? null : stalenessMax);
             return m;
         }
     }
@@ -177,13 +193,15 @@ public final class Trainer {
         progress.start(cfg.steps());
         while (anyAlive(threads)) {
             joinQuietly(threads.getFirst(), POLL_MILLIS);
+            String enough = progress.stopReason();      // e.g. asyncrl bench's time budget
+            if (enough != null) ctx.requestStop(enough);
             drain(ctx, dir, progress, reports);
             // the rows up to the checkpoint's T are on disk before the checkpoint is
             if (checkpointer.due()) checkpointer.take(() -> drain(ctx, dir, progress, reports));
         }
         for (Thread t : threads) joinQuietly(t, 0);
         drain(ctx, dir, progress, reports);
-        Report last = ctx.report();
+        Report last = ctx.takeReport();  // every worker has joined: the last window holds every update left
         if (reports.isEmpty() || reports.getLast().globalStep() < last.globalStep()) {
             reports.add(last);
             dir.appendMetrics(last);
@@ -204,9 +222,12 @@ public final class Trainer {
         if (failure == null) checkpointer.take(() -> {});
         dir.writeParams(ctx.shared().theta(), ctx.shared().layout().size());
         EpisodeStats ep = ctx.episodes();
+        TrainingContext.Updates u = ctx.updates();
+        double counted = last.wallSeconds() - u.sinceWallSeconds();
         Summary s = new Summary(cfg.algo(), cfg.env(), cfg.threads(), kernel.name(), cfg.seed(), last.globalStep(),
                 last.wallSeconds(), ep.episodes(), ep.meanReturn100(), ep.bestMeanReturn100(),
-                last.stepsPerSecond(), status, ctx.stopReason());
+                last.stepsPerSecond(), status, ctx.stopReason(), u.count(), counted > 0 ? u.count() / counted : 0,
+                u.staleness().mean(), u.staleness().max());
         Map<String, Object> summary = s.toMap();
         if (!resumedAt.isEmpty()) summary.put("resumed_at_steps", resumedAt);
         dir.writeJson(RunDirectory.SUMMARY, summary);

@@ -11,8 +11,9 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * What all actor-learner threads of one run share besides θ and g: the kernel, the global step
  * counter T, the episode statistics and the stop signal (step budget reached, target return
- * reached, a worker failed, or the user interrupted). A run resumed from a checkpoint starts T,
- * the wall clock and the episode statistics where the checkpoint left them.
+ * reached, a worker failed, or the user interrupted), and the update telemetry ({@link Staleness}:
+ * the global update counter and each update's staleness). A run resumed from a checkpoint starts
+ * T, the wall clock, the episode statistics and the update counts where the checkpoint left them.
  */
 public final class TrainingContext {
     private final Kernel kernel;
@@ -28,6 +29,8 @@ public final class TrainingContext {
     private final double startWallSeconds;
     private final AtomicInteger optimizerStatesClaimed = new AtomicInteger();
     private final ConcurrentLinkedQueue<Trainer.Report> reports = new ConcurrentLinkedQueue<>();
+    private final Staleness staleness;
+    private final double updatesSinceWallSeconds;
     private volatile boolean stop;
     private volatile String stopReason = "step budget reached";
 
@@ -39,8 +42,22 @@ public final class TrainingContext {
         this(kernel, shared, totalSteps, stopReturn, reportEvery, null);
     }
 
-    /** Where a resumed run starts: T, the wall seconds trained so far, the episode statistics. */
-    public record Resume(long globalStep, double wallSeconds, EpisodeStats.State episodes) {}
+    /**
+     * Where a resumed run starts: T, the wall seconds trained so far, the episode statistics, and
+     * the updates counted so far with their staleness (null for a checkpoint written before asyncrl
+     * counted updates: they are then counted from the resume on).
+     */
+    public record Resume(long globalStep, double wallSeconds, EpisodeStats.State episodes, Updates updates) {
+        public Resume(long globalStep, double wallSeconds, EpisodeStats.State episodes) {
+            this(globalStep, wallSeconds, episodes, null);
+        }
+    }
+
+    /**
+     * Updates counted so far: U, the wall seconds at which counting began (0, or the resume of a
+     * run from before the count), and the staleness of every update in a drained report window.
+     */
+    public record Updates(long count, double sinceWallSeconds, Staleness.Window staleness) {}
 
     /** @param resume where a resumed run starts, or null for a new run */
     public TrainingContext(Kernel kernel, SharedParams shared, long totalSteps, double stopReturn, long reportEvery,
@@ -50,6 +67,10 @@ public final class TrainingContext {
         this.startWallSeconds = resume == null ? 0 : resume.wallSeconds();
         globalSteps.set(startSteps);
         if (resume != null) episodes.restore(resume.episodes());
+        Updates u = resume == null ? new Updates(0, 0, Staleness.Window.EMPTY)
+                : resume.updates() != null ? resume.updates() : new Updates(0, startWallSeconds, Staleness.Window.EMPTY);
+        this.staleness = new Staleness(u.count(), u.staleness());
+        this.updatesSinceWallSeconds = u.sinceWallSeconds();
         this.reportEvery = reportEvery;
         this.kernel = kernel;
         this.shared = shared;
@@ -109,15 +130,45 @@ public final class TrainingContext {
      */
     public long addSteps(int t) {
         long T = globalSteps.addAndGet(t);
-        if (T / reportEvery != (T - t) / reportEvery) reports.add(report());
+        if (T / reportEvery != (T - t) / reportEvery) reports.add(takeReport());
         return T;
     }
 
-    /** The state now, as one metrics row. */
+    /** The state now, without the staleness of a window (which only {@link #takeReport} drains). */
     public Trainer.Report report() {
-        double wall = startWallSeconds + (System.nanoTime() - startNanos) / 1e9;
+        double wall = wallSeconds();
         long T = globalSteps.get();
-        return new Trainer.Report(T, wall, episodes.episodes(), episodes.meanReturn100(), wall > 0 ? T / wall : 0);
+        return new Trainer.Report(T, wall, episodes.episodes(), episodes.meanReturn100(), wall > 0 ? T / wall : 0,
+                staleness.updates(), Staleness.Window.EMPTY);
+    }
+
+    /**
+     * The state now as one metrics row, with the staleness of the updates landed since the last
+     * row. T is read under the same lock as the window is drained, so rows taken by different
+     * threads rise in T in the order their windows were drained.
+     */
+    public Trainer.Report takeReport() {
+        synchronized (staleness) {
+            Staleness.Window w = staleness.drain();
+            double wall = wallSeconds();
+            long T = globalSteps.get();
+            return new Trainer.Report(T, wall, episodes.episodes(), episodes.meanReturn100(), wall > 0 ? T / wall : 0,
+                    staleness.updates(), w);
+        }
+    }
+
+    private double wallSeconds() {
+        return startWallSeconds + (System.nanoTime() - startNanos) / 1e9;
+    }
+
+    /** The update counter and its per-thread staleness recorders (see {@link Staleness}). */
+    public Staleness staleness() {
+        return staleness;
+    }
+
+    /** Updates counted so far, the wall seconds counting began at, and the staleness totals of drained windows. */
+    public Updates updates() {
+        return new Updates(staleness.updates(), updatesSinceWallSeconds, staleness.totals());
     }
 
     /** The next report taken by a worker, or null. */

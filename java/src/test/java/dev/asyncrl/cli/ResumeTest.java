@@ -102,6 +102,76 @@ class ResumeTest {
         assertFalse(Files.exists(run.resolve(Checkpoint.FILE + ".tmp")));
     }
 
+    /**
+     * A run written before the update telemetry (metrics.csv with the five DESIGN.md columns, a
+     * checkpoint without "updates") resumes: metrics.csv gets the new header, its earlier rows
+     * empty telemetry fields, and the updates are counted from the resume on.
+     */
+    @Test
+    void aRunFromBeforeTheUpdateTelemetryResumes() throws Exception {
+        Path run = train(tmp.resolve("old"), "--steps", "20000", "--report-every", "2000");
+        List<String> lines = Files.readAllLines(run.resolve("metrics.csv"));
+        List<String> legacy = new ArrayList<>();
+        for (String l : lines) legacy.add(String.join(",", Arrays.copyOf(l.split(",", -1), 5)));
+        assertEquals(dev.asyncrl.run.RunDirectory.METRICS_HEADER_V1, legacy.getFirst());
+        Files.write(run.resolve("metrics.csv"), legacy);
+        Path ckpt = run.resolve(Checkpoint.FILE);
+        Files.write(ckpt, withoutUpdates(Files.readAllBytes(ckpt)));
+        long T1 = Checkpoint.read(ckpt).globalStep();
+        assertTrue(Checkpoint.read(ckpt).training().path("updates").isMissingNode());
+
+        ok("train", "--resume", run.toString(), "--steps", "40000", "--progress", "none");
+        List<String> after = Files.readAllLines(run.resolve("metrics.csv"));
+        assertEquals(dev.asyncrl.run.RunDirectory.METRICS_HEADER, after.getFirst());
+        assertFalse(Files.exists(run.resolve("metrics.csv.tmp")));
+        int kept = 0, added = 0;
+        for (String l : after.subList(1, after.size())) {
+            String[] f = l.split(",", -1);
+            assertEquals(9, f.length, l);
+            if (Long.parseLong(f[0]) <= T1) {
+                assertTrue(legacy.contains(String.join(",", Arrays.copyOf(f, 5))) && l.endsWith(",,,,"), "an earlier row, kept as it was: " + l);
+                kept++;
+            } else {
+                assertFalse(f[5].isEmpty(), "a new row counts updates: " + l);
+                added++;
+            }
+        }
+        assertTrue(kept >= 5 && added >= 5, Files.readString(run.resolve("metrics.csv")));
+        JsonNode s = json(run.resolve("summary.json"));
+        long updates = s.get("updates").asLong();
+        long T2 = s.get("steps").asLong();
+        assertTrue(updates >= (T2 - T1) / 5 && updates <= T2 - T1, "updates counted from the resume on: " + s);
+        assertTrue(s.get("updates_per_second").asDouble() > 0, s.toString());
+
+        // and a run with the telemetry resumes with its count going on
+        ok("train", "--resume", run.toString(), "--steps", "60000", "--progress", "none");
+        JsonNode s3 = json(run.resolve("summary.json"));
+        assertTrue(s3.get("updates").asLong() >= updates + (s3.get("steps").asLong() - T2) / 5, s3.toString());
+        assertEquals(dev.asyncrl.run.RunDirectory.METRICS_HEADER, Files.readAllLines(run.resolve("metrics.csv")).getFirst());
+    }
+
+    /** The checkpoint as an asyncrl from before the update telemetry wrote it: no "updates" in its training state. */
+    private static byte[] withoutUpdates(byte[] file) throws Exception {
+        long n = ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        Safetensors.Header h = Safetensors.parseHeader(Arrays.copyOfRange(file, 8, (int) (8 + n)));
+        Map<String, String> meta = new LinkedHashMap<>(h.metadata());
+        com.fasterxml.jackson.databind.node.ObjectNode training = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(meta.get("training"));
+        training.remove("updates");
+        meta.put("training", JSON.writeValueAsString(training));
+        meta.put("checksum", "crc32c:00000000");
+        List<Safetensors.F32> tensors = h.entries().stream().map(e -> new Safetensors.F32(e.name(), e.shape())).toList();
+        byte[] header = Safetensors.header(meta, tensors);
+        byte[] out = Arrays.copyOf(header, header.length + (int) h.dataBytes());
+        System.arraycopy(file, (int) h.dataStart(), out, header.length, (int) h.dataBytes());
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(out);
+        String text = new String(out, 0, header.length, java.nio.charset.StandardCharsets.ISO_8859_1);
+        int at = text.indexOf("crc32c:00000000") + "crc32c:".length();
+        byte[] hex = String.format("%08x", crc.getValue()).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        System.arraycopy(hex, 0, out, at, 8);
+        return out;
+    }
+
     @Test
     void perThreadMomentumAndTheTargetNetworkComeBack() throws Exception {
         Path run = train(tmp.resolve("nstep"), "--algo", "nstep-q", "--optimizer", "momentum", "--steps", "20000",

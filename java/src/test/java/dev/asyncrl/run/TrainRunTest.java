@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * End to end through the command line: a short run writes the whole run directory (config.json
  * with every resolved setting and the layout table, metrics.csv with its header and rows,
- * summary.json with the fields DESIGN.md names, params.f32 sized by the layout, a PNG learning
+ * summary.json with the fields DESIGN.md names and the update telemetry's, params.f32 sized by the layout, a PNG learning
  * curve), with either kernel.
  */
 class TrainRunTest {
@@ -42,7 +42,8 @@ class TrainRunTest {
             Path out = tmp.resolve(kernel);
             JsonNode s = train(out, "--steps", "20000", "--kernel", kernel, "--report-every", "2000");
             for (String f : List.of("algo", "env", "threads", "kernel", "seed", "steps", "wall_seconds", "episodes",
-                    "mean_return_100", "best_mean_return_100", "env_steps_per_second")) {
+                    "mean_return_100", "best_mean_return_100", "env_steps_per_second",
+                    "updates", "updates_per_second", "staleness_mean", "staleness_max")) {
                 assertTrue(s.has(f), "summary.json lacks " + f + ": " + s);
             }
             assertEquals("a3c", s.get("algo").asText());
@@ -59,6 +60,8 @@ class TrainRunTest {
 
             List<String> rows = Files.readAllLines(out.resolve("metrics.csv"));
             assertEquals(RunDirectory.METRICS_HEADER, rows.getFirst());
+            assertTrue(rows.getFirst().startsWith("global_step,wall_seconds,episodes,mean_return_100,env_steps_per_second,"),
+                    "DESIGN.md's five columns first, in order");
             assertTrue(rows.size() - 1 >= 10, "a row each time T crosses a multiple of 2000: " + rows.size());
             // params.f32: θ as little-endian float32 in the layout's index space, padding included.
             JsonNode lastTensor = c.get("layout").get(c.get("layout").size() - 1);
