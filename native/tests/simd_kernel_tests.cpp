@@ -431,7 +431,7 @@ bool cpu_has_avx2_fma() {
 
 bool cpu_has_avx512() {
 #if defined(__x86_64__)
-    return cpu_has_avx2_fma() && __builtin_cpu_supports("avx512f");
+    return cpu_has_avx2_fma() && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl");
 #else
     return false;
 #endif

@@ -4,7 +4,7 @@
  * no other kernel needs it. The native tests use it to prove which code path they exercised.
  *
  * The simd kernel picks one code path when it is loaded, by what the CPU reports
- * (__builtin_cpu_supports): "avx512" (AVX-512F, AVX2 and FMA), else "avx2" (AVX2 and FMA), else
+ * (__builtin_cpu_supports): "avx512" (AVX-512F and VL, AVX2 and FMA), else "avx2" (AVX2 and FMA), else
  * "reference" (the reference kernel's loops, compiled into the library). The environment variable
  * ASYNCRL_SIMD_ISA, read once at load, caps that choice for testing: "avx2" keeps an AVX-512 CPU
  * on the AVX2 path, "reference" forces the fallback; a path the CPU lacks is never taken, and any

@@ -66,7 +66,7 @@ const Ops *select_ops() {
 #if defined(ASYNCRL_SIMD_X86)
     __builtin_cpu_init();
     const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-    const bool avx512 = avx2 && __builtin_cpu_supports("avx512f");
+    const bool avx512 = avx2 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl");
     int cap = 2;  // 2: avx512, 1: avx2, 0: reference
     if (const char *want = std::getenv("ASYNCRL_SIMD_ISA")) {
         if (std::strcmp(want, "avx2") == 0) cap = 1;

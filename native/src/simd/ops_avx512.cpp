@@ -1,7 +1,7 @@
 /*
  * The simd kernel's AVX-512 table: ops_impl.inc with 16-float vectors, compiled with -mavx512f
- * -mavx2 -mfma (CMakeLists.txt sets the flags on this file alone). kernel.cpp calls into it only
- * when the CPU reports AVX-512F, AVX2 and FMA.
+ * -mavx512vl -mavx2 -mfma (CMakeLists.txt sets the flags on this file alone). kernel.cpp calls into
+ * it only when the CPU reports AVX-512F, AVX-512VL, AVX2 and FMA.
  */
 #include "ops.h"
 
