@@ -6,8 +6,9 @@
  * nothing in them runs unless the CPU has them. On a CPU without AVX2 and FMA, and on a non-x86
  * build, every function is the reference kernel's.
  *
- * Vectorised (ops_impl.inc): dense forward and backward, conv2d forward and backward (patches of a
- * few output pixels packed into a fixed 64 KB block on the stack), the LSTM cell's gate products
+ * Vectorised (ops_impl.inc): dense forward and backward, conv2d forward and backward (direct tiles
+ * that broadcast inputs straight from x against w^T, or patches of a few output pixels packed into
+ * a fixed block on the stack), the LSTM cell's gate products
  * forward and backward, relu forward and backward, tanh backward, clip_grad_norm, shared_rmsprop,
  * momentum_sgd. The reference kernel's code, compiled into this library under the prefix
  * asyncrl_reference_ (hidden, see CMakeLists.txt), does the rest: tanh forward, the three losses,
@@ -17,7 +18,8 @@
  * Argument checks are the reference's: any call that the reference would refuse goes to the
  * reference, which returns the status and writes nothing. So statuses agree exactly.
  *
- * Not here: threads, heap allocation (scratch is at most 64 KB of the caller's stack), prints,
+ * Not here: threads, heap allocation (scratch is fixed arrays on the caller's stack: at most about
+ * 115 KB in one frame, conv2d_backward's), prints,
  * results bit-identical to the reference (the sums are blocked, vectorised and fused;
  * `asyncrl kernel check simd` allows for that).
  */
