@@ -436,6 +436,36 @@ public final class Mlp {
             }
         }
 
+        /**
+         * Forward of rows 0..n-1 at once, one kernel call of batch n per layer: the same
+         * activations as {@code forward(k, r)} for each r < n (to the kernel's rounding), for
+         * feed-forward networks only (an LSTM's rows depend on each other). NetBench compares it
+         * with acting's one-row forwards.
+         */
+        public void forwardBatch(Kernel k, int n) {
+            if (lstm > 0) throw new IllegalStateException("an LSTM network forwards one row at a time");
+            if (n < 0 || n > rows) throw new IllegalArgumentException("rows must be in [0, " + rows + "], got " + n);
+            MemorySegment x = obs;
+            int in = obsSize;
+            for (int i = 0; i < V; i++) {
+                Conv conv = convs.get(i);
+                k.conv2dForward(convOut[i], x, cw[i], cb[i], n, conv.channels(), conv.height(), conv.width(),
+                        conv.filters(), conv.kernel(), conv.stride());
+                k.reluForward(convOut[i], convOut[i], (long) n * conv.outputSize());
+                x = convOut[i];
+                in = conv.outputSize();
+            }
+            for (int l = 0; l < hidden.length; l++) {
+                k.denseForward(h[l], x, w[l], b[l], n, in, hidden[l]);
+                activation.forward(k, h[l], (long) n * hidden[l]);
+                x = h[l];
+                in = hidden[l];
+            }
+            for (int j = 0; j < heads.size(); j++) {
+                k.denseForward(out[j], x, hw[j], hb[j], n, in, heads.get(j).size());
+            }
+        }
+
         /** LSTM: zero the state carried into row 0 (an episode starts). */
         public void resetState() {
             if (lstm > 0) {

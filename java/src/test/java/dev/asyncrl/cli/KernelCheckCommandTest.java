@@ -1,14 +1,16 @@
 /*
  * Protects `asyncrl kernel check`: every shipped kernel (java and each built library but the
- * test_* ones: reference, blas, and simd where it is built) passes the conformance suite; the
+ * test_* ones: reference, blas and simd) passes the conformance suite; the
  * reference kernel with relu_backward wrong (libasyncrl_test_broken.so) fails it, and only
  * relu_backward's rows fail; a kernel that cannot be loaded is exit 2. Also that the default
- * kernel (auto) skips an unloadable candidate with a line saying why.
+ * kernel (auto) is simd on a CPU with AVX2 and FMA, and skips an unloadable candidate with a line
+ * saying why.
  */
 package dev.asyncrl.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.asyncrl.bindings.ffm.KernelLibraries;
@@ -41,7 +43,8 @@ class KernelCheckCommandTest {
 
     static Stream<String> shippedKernels() {
         List<String> built = KernelLibraries.available();
-        assertTrue(built.contains("reference") && built.contains("blas"), "built kernels: " + built);
+        // simd is built everywhere (on a CPU without AVX2 and FMA, or off x86, it runs the reference code)
+        assertTrue(built.contains("reference") && built.contains("blas") && built.contains("simd"), "built kernels: " + built);
         return Stream.concat(Stream.of("java"), built.stream());
     }
 
@@ -92,6 +95,19 @@ class KernelCheckCommandTest {
         }
         String line = log.toString(StandardCharsets.UTF_8);
         assertTrue(line.contains("skipping no_such_kernel") && line.lines().count() == 1, line);
+    }
+
+    @Test
+    void autoIsTheSimdKernelWhereTheCpuHasAvx2AndFma() {
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        try (Kernel k = Kernels.open(Kernels.DEFAULT, new PrintStream(log, true, StandardCharsets.UTF_8))) {
+            if (Kernels.cpuHas("avx2") && Kernels.cpuHas("fma")) {
+                assertEquals("simd", k.name(), log.toString(StandardCharsets.UTF_8));
+                assertEquals("", log.toString(StandardCharsets.UTF_8), "nothing skipped");
+            } else {
+                assertNotEquals("simd", k.name());
+            }
+        }
     }
 
     @Test
