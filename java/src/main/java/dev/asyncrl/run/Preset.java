@@ -113,13 +113,27 @@ public record Preset(String name, int[] hidden, String activation, int tMax, int
     /**
      * Pendulum-v1 (continuous torque, A3C's Gaussian policy): the paper's entropy cost of 1e-4 on
      * the Gaussian's entropy; costs of up to 16 per step scaled by 0.01 for learning; a 64,64 tanh
-     * torso; 2M steps. Not yet tuned: see the README.
+     * torso whose value head shares it; 2M steps. The paper's own net is {@link #PAPER_CONTINUOUS}.
      */
     public static final Preset PENDULUM = new Preset("pendulum", new int[] {64, 64}, "tanh", 5, 5, 0.99, 1e-4, 0.25, 0.5,
             7e-4, 7e-4, "linear", 0.99, 0.1, 0.9, 40.0, 0.01, 10_000, 100_000, PAPER_EPS, 2_000_000L, Double.NaN,
             MINATAR_CONV, 0, SHARED);
 
-    public static final List<Preset> ALL = List.of(CARTPOLE, ACROBOT, MOUNTAINCAR, TMAZE, MINATAR, PENDULUM, PAPER);
+    /**
+     * The paper's continuous-control net (Supplementary Section 9, for state inputs): one hidden
+     * layer of 200 ReLU units, then 128 LSTM cells, μ and σ² = softplus(v) from linear heads, the
+     * value from a separate network of the same shape with no shared parameters; the entropy cost
+     * 1e-4. The rest is the Pendulum preset's (rewards × 0.01, t_max 5, 2M steps) but for η = 2e-4
+     * (the paper drew η from LogUniform(1e-5, 1e-1)): on Pendulum, seed 1, 7e-4 reached −426 by
+     * 280k steps and then fell back to about −1300; 2e-4 passed −400 at 944k and ended at −147 best.
+     * The paper's "each whole episode is one update" is t_max = 200 on Pendulum (its time limit):
+     * see the README for what that gave. For {@code --env pendulum}; it needs continuous actions.
+     */
+    public static final Preset PAPER_CONTINUOUS = new Preset("paper-continuous", new int[] {200}, "relu", 5, 5, 0.99, 1e-4, 0.25, 0.5,
+            2e-4, 7e-4, "linear", 0.99, 0.1, 0.9, 40.0, 0.01, 10_000, 100_000, PAPER_EPS, 2_000_000L, Double.NaN,
+            MINATAR_CONV, 128, "separate");
+
+    public static final List<Preset> ALL = List.of(CARTPOLE, ACROBOT, MOUNTAINCAR, TMAZE, MINATAR, PENDULUM, PAPER, PAPER_CONTINUOUS);
 
     /** The preset named {@code name}. */
     public static Preset named(String name) {

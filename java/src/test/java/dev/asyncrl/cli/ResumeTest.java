@@ -207,6 +207,7 @@ class ResumeTest {
                 List.of("--algo", "onestep-sarsa", "--optimizer", "rmsprop", "--final-epsilons", "0.2,0.1", "--epsilon-probs", "0.5,0.5"),
                 List.of("--env", "pendulum", "--lr-log-uniform", "1e-4,1e-2", "--stop-return", "none", "--lstm", "8"),
                 List.of("--env", "pendulum", "--lstm", "8", "--value-net", "separate"),
+                List.of("--env", "pendulum", "--preset", "paper-continuous"),
                 List.of("--env", "minatar-breakout", "--conv", "8,3,1", "--checkpoint-every-steps", "5000"));
         for (List<String> args : cases) {
             TrainCommand cmd = new TrainCommand();
