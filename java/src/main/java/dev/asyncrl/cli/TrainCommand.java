@@ -5,6 +5,7 @@ import dev.asyncrl.algo.Hyperparameters;
 import dev.asyncrl.env.Envs;
 import dev.asyncrl.kernel.Kernel;
 import dev.asyncrl.net.Activation;
+import dev.asyncrl.net.ValueNet;
 import dev.asyncrl.run.Checkpoint;
 import dev.asyncrl.run.Preset;
 import dev.asyncrl.run.Progress;
@@ -58,7 +59,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "Run directory to create (default: runs/ALGO-ENV-TIMESTAMP).")
     Path out;
 
-    @Option(names = "--preset", paramLabel = "NAME", description = "Hyperparameter preset: cartpole, acrobot, mountaincar, tmaze, minatar, pendulum or paper (default: the environment's).")
+    @Option(names = "--preset", paramLabel = "NAME", description = "Hyperparameter preset: cartpole, acrobot, mountaincar, tmaze, minatar, pendulum, paper or paper-continuous (the paper's continuous-control net: 200 ReLU, 128 LSTM, a separate value net) (default: the environment's).")
     String preset;
 
     @Option(names = "--hidden", split = ",", paramLabel = "H1,H2,...", description = "MLP torso sizes, e.g. 64,64.")
@@ -72,6 +73,9 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--activation", description = "Torso activation: relu or tanh.")
     String activation;
+
+    @Option(names = "--value-net", paramLabel = "shared|separate", description = "A3C: the value head on the policy's torso (shared, the paper's Atari nets) or on a network of its own with the same torso shape and no shared parameters (separate, the paper's MuJoCo nets) (default: the preset's).")
+    String valueNet;
 
     @Option(names = "--t-max", description = "Steps per segment before an update: t_max, or I_AsyncUpdate for the one-step methods (paper: 5).")
     Integer tMax;
@@ -205,12 +209,13 @@ public final class TrainCommand implements Callable<Integer> {
         if (!given.hasMatchedOption("--algo")) algo = cfg.algo();
         if (!given.hasMatchedOption("--env")) env = cfg.env();
         Map<String, Object> flags = resolve().toMap("");
+        Map<String, Object> run = cfg.toMap("");  // what the run used, also where its checkpoint predates a flag (value_net)
         for (OptionSpec o : given.matchedOptions()) {
             String flag = o.longestName();
             if (MAY_CHANGE_ON_RESUME.contains(flag) || flag.equals("--out")) continue;
             String key = flag.substring(2).replace('-', '_');
             JsonNode want = Checkpoint.JSON.valueToTree(flags.get(key));
-            JsonNode have = recorded.get(key);
+            JsonNode have = recorded.has(key) ? recorded.get(key) : run.get(key) == null ? null : Checkpoint.JSON.valueToTree(run.get(key));
             if (have == null || !sameValue(want, have)) {
                 throw new IllegalArgumentException(flag + " " + String.join(",", o.stringValues()) + " conflicts with " + where + ", whose run has "
                         + key + " " + (have == null ? "unset (it does not apply)" : have)
@@ -224,7 +229,7 @@ public final class TrainCommand implements Callable<Integer> {
                 stopReturn != null ? parseStopReturn(stopReturn, cfg.stopReturn()) : cfg.stopReturn(),
                 reportEvery != null ? reportEvery : cfg.reportEvery(),
                 checkpointEverySeconds != null ? checkpointEverySeconds : cfg.checkpointEverySeconds(),
-                checkpointEverySteps != null ? checkpointEverySteps : cfg.checkpointEverySteps());
+                checkpointEverySteps != null ? checkpointEverySteps : cfg.checkpointEverySteps(), cfg.valueNet());
         if (ckpt.globalStep() >= cfg.steps()) {
             throw new IllegalArgumentException(where + ": its checkpoint is at T=" + ckpt.globalStep() + ", which has spent the step budget "
                     + cfg.steps() + "; give a larger --steps to go on");
@@ -353,7 +358,8 @@ public final class TrainCommand implements Callable<Integer> {
         }
         return new TrainConfig(algo, env, p.name(), nThreads, nSteps, seed, kernel, dir, c, h, lstm != null ? lstm : p.lstm(), act, hp,
                 range, stop, every, checkpointEverySeconds != null ? checkpointEverySeconds : TrainConfig.DEFAULT_CHECKPOINT_SECONDS,
-                checkpointEverySteps != null ? checkpointEverySteps : 0);
+                checkpointEverySteps != null ? checkpointEverySteps : 0,
+                valueNet != null ? ValueNet.parse(valueNet).flag() : valueBased ? ValueNet.SHARED.flag() : p.valueNet());
     }
 
     /** exp(U(log lo, log hi)), drawn from the run's seed so that a sweep over seeds samples learning rates. */

@@ -31,11 +31,14 @@ import java.util.Map;
  *         policy (logits) and policy.probs (their softmax), value          actor-critic
  *         q                                                                Q network
  *         mu, var = σ² = softplus(v) + 1e-6 (the kernel's floor), value     Gaussian policy
+ *   with a separate value network (ValueNet.SEPARATE), the same again from obs under the prefix
+ *   value_ (value_torso.K, value_lstm), and the value head reads that instead
  * </pre>
  *
  * The batch dimension is symbolic ("batch"). An LSTM network takes its state as inputs lstm.h_in and
  * lstm.c_in (batch, H; zeros at an episode's start) and returns the next as lstm.h_out and
- * lstm.c_out: the caller carries it from one call to the next. IR version 8, opset 17.
+ * lstm.c_out: the caller carries it from one call to the next; a separate value network's LSTM has
+ * its own, value_lstm.h_in, value_lstm.c_in, value_lstm.h_out, value_lstm.c_out. IR version 8, opset 17.
  */
 public final class OnnxExport {
     private OnnxExport() {}
@@ -51,7 +54,7 @@ public final class OnnxExport {
     /** The metadata_props keys. */
     public static final String META_VERSION = "asyncrl_version", META_ALGO = "algo", META_ENV = "env", META_ENV_ID = "env_id",
             META_OBSERVATION_SHAPE = "observation_shape", META_ACTION_SPACE = "action_space", META_POLICY = "policy",
-            META_NETWORK = "network", META_LSTM = "lstm";
+            META_NETWORK = "network", META_LSTM = "lstm", META_VALUE_NET = "value_net";
 
     /**
      * What the model is for: {@code algo}, the environment by its command-line name and Gymnasium id,
@@ -89,52 +92,13 @@ public final class OnnxExport {
             model.input(OBS, "image observations (channels, height, width), channel-major as the environment writes them",
                     BATCH, (long) c.channels(), (long) c.height(), (long) c.width());
         }
-        String x = OBS;
-        for (int i = 0; i < convs.size(); i++) {
-            Mlp.Conv c = convs.get(i);
-            String p = "conv." + i;
-            model.node("Conv", List.of(x, p + ".weight", p + ".bias"), p + ".out")
-                    .attrInts("kernel_shape", c.kernel(), c.kernel()).attrInts("strides", c.stride(), c.stride())
-                    .attrInts("pads", 0, 0, 0, 0).attrInts("dilations", 1, 1).attr("group", 1L);
-            model.node("Relu", List.of(p + ".out"), p + ".relu");
-            x = p + ".relu";
-        }
-        if (!convs.isEmpty()) {
-            model.node("Flatten", List.of(x), "flatten").attr("axis", 1L);
-            x = "flatten";
-        }
-        int[] hidden = net.hidden();
-        for (int k = 0; k < hidden.length; k++) {
-            String p = "torso." + k;
-            gemm(model, x, p, p + ".out");
-            String act = net.activation() == Activation.RELU ? "Relu" : "Tanh";
-            model.node(act, List.of(p + ".out"), p + "." + act.toLowerCase(Locale.ROOT));
-            x = p + "." + act.toLowerCase(Locale.ROOT);
-        }
-        int H = net.lstm();
-        if (H > 0) {
-            model.input(H_IN, "the LSTM's h before this step (zeros at an episode's start)", BATCH, (long) H);
-            model.input(C_IN, "the LSTM's c before this step (zeros at an episode's start)", BATCH, (long) H);
-            gemm(model, x, "lstm.weight_ih", "lstm.bias", "lstm.zx");
-            model.node("Gemm", List.of(H_IN, "lstm.weight_hh"), "lstm.zh").attr("transB", 1L);
-            model.node("Add", List.of("lstm.zx", "lstm.zh"), "lstm.z");
-            // Opset 17's Split with no 'split' input cuts axis 1 (4H) into four equal parts: i, f, g, o.
-            model.node("Split", List.of("lstm.z"), "lstm.zi", "lstm.zf", "lstm.zg", "lstm.zo").attr("axis", 1L);
-            model.node("Sigmoid", List.of("lstm.zi"), "lstm.i");
-            model.node("Sigmoid", List.of("lstm.zf"), "lstm.f");
-            model.node("Tanh", List.of("lstm.zg"), "lstm.g");
-            model.node("Sigmoid", List.of("lstm.zo"), "lstm.o");
-            model.node("Mul", List.of("lstm.f", C_IN), "lstm.fc");
-            model.node("Mul", List.of("lstm.i", "lstm.g"), "lstm.ig");
-            model.node("Add", List.of("lstm.fc", "lstm.ig"), C_OUT);
-            model.node("Tanh", List.of(C_OUT), "lstm.tanh_c");
-            model.node("Mul", List.of("lstm.o", "lstm.tanh_c"), H_OUT);
-            x = H_OUT;
-        }
-        List<String> outs = new ArrayList<>();
+        Map<String, String> top = new LinkedHashMap<>();  // torso prefix → the tensor its heads read
+        for (String p : net.torsos()) top.put(p, torso(model, net, p));
+        List<String> outs = new ArrayList<>(), valueOuts = new ArrayList<>();
         for (Mlp.Head head : net.heads()) {
             String name = head.name();
             long size = head.size();
+            String x = top.get(net.torsoOf(head));
             switch (name) {
                 case "var" -> {
                     gemm(model, x, name, "var.v");
@@ -159,18 +123,25 @@ public final class OnnxExport {
                     }, BATCH, size);
                 }
             }
-            outs.add(name + "(" + size + ")");
+            (net.torsoOf(head).isEmpty() ? outs : valueOuts).add(name + "(" + size + ")");
         }
+        int H = net.lstm();
         if (H > 0) {
-            model.output(H_OUT, "the LSTM's h after this step: next step's lstm.h_in", BATCH, (long) H);
-            model.output(C_OUT, "the LSTM's c after this step: next step's lstm.c_in", BATCH, (long) H);
+            for (String p : net.torsos()) {
+                String which = p.isEmpty() ? "the LSTM's" : "the value network's LSTM's";
+                model.output(p + H_OUT, which + " h after this step: next step's " + p + H_IN, BATCH, (long) H);
+                model.output(p + C_OUT, which + " c after this step: next step's " + p + C_IN, BATCH, (long) H);
+            }
         }
 
         Map<String, String> meta = new LinkedHashMap<>(metadata);
         List<String> headNames = net.heads().stream().map(Mlp.Head::name).toList();
         meta.put(META_POLICY, headNames.contains("mu") ? "gaussian" : headNames.contains("q") ? "q" : "softmax");
         meta.put(META_LSTM, Integer.toString(H));
-        meta.put(META_NETWORK, describe(net, outs));
+        if (headNames.contains(Mlp.VALUE_HEAD)) meta.put(META_VALUE_NET, net.valueNet().flag());
+        String network = describe(net, outs);
+        if (!valueOuts.isEmpty()) network += "; value net: " + describe(net, valueOuts);
+        meta.put(META_NETWORK, network);
         meta.forEach(model::metadata);
         String doc = "asyncrl " + meta.getOrDefault(META_ALGO, "") + " policy"
                 + (meta.containsKey(META_ENV_ID) ? " for " + meta.get(META_ENV_ID) : "") + ": " + meta.get(META_NETWORK);
@@ -190,6 +161,60 @@ public final class OnnxExport {
         Files.move(tmp, out, StandardCopyOption.ATOMIC_MOVE);
     }
 
+    /**
+     * One torso's nodes, every intermediate name under its prefix {@code p} ("" or "value_"): the
+     * convolutions, the dense layers and the LSTM step, whose state comes in as p + lstm.h_in/c_in
+     * and goes out as p + lstm.h_out/c_out. Returns the name of the tensor its heads read.
+     */
+    private static String torso(OnnxModel model, Mlp net, String p) {
+        List<Mlp.Conv> convs = net.convs();
+        String x = OBS;
+        for (int i = 0; i < convs.size(); i++) {
+            Mlp.Conv c = convs.get(i);
+            String q = p + "conv." + i;
+            model.node("Conv", List.of(x, q + ".weight", q + ".bias"), q + ".out")
+                    .attrInts("kernel_shape", c.kernel(), c.kernel()).attrInts("strides", c.stride(), c.stride())
+                    .attrInts("pads", 0, 0, 0, 0).attrInts("dilations", 1, 1).attr("group", 1L);
+            model.node("Relu", List.of(q + ".out"), q + ".relu");
+            x = q + ".relu";
+        }
+        if (!convs.isEmpty()) {
+            model.node("Flatten", List.of(x), p + "flatten").attr("axis", 1L);
+            x = p + "flatten";
+        }
+        int[] hidden = net.hidden();
+        for (int k = 0; k < hidden.length; k++) {
+            String q = p + "torso." + k;
+            gemm(model, x, q, q + ".out");
+            String act = net.activation() == Activation.RELU ? "Relu" : "Tanh";
+            model.node(act, List.of(q + ".out"), q + "." + act.toLowerCase(Locale.ROOT));
+            x = q + "." + act.toLowerCase(Locale.ROOT);
+        }
+        int H = net.lstm();
+        if (H > 0) {
+            String q = p + "lstm", hIn = p + H_IN, cIn = p + C_IN, hOut = p + H_OUT, cOut = p + C_OUT;
+            String which = p.isEmpty() ? "the LSTM's" : "the value network's LSTM's";
+            model.input(hIn, which + " h before this step (zeros at an episode's start)", BATCH, (long) H);
+            model.input(cIn, which + " c before this step (zeros at an episode's start)", BATCH, (long) H);
+            gemm(model, x, q + ".weight_ih", q + ".bias", q + ".zx");
+            model.node("Gemm", List.of(hIn, q + ".weight_hh"), q + ".zh").attr("transB", 1L);
+            model.node("Add", List.of(q + ".zx", q + ".zh"), q + ".z");
+            // Opset 17's Split with no 'split' input cuts axis 1 (4H) into four equal parts: i, f, g, o.
+            model.node("Split", List.of(q + ".z"), q + ".zi", q + ".zf", q + ".zg", q + ".zo").attr("axis", 1L);
+            model.node("Sigmoid", List.of(q + ".zi"), q + ".i");
+            model.node("Sigmoid", List.of(q + ".zf"), q + ".f");
+            model.node("Tanh", List.of(q + ".zg"), q + ".g");
+            model.node("Sigmoid", List.of(q + ".zo"), q + ".o");
+            model.node("Mul", List.of(q + ".f", cIn), q + ".fc");
+            model.node("Mul", List.of(q + ".i", q + ".g"), q + ".ig");
+            model.node("Add", List.of(q + ".fc", q + ".ig"), cOut);
+            model.node("Tanh", List.of(cOut), q + ".tanh_c");
+            model.node("Mul", List.of(q + ".o", q + ".tanh_c"), hOut);
+            x = hOut;
+        }
+        return x;
+    }
+
     /** y = x · Wᵀ + b with the layout's {@code prefix}.weight (out, in) and {@code prefix}.bias (out). */
     private static void gemm(OnnxModel model, String x, String prefix, String y) {
         gemm(model, x, prefix + ".weight", prefix + ".bias", y);
@@ -199,7 +224,7 @@ public final class OnnxExport {
         model.node("Gemm", List.of(x, w, b), y).attr("transB", 1L);
     }
 
-    /** e.g. "conv 16x3x3 s1 -> 128 relu -> lstm 32 -> policy(6), value(1)". */
+    /** e.g. "obs 4x10x10 -> conv 16x3x3 s1 relu -> 128 relu -> lstm 32 -> policy(6), value(1)": one torso and its heads. */
     private static String describe(Mlp net, List<String> heads) {
         List<String> parts = new ArrayList<>();
         if (net.convs().isEmpty()) parts.add("obs " + net.obsSize());

@@ -14,8 +14,10 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -24,7 +26,8 @@ import java.util.Optional;
  * at a time: argmax of the policy logits or of Q (ties to the lowest action), or the Gaussian's mean
  * μ (the environment clips it to its bounds), as {@code asyncrl eval --run} plays the native
  * network. An LSTM model's state goes from lstm.h_out/c_out back into lstm.h_in/c_in after each
- * step and starts each episode from zeros.
+ * step (and a separate value network's from value_lstm.h_out/c_out into value_lstm.h_in/c_in) and
+ * starts each episode from zeros.
  *
  * <p>{@link #open} checks the model against the environment before anything is played: its
  * recorded env (metadata), the shape of its obs input, the width of the head it acts on; any
@@ -38,7 +41,8 @@ public final class OnnxPolicy implements AutoCloseable {
     private final Path file;
     private final OrtSession session;
     private final Map<String, String> metadata;
-    private final MemorySegment obs, head, hIn, cIn, hOut, cOut;
+    private final MemorySegment obs, head;
+    private final MemorySegment[] stateIn, stateOut;  // every LSTM's h and c, before and after a step (pairs in input order)
     private final int headSize;
     private final Map<String, OnnxTensor> inputs = new HashMap<>();
     private final Map<String, OnnxTensor> outputs = new HashMap<>();
@@ -84,17 +88,24 @@ public final class OnnxPolicy implements AutoCloseable {
             throw new IllegalArgumentException(where + ": its '" + headName + "' output has shape " + dims(headShape) + ", but "
                     + env.id() + (env.actionCount() > 0 ? " has " + headSize + " actions" : " takes actions of " + headSize + " floats"));
         }
-        long[] h = shapeOf(in, OnnxExport.H_IN, where);
-        if (h != null) {
-            long[] c = shapeOf(in, OnnxExport.C_IN, where), ho = shapeOf(out, OnnxExport.H_OUT, where), co = shapeOf(out, OnnxExport.C_OUT, where);
+        // LSTM state: every input P + lstm.h_in (P = "" for the policy's torso, "value_" for a
+        // separate value net's) with its P + lstm.c_in and outputs P + lstm.h_out, P + lstm.c_out
+        List<String> states = new ArrayList<>();
+        for (String name : in.keySet()) {
+            if (!name.endsWith(OnnxExport.H_IN)) continue;
+            String p = name.substring(0, name.length() - OnnxExport.H_IN.length());
+            long[] h = shapeOf(in, name, where), c = shapeOf(in, p + OnnxExport.C_IN, where);
+            long[] ho = shapeOf(out, p + OnnxExport.H_OUT, where), co = shapeOf(out, p + OnnxExport.C_OUT, where);
             if (h.length != 2 || h[1] < 1 || c == null || ho == null || co == null || !Arrays.equals(h, c) || !Arrays.equals(h, ho)
                     || !Arrays.equals(h, co)) {
-                throw new IllegalArgumentException(where + ": an LSTM state needs inputs " + OnnxExport.H_IN + ", " + OnnxExport.C_IN
-                        + " and outputs " + OnnxExport.H_OUT + ", " + OnnxExport.C_OUT + " of one shape (batch, H)");
+                throw new IllegalArgumentException(where + ": an LSTM state needs inputs " + p + OnnxExport.H_IN + ", " + p + OnnxExport.C_IN
+                        + " and outputs " + p + OnnxExport.H_OUT + ", " + p + OnnxExport.C_OUT + " of one shape (batch, H)");
             }
+            states.add(p);
         }
         for (String name : in.keySet()) {
-            if (!name.equals(OnnxExport.OBS) && !(h != null && (name.equals(OnnxExport.H_IN) || name.equals(OnnxExport.C_IN)))) {
+            boolean state = states.stream().anyMatch(p -> name.equals(p + OnnxExport.H_IN) || name.equals(p + OnnxExport.C_IN));
+            if (!name.equals(OnnxExport.OBS) && !state) {
                 throw new IllegalArgumentException(where + " has an input '" + name + "' that asyncrl does not know how to feed");
             }
         }
@@ -104,19 +115,21 @@ public final class OnnxPolicy implements AutoCloseable {
         head = buffer(headSize);
         inputs.put(OnnxExport.OBS, tensor(ort, obs, oneObs));
         outputs.put(headName, tensor(ort, head, new long[] {1, headSize}));
-        if (h != null) {
-            int H = Math.toIntExact(h[1]);
+        int S = states.size();
+        stateIn = new MemorySegment[2 * S];
+        stateOut = new MemorySegment[2 * S];
+        for (int i = 0; i < S; i++) {
+            String p = states.get(i);
+            int H = Math.toIntExact(shapeOf(in, p + OnnxExport.H_IN, where)[1]);
             long[] shape = {1, H};
-            hIn = buffer(H);
-            cIn = buffer(H);
-            hOut = buffer(H);
-            cOut = buffer(H);
-            inputs.put(OnnxExport.H_IN, tensor(ort, hIn, shape));
-            inputs.put(OnnxExport.C_IN, tensor(ort, cIn, shape));
-            outputs.put(OnnxExport.H_OUT, tensor(ort, hOut, shape));
-            outputs.put(OnnxExport.C_OUT, tensor(ort, cOut, shape));
-        } else {
-            hIn = cIn = hOut = cOut = null;
+            String[] names = {p + OnnxExport.H_IN, p + OnnxExport.C_IN};
+            String[] outNames = {p + OnnxExport.H_OUT, p + OnnxExport.C_OUT};
+            for (int q = 0; q < 2; q++) {
+                stateIn[2 * i + q] = buffer(H);
+                stateOut[2 * i + q] = buffer(H);
+                inputs.put(names[q], tensor(ort, stateIn[2 * i + q], shape));
+                outputs.put(outNames[q], tensor(ort, stateOut[2 * i + q], shape));
+            }
         }
     }
 
@@ -179,10 +192,7 @@ public final class OnnxPolicy implements AutoCloseable {
 
     /** A new episode: an LSTM model's state starts from zeros. */
     public void startEpisode() {
-        if (hIn != null) {
-            hIn.fill((byte) 0);
-            cIn.fill((byte) 0);
-        }
+        for (MemorySegment m : stateIn) m.fill((byte) 0);
     }
 
     /** The greedy action for the current observation: argmax of the policy logits or of Q. */
@@ -212,9 +222,8 @@ public final class OnnxPolicy implements AutoCloseable {
         } catch (OrtException e) {
             throw new IllegalStateException("ONNX Runtime failed to run " + file + ": " + firstLine(e.getMessage()), e);
         }
-        if (hIn != null) {  // the state after this step is the next step's input
-            MemorySegment.copy(hOut, 0, hIn, 0, hIn.byteSize());
-            MemorySegment.copy(cOut, 0, cIn, 0, cIn.byteSize());
+        for (int i = 0; i < stateIn.length; i++) {  // the state after this step is the next step's input
+            MemorySegment.copy(stateOut[i], 0, stateIn[i], 0, stateIn[i].byteSize());
         }
     }
 

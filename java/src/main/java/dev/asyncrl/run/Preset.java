@@ -18,12 +18,13 @@ import java.util.List;
  * @param conv           for image observations: {filters, kernel, stride} of the convolution in
  *                       front of the torso
  * @param lstm           A3C: LSTM cells after the torso, 0 for none
+ * @param valueNet       A3C: "shared" (the value head on the policy's torso) or "separate" (its own network)
  */
 public record Preset(String name, int[] hidden, String activation, int tMax, int nStepTMax, double gamma,
                      double entropyBeta, double valueCoef, double qLossCoef, double lr, double qLr,
                      String lrSchedule, double rmsAlpha, double rmsEps, double momentum, double maxGradNorm,
                      double rewardScale, long targetInterval, long epsilonSteps, double[] finalEpsilons,
-                     long steps, double stopReturn, int[] conv, int lstm) {
+                     long steps, double stopReturn, int[] conv, int lstm, String valueNet) {
 
     public Preset {
         hidden = hidden.clone();
@@ -35,6 +36,8 @@ public record Preset(String name, int[] hidden, String activation, int tMax, int
     public int[] conv() {
         return conv.clone();
     }
+
+    private static final String SHARED = "shared";
 
     /** The MinAtar network's convolution: 16 filters of 3×3, stride 1. */
     private static final int[] MINATAR_CONV = {16, 3, 1};
@@ -59,7 +62,7 @@ public record Preset(String name, int[] hidden, String activation, int tMax, int
      * steps; value loss 0.25·(R−V)²; rewards as they come.
      */
     public static final Preset PAPER = new Preset("paper", new int[] {256}, "relu", 5, 5, 0.99, 0.01, 0.25, 0.5,
-            7e-4, 7e-4, "linear", 0.99, 0.1, 0.9, 40.0, 1.0, 40_000, 4_000_000, PAPER_EPS, 80_000_000L, Double.NaN, new int[] {16, 8, 4, 32, 4, 2}, 0);
+            7e-4, 7e-4, "linear", 0.99, 0.1, 0.9, 40.0, 1.0, 40_000, 4_000_000, PAPER_EPS, 80_000_000L, Double.NaN, new int[] {16, 8, 4, 32, 4, 2}, 0, SHARED);
 
     /**
      * CartPole-v1: the paper's values, but for these. The paper's ε = 0.1 inside the root suits
@@ -76,15 +79,15 @@ public record Preset(String name, int[] hidden, String activation, int tMax, int
      * 275 whatever was learned. Stops once solved (475) or at 2M steps.
      */
     public static final Preset CARTPOLE = new Preset("cartpole", new int[] {64, 64}, "relu", 5, 20, 0.99, 0.01, 0.25, 0.5,
-            7e-4, 7e-4, "linear", 0.99, 0.1, 0.9, 40.0, 0.1, 5_000, 100_000, CARTPOLE_EPS, 2_000_000L, 475.0, MINATAR_CONV, 0);
+            7e-4, 7e-4, "linear", 0.99, 0.1, 0.9, 40.0, 0.1, 5_000, 100_000, CARTPOLE_EPS, 2_000_000L, 475.0, MINATAR_CONV, 0, SHARED);
 
     /** Acrobot-v1 (−1 per step, 500-step limit): CartPole's values, 1M steps; −100 counts as solved. */
     public static final Preset ACROBOT = new Preset("acrobot", new int[] {64, 64}, "relu", 5, 20, 0.99, 0.01, 0.25, 0.5,
-            7e-4, 7e-4, "linear", 0.99, 0.1, 0.9, 40.0, 0.1, 10_000, 100_000, PAPER_EPS, 1_000_000L, Double.NaN, MINATAR_CONV, 0);
+            7e-4, 7e-4, "linear", 0.99, 0.1, 0.9, 40.0, 0.1, 10_000, 100_000, PAPER_EPS, 1_000_000L, Double.NaN, MINATAR_CONV, 0, SHARED);
 
     /** MountainCar-v0 (−1 per step, 200-step limit, sparse success): Acrobot's values. */
     public static final Preset MOUNTAINCAR = new Preset("mountaincar", new int[] {64, 64}, "relu", 5, 20, 0.99, 0.01, 0.25, 0.5,
-            7e-4, 7e-4, "linear", 0.99, 0.1, 0.9, 40.0, 0.1, 10_000, 100_000, PAPER_EPS, 2_000_000L, Double.NaN, MINATAR_CONV, 0);
+            7e-4, 7e-4, "linear", 0.99, 0.1, 0.9, 40.0, 0.1, 10_000, 100_000, PAPER_EPS, 2_000_000L, Double.NaN, MINATAR_CONV, 0, SHARED);
 
     /**
      * The T-maze (rewards ±1 already, so no scaling; episodes of 6 to 24 steps): a 64,64 torso,
@@ -93,7 +96,7 @@ public record Preset(String name, int[] hidden, String activation, int tMax, int
      * the budget: the task needs memory.
      */
     public static final Preset TMAZE = new Preset("tmaze", new int[] {64, 64}, "relu", 25, 20, 0.99, 0.01, 0.25, 0.5,
-            7e-4, 7e-4, "linear", 0.99, 0.1, 0.9, 40.0, 1.0, 10_000, 100_000, PAPER_EPS, 300_000L, Double.NaN, MINATAR_CONV, 0);
+            7e-4, 7e-4, "linear", 0.99, 0.1, 0.9, 40.0, 1.0, 10_000, 100_000, PAPER_EPS, 300_000L, Double.NaN, MINATAR_CONV, 0, SHARED);
 
     /**
      * The five MinAtar games: the MinAtar network (conv 16 3×3 stride 1 → FC 128 → heads), rewards as
@@ -111,18 +114,32 @@ public record Preset(String name, int[] hidden, String activation, int tMax, int
      */
     public static final Preset MINATAR = new Preset("minatar", new int[] {128}, "relu", 5, 5, 0.99, 0.03, 1.0, 0.5,
             2e-3, 7e-4, "linear", 0.99, 1e-5, 0.9, 40.0, 1.0, 40_000, 1_000_000, PAPER_EPS, 5_000_000L, Double.NaN,
-            MINATAR_CONV, 0);
+            MINATAR_CONV, 0, SHARED);
 
     /**
      * Pendulum-v1 (continuous torque, A3C's Gaussian policy): the paper's entropy cost of 1e-4 on
      * the Gaussian's entropy; costs of up to 16 per step scaled by 0.01 for learning; a 64,64 tanh
-     * torso; 2M steps. Not yet tuned: see the README.
+     * torso whose value head shares it; 2M steps. The paper's own net is {@link #PAPER_CONTINUOUS}.
      */
     public static final Preset PENDULUM = new Preset("pendulum", new int[] {64, 64}, "tanh", 5, 5, 0.99, 1e-4, 0.25, 0.5,
             7e-4, 7e-4, "linear", 0.99, 0.1, 0.9, 40.0, 0.01, 10_000, 100_000, PAPER_EPS, 2_000_000L, Double.NaN,
-            MINATAR_CONV, 0);
+            MINATAR_CONV, 0, SHARED);
 
-    public static final List<Preset> ALL = List.of(CARTPOLE, ACROBOT, MOUNTAINCAR, TMAZE, MINATAR, PENDULUM, PAPER);
+    /**
+     * The paper's continuous-control net (Supplementary Section 9, for state inputs): one hidden
+     * layer of 200 ReLU units, then 128 LSTM cells, μ and σ² = softplus(v) from linear heads, the
+     * value from a separate network of the same shape with no shared parameters; the entropy cost
+     * 1e-4. The rest is the Pendulum preset's (rewards × 0.01, t_max 5, 2M steps) but for η = 2e-4
+     * (the paper drew η from LogUniform(1e-5, 1e-1)): on Pendulum, seed 1, 7e-4 reached −426 by
+     * 280k steps and then fell back to about −1300; 2e-4 passed −400 at 944k and ended at −147 best.
+     * The paper's "each whole episode is one update" is t_max = 200 on Pendulum (its time limit):
+     * see the README for what that gave. For {@code --env pendulum}; it needs continuous actions.
+     */
+    public static final Preset PAPER_CONTINUOUS = new Preset("paper-continuous", new int[] {200}, "relu", 5, 5, 0.99, 1e-4, 0.25, 0.5,
+            2e-4, 7e-4, "linear", 0.99, 0.1, 0.9, 40.0, 0.01, 10_000, 100_000, PAPER_EPS, 2_000_000L, Double.NaN,
+            MINATAR_CONV, 128, "separate");
+
+    public static final List<Preset> ALL = List.of(CARTPOLE, ACROBOT, MOUNTAINCAR, TMAZE, MINATAR, PENDULUM, PAPER, PAPER_CONTINUOUS);
 
     /** The preset named {@code name}. */
     public static Preset named(String name) {

@@ -2,6 +2,7 @@ package dev.asyncrl.run;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.asyncrl.algo.Hyperparameters;
+import dev.asyncrl.net.ValueNet;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -14,11 +15,13 @@ import java.util.Map;
  * @param lrRange                 the LogUniform range the learning rate was drawn from, or null
  * @param checkpointEverySeconds  a checkpoint at least this often in wall time; 0: none on time
  * @param checkpointEverySteps    a checkpoint each time T advances by this many steps; 0: none on steps
+ * @param valueNet                A3C: "shared" (the value head on the policy's torso) or "separate"
+ *                                (a value network of its own, no shared parameters)
  */
 public record TrainConfig(String algo, String env, String preset, int threads, long steps, long seed,
                           String kernel, Path out, int[] conv, int[] hidden, int lstm, String activation,
                           Hyperparameters hp, double[] lrRange, double stopReturn, long reportEvery,
-                          double checkpointEverySeconds, long checkpointEverySteps) {
+                          double checkpointEverySeconds, long checkpointEverySteps, String valueNet) {
 
     /** Checkpoints by default: every 60 s of training, and at the end. */
     public static final double DEFAULT_CHECKPOINT_SECONDS = 60;
@@ -32,6 +35,10 @@ public record TrainConfig(String algo, String env, String preset, int threads, l
         if (steps < 1) throw new IllegalArgumentException("--steps must be >= 1, got " + steps);
         if (lstm < 0) throw new IllegalArgumentException("--lstm must be >= 0, got " + lstm);
         if (lstm > 0 && !algo.equals("a3c")) throw new IllegalArgumentException("--lstm is for --algo a3c (the paper's A3C LSTM)");
+        ValueNet.parse(valueNet);
+        if (!valueNet.equals(ValueNet.SHARED.flag()) && !algo.equals("a3c")) {
+            throw new IllegalArgumentException("--value-net " + valueNet + " is for --algo a3c (the Q methods have no value head)");
+        }
         if (reportEvery < 1) throw new IllegalArgumentException("--report-every must be >= 1, got " + reportEvery);
         hidden = hidden.clone();
         conv = conv.clone();
@@ -77,6 +84,7 @@ public record TrainConfig(String algo, String env, String preset, int threads, l
         m.put("hidden", hidden);
         m.put("lstm", lstm);
         m.put("activation", activation);
+        if (!valueBased()) m.put("value_net", valueNet);
         m.put("t_max", hp.tMax());
         m.put("gamma", hp.gamma());
         if (!valueBased()) {
@@ -139,7 +147,8 @@ public record TrainConfig(String algo, String env, String preset, int threads, l
                 r.text("activation"), hp, range, c.hasNonNull("stop_return") ? r.number("stop_return") : Double.NaN,
                 (long) r.number("report_every"),
                 c.has("checkpoint_every_seconds") ? r.number("checkpoint_every_seconds") : DEFAULT_CHECKPOINT_SECONDS,
-                c.has("checkpoint_every_steps") ? (long) r.number("checkpoint_every_steps") : 0);
+                c.has("checkpoint_every_steps") ? (long) r.number("checkpoint_every_steps") : 0,
+                c.hasNonNull("value_net") ? r.text("value_net") : ValueNet.SHARED.flag());  // runs from before the flag: shared
     }
 
     /** Typed reads of a recorded configuration; a missing or mistyped key is an IllegalArgumentException. */

@@ -9,6 +9,7 @@ import dev.asyncrl.kernel.Kernel;
 import dev.asyncrl.memory.Layout;
 import dev.asyncrl.net.Activation;
 import dev.asyncrl.net.Mlp;
+import dev.asyncrl.net.ValueNet;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -22,7 +23,7 @@ import java.util.List;
 
 /**
  * The greedy policy of a run, rebuilt from its run directory: config.json names the
- * algorithm, the environment and the torso (hidden, activation), from which {@link
+ * algorithm, the environment and the network (conv, hidden, lstm, activation, value_net), from which {@link
  * Trainer#network} builds the same network; its layout table must match the rebuilt one tensor for
  * tensor. θ comes from the run's checkpoint (checkpoint.safetensors, the {@code param.*} tensors,
  * verified as {@link Checkpoint} does: a run still training has one too), or, in a run directory
@@ -85,7 +86,9 @@ public final class TrainedPolicy implements AutoCloseable {
                 for (int i = 0; i < conv.length; i++) conv[i] = convNode.get(i).asInt();
             }
             JsonNode lstmNode = config.get("lstm");
-            net = Trainer.network(algo, env, conv, hidden, lstmNode == null ? 0 : lstmNode.asInt(), Activation.parse(activation));
+            JsonNode valueNetNode = config.get("value_net");  // absent in runs from before --value-net: shared
+            net = Trainer.network(algo, env, conv, hidden, lstmNode == null ? 0 : lstmNode.asInt(), Activation.parse(activation),
+                    valueNetNode == null || valueNetNode.isNull() ? ValueNet.SHARED : ValueNet.parse(valueNetNode.asText()));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(where + ": config.json describes no network (" + e.getMessage() + ")");
         }

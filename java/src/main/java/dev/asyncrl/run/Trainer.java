@@ -13,6 +13,7 @@ import dev.asyncrl.kernel.Kernel;
 import dev.asyncrl.memory.SharedParams;
 import dev.asyncrl.net.Activation;
 import dev.asyncrl.net.Mlp;
+import dev.asyncrl.net.ValueNet;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -95,7 +96,8 @@ public final class Trainer {
     public static Summary train(TrainConfig cfg, Kernel kernel, RunDirectory dir, Progress progress, Checkpoint from) {
         if (!ALGOS.contains(cfg.algo())) throw new IllegalArgumentException("unknown --algo '" + cfg.algo() + "'");
         Env probe = Envs.create(cfg.env());
-        Mlp net = network(cfg.algo(), probe, cfg.conv(), cfg.hidden(), cfg.lstm(), Activation.parse(cfg.activation()));
+        Mlp net = network(cfg.algo(), probe, cfg.conv(), cfg.hidden(), cfg.lstm(), Activation.parse(cfg.activation()),
+                ValueNet.parse(cfg.valueNet()));
         Map<String, Object> config = cfg.toMap(kernel.name());
         Map<String, Object> checkpointConfig = new LinkedHashMap<>(config);
         config = withLayout(config, net);
@@ -173,7 +175,8 @@ public final class Trainer {
      */
     public static void checkResumable(TrainConfig cfg, Checkpoint from) {
         Env probe = Envs.create(cfg.env());
-        Mlp net = network(cfg.algo(), probe, cfg.conv(), cfg.hidden(), cfg.lstm(), Activation.parse(cfg.activation()));
+        Mlp net = network(cfg.algo(), probe, cfg.conv(), cfg.hidden(), cfg.lstm(), Activation.parse(cfg.activation()),
+                ValueNet.parse(cfg.valueNet()));
         from.requireTensors(net.layout(), Checkpoint.prefixes(cfg.hp().optimizer(), cfg.threads(), cfg.valueBased()));
         if (cfg.valueBased()) {
             List<Double> epsilons = new ArrayList<>();
@@ -239,10 +242,12 @@ public final class Trainer {
     }
 
     /**
-     * The network an algorithm trains on an environment: an actor-critic for A3C, a Q network for
-     * the value-based methods. What config.json records (algo, env, hidden, activation) rebuilds it.
+     * The network an algorithm trains on an environment: an actor-critic for A3C (its value head on
+     * the policy's torso or, with {@link ValueNet#SEPARATE}, on one of its own), a Q network for the
+     * value-based methods. What config.json records (algo, env, conv, hidden, lstm, activation,
+     * value_net) rebuilds it.
      */
-    public static Mlp network(String algo, Env env, int[] conv, int[] hidden, int lstm, Activation activation) {
+    public static Mlp network(String algo, Env env, int[] conv, int[] hidden, int lstm, Activation activation, ValueNet valueNet) {
         List<Mlp.Conv> c = new ArrayList<>();
         int[] shape = env.observationShape();
         if (shape.length == 3) {  // an image (C, H, W): convolutions {filters, kernel, stride}... read it
@@ -261,11 +266,12 @@ public final class Trainer {
         if (env.actionCount() == 0) {
             if (!algo.equals("a3c")) throw new IllegalArgumentException(env.id() + " has continuous actions: only a3c trains it");
             if (!c.isEmpty()) throw new IllegalArgumentException(env.id() + ": a Gaussian policy over images is not built yet");
-            return Mlp.gaussianActorCritic(env.observationSize(), env.actionDim(), hidden, lstm, activation);
+            return Mlp.gaussianActorCritic(env.observationSize(), env.actionDim(), hidden, lstm, activation, valueNet);
         }
         if (lstm > 0 && !algo.equals("a3c")) throw new IllegalArgumentException("--lstm is for a3c");
+        if (valueNet == ValueNet.SEPARATE && !algo.equals("a3c")) throw new IllegalArgumentException("--value-net separate is for a3c");
         return algo.equals("a3c")
-                ? Mlp.actorCritic(env.observationSize(), c, env.actionCount(), hidden, lstm, activation)
+                ? Mlp.actorCritic(env.observationSize(), c, env.actionCount(), hidden, lstm, activation, valueNet)
                 : Mlp.qNetwork(env.observationSize(), c, env.actionCount(), hidden, activation);
     }
 

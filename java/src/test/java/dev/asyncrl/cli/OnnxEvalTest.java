@@ -93,6 +93,9 @@ class OnnxEvalTest {
         "a3c, minatar-breakout, --lstm 8, 1000",
         "a3c, pendulum, '', 3000",
         "a3c, pendulum, --lstm 4, 3000",
+        "a3c, pendulum, --lstm 4 --value-net separate, 3000",
+        "a3c, pendulum, --hidden 200 --activation relu --lstm 128 --value-net separate, 2000",
+        "a3c, cartpole, --lstm 4 --value-net separate, 3000",
     })
     void everyNetworkKindPlaysTheSameThroughOnnxRuntime(String algo, String env, String extra, int steps) throws Exception {
         Path run = tmp.resolve("run"), model = tmp.resolve("model.onnx"), nativeOut = tmp.resolve("native"), onnxOut = tmp.resolve("onnx");

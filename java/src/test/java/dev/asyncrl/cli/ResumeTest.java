@@ -276,6 +276,8 @@ class ResumeTest {
         List<List<String>> cases = List.of(List.of(), List.of("--algo", "nstep-q", "--optimizer", "momentum"),
                 List.of("--algo", "onestep-sarsa", "--optimizer", "rmsprop", "--final-epsilons", "0.2,0.1", "--epsilon-probs", "0.5,0.5"),
                 List.of("--env", "pendulum", "--lr-log-uniform", "1e-4,1e-2", "--stop-return", "none", "--lstm", "8"),
+                List.of("--env", "pendulum", "--lstm", "8", "--value-net", "separate"),
+                List.of("--env", "pendulum", "--preset", "paper-continuous"),
                 List.of("--env", "minatar-breakout", "--conv", "8,3,1", "--checkpoint-every-steps", "5000"));
         for (List<String> args : cases) {
             TrainCommand cmd = new TrainCommand();
@@ -286,6 +288,42 @@ class ResumeTest {
             assertEquals(recorded, JSON.writeValueAsString(back.toMap("k")), args.toString());
             assertEquals(cfg.hp().toString().replaceAll("\\[D@\\w+", ""), back.hp().toString().replaceAll("\\[D@\\w+", ""), args.toString());
         }
+    }
+
+    /**
+     * A3C with a separate value network (Gaussian policy, LSTM): config.json and the checkpoint
+     * record value_net, the checkpoint holds the value net's own tensors in θ and in the RMSProp
+     * statistics, a conflicting --value-net is refused, the run resumes and evaluates.
+     */
+    @Test
+    void aSeparateValueNetCheckpointsResumesAndEvaluates() throws Exception {
+        Path run = train(tmp.resolve("sep"), "--env", "pendulum", "--hidden", "16", "--lstm", "4", "--value-net", "separate",
+                "--steps", "6000");
+        assertEquals("separate", json(run.resolve("config.json")).get("value_net").asText());
+        Checkpoint c = Checkpoint.read(run.resolve(Checkpoint.FILE));
+        assertEquals("separate", c.config().get("value_net").asText());
+        for (String t : List.of("param.value_torso.0.weight", "param.value_lstm.weight_hh", "param.value.weight", "param.lstm.weight_hh",
+                "rmsprop.value_lstm.weight_ih", "rmsprop.torso.0.weight")) {
+            assertTrue(c.tensorNames().contains(t), t + " in " + c.tensorNames());
+        }
+        long T = c.globalStep();
+        assertRefused(run, "--value-net shared conflicts with --resume " + run + ", whose run has value_net \"separate\"",
+                "--value-net", "shared", "--steps", "12000");
+        assertRefused(run, "unknown --value-net 'both' (shared or separate)", "--value-net", "both", "--steps", "12000");
+        ok("train", "--resume", run.toString(), "--steps", "12000", "--progress", "none", "--value-net", "separate");
+        JsonNode s = json(run.resolve("summary.json"));
+        assertTrue(s.get("steps").asLong() >= 12000, s.toString());
+        assertEquals(List.of(T), JSON.convertValue(s.get("resumed_at_steps"), List.class).stream().map(x -> ((Number) x).longValue()).toList());
+        TrainCommandErrorsTest.Result r = ok("eval", "--run", run.toString(), "--episodes", "2", "--out", tmp.resolve("sep-eval").toString());
+        assertTrue(r.out().contains("Pendulum-v1, 2 episodes"), r.out());
+
+        // A shared run's recorded configuration says shared; one from before the flag (no value_net) reads as shared.
+        Path shared = train(tmp.resolve("shared"), "--env", "pendulum", "--hidden", "16", "--steps", "3000");
+        assertEquals("shared", json(shared.resolve("config.json")).get("value_net").asText());
+        assertRefused(shared, "--value-net separate conflicts", "--value-net", "separate", "--steps", "6000");
+        var old = (com.fasterxml.jackson.databind.node.ObjectNode) json(shared.resolve("config.json"));
+        old.remove("value_net");
+        assertEquals("shared", dev.asyncrl.run.TrainConfig.fromJson(old, shared).valueNet());
     }
 
     @Test

@@ -72,6 +72,12 @@ class TrainCommandErrorsTest {
     }
 
     @Test
+    void aSeparateValueNetIsForA3cOnly() {
+        assertUsageError("unknown --value-net 'both' (shared or separate)", "train", "--value-net", "both");
+        assertUsageError("--value-net separate is for --algo a3c", "train", "--algo", "nstep-q", "--value-net", "separate");
+    }
+
+    @Test
     void unknownFlag() {
         assertUsageError("--frobnicate", "train", "--frobnicate");
     }

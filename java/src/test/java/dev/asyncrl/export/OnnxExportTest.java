@@ -19,6 +19,7 @@ import dev.asyncrl.kernel.Kernel;
 import dev.asyncrl.memory.Layout;
 import dev.asyncrl.net.Activation;
 import dev.asyncrl.net.Mlp;
+import dev.asyncrl.net.ValueNet;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.FloatBuffer;
@@ -65,7 +66,12 @@ class OnnxExportTest {
                 Named.of("Gaussian, 2-D, ReLU", Mlp.gaussianActorCritic(5, 2, new int[] {32}, 0, Activation.RELU)),
                 Named.of("LSTM actor-critic", Mlp.actorCritic(4, List.of(), 3, new int[] {16}, 8, Activation.RELU)),
                 Named.of("MinAtar conv LSTM actor-critic", Mlp.actorCritic(400, List.of(MINATAR), 6, new int[] {64}, 16, Activation.RELU)),
-                Named.of("Gaussian LSTM", Mlp.gaussianActorCritic(3, 1, new int[] {32}, 8, Activation.TANH)));
+                Named.of("Gaussian LSTM", Mlp.gaussianActorCritic(3, 1, new int[] {32}, 8, Activation.TANH)),
+                Named.of("Gaussian, separate value net", Mlp.gaussianActorCritic(3, 1, new int[] {32, 16}, 0, Activation.TANH, ValueNet.SEPARATE)),
+                Named.of("Gaussian LSTM, separate value net (the paper's MuJoCo net)",
+                        Mlp.gaussianActorCritic(3, 1, new int[] {200}, 128, Activation.RELU, ValueNet.SEPARATE)),
+                Named.of("MinAtar conv LSTM actor-critic, separate value net",
+                        Mlp.actorCritic(400, List.of(MINATAR), 6, new int[] {32}, 8, Activation.RELU, ValueNet.SEPARATE)));
     }
 
     static Stream<Arguments> networksOnKernels() {
@@ -97,7 +103,13 @@ class OnnxExportTest {
             }
             long[] obsShape = net.convs().isEmpty() ? new long[] {B, D}
                     : new long[] {B, net.convs().getFirst().channels(), net.convs().getFirst().height(), net.convs().getFirst().width()};
-            float[] h = new float[B * Math.max(H, 1)], c = new float[B * Math.max(H, 1)];
+            Map<String, float[]> state = new HashMap<>();  // every LSTM's h and c by input name, zeros at first
+            if (H > 0) {
+                for (String p : net.torsos()) {
+                    state.put(p + OnnxExport.H_IN, new float[B * H]);
+                    state.put(p + OnnxExport.C_IN, new float[B * H]);
+                }
+            }
             double worst = 0;
             for (int t = 0; t < T; t++) {
                 float[] obs = new float[B * D];
@@ -108,9 +120,8 @@ class OnnxExportTest {
                 }
                 Map<String, OnnxTensor> in = new HashMap<>();
                 in.put(OnnxExport.OBS, OnnxTensor.createTensor(ORT, FloatBuffer.wrap(obs), obsShape));
-                if (H > 0) {
-                    in.put(OnnxExport.H_IN, OnnxTensor.createTensor(ORT, FloatBuffer.wrap(h), new long[] {B, H}));
-                    in.put(OnnxExport.C_IN, OnnxTensor.createTensor(ORT, FloatBuffer.wrap(c), new long[] {B, H}));
+                for (var e : state.entrySet()) {
+                    in.put(e.getKey(), OnnxTensor.createTensor(ORT, FloatBuffer.wrap(e.getValue()), new long[] {B, H}));
                 }
                 try (OrtSession.Result r = session.run(in)) {
                     for (int j = 0; j < net.heads().size(); j++) {
@@ -134,10 +145,17 @@ class OnnxExportTest {
                             }
                         }
                     }
-                    if (H > 0) {  // the next step starts from this one's state
-                        h = floats(r, OnnxExport.H_OUT);
-                        c = floats(r, OnnxExport.C_OUT);
-                        for (float v : h) assertTrue(v != 0, "an LSTM state that moved");
+                    if (H > 0) {  // the next step starts from this one's state, every torso from its own
+                        for (String p : net.torsos()) {
+                            float[] h = floats(r, p + OnnxExport.H_OUT);
+                            for (float v : h) assertTrue(v != 0, "an LSTM state that moved");
+                            state.put(p + OnnxExport.H_IN, h);
+                            state.put(p + OnnxExport.C_IN, floats(r, p + OnnxExport.C_OUT));
+                        }
+                        if (net.torsos().size() > 1) {
+                            assertTrue(!java.util.Arrays.equals(state.get(OnnxExport.H_IN), state.get("value_" + OnnxExport.H_IN)),
+                                    "the value net's LSTM has a state of its own");
+                        }
                     }
                 } finally {
                     in.values().forEach(OnnxTensor::close);
@@ -222,6 +240,60 @@ class OnnxExportTest {
             assertEquals("softmax", meta.get("policy"));
             assertEquals("16", meta.get("lstm"));
             assertEquals("obs 4x10x10 -> conv 16x3x3 s1 relu -> 64 relu -> lstm 16 -> policy(6), value(1)", meta.get("network"));
+        }
+    }
+
+    @Test
+    void aSeparateValueNetIsItsOwnBranchWithItsOwnState() throws Exception {
+        Mlp net = Mlp.gaussianActorCritic(3, 1, new int[] {200}, 128, Activation.RELU, ValueNet.SEPARATE);
+        byte[] bytes;
+        try (Arena arena = Arena.ofConfined()) {
+            bytes = OnnxExport.toBytes(net, theta(net, arena, 1), OnnxExport.metadata("a3c", "pendulum", Envs.create("pendulum"), "t"));
+        }
+        UnknownFieldSet graph = UnknownFieldSet.parseFrom(UnknownFieldSet.parseFrom(bytes).getField(7).getLengthDelimitedList().getFirst());
+        List<String> initializers = new ArrayList<>();
+        for (ByteString t : graph.getField(5).getLengthDelimitedList()) {
+            initializers.add(UnknownFieldSet.parseFrom(t).getField(8).getLengthDelimitedList().getFirst().toStringUtf8());
+        }
+        List<String> expected = new ArrayList<>(net.layout().tensors().stream().map(Layout.Tensor::name).toList());
+        expected.add("var.floor");  // the one initializer that is not a parameter
+        assertEquals(expected, initializers);
+        try (OrtSession s = ORT.createSession(bytes, new OrtSession.SessionOptions())) {
+            assertEquals(Set.of("obs", "lstm.h_in", "lstm.c_in", "value_lstm.h_in", "value_lstm.c_in"), s.getInputNames());
+            assertEquals(Set.of("mu", "var", "value", "lstm.h_out", "lstm.c_out", "value_lstm.h_out", "value_lstm.c_out"),
+                    s.getOutputNames());
+            Map<String, String> meta = s.getMetadata().getCustomMetadata();
+            assertEquals("separate", meta.get("value_net"));
+            assertEquals("128", meta.get("lstm"));
+            assertEquals("obs 3 -> 200 relu -> lstm 128 -> mu(1), var(1); value net: obs 3 -> 200 relu -> lstm 128 -> value(1)",
+                    meta.get("network"));
+
+            // The value reads the value net alone: changing the policy's LSTM state moves μ, not V; the value's moves V, not μ.
+            float[] obs = {0.3f, -0.2f, 0.5f};
+            Map<String, float[]> zero = new HashMap<>();
+            for (String n : s.getInputNames()) if (!n.equals("obs")) zero.put(n, new float[128]);
+            float[][] base = muAndValue(s, obs, zero);
+            Map<String, float[]> policyMoved = new HashMap<>(zero), valueMoved = new HashMap<>(zero);
+            float[] ones = new float[128];
+            java.util.Arrays.fill(ones, 0.5f);
+            policyMoved.put("lstm.h_in", ones);
+            valueMoved.put("value_lstm.h_in", ones);
+            float[][] p = muAndValue(s, obs, policyMoved), v = muAndValue(s, obs, valueMoved);
+            assertTrue(p[0][0] != base[0][0] && p[1][0] == base[1][0], "policy state moves mu only");
+            assertTrue(v[0][0] == base[0][0] && v[1][0] != base[1][0], "value state moves V only");
+        }
+    }
+
+    private static float[][] muAndValue(OrtSession s, float[] obs, Map<String, float[]> state) throws Exception {
+        Map<String, OnnxTensor> in = new HashMap<>();
+        try {
+            in.put("obs", OnnxTensor.createTensor(ORT, FloatBuffer.wrap(obs), new long[] {1, obs.length}));
+            for (var e : state.entrySet()) in.put(e.getKey(), OnnxTensor.createTensor(ORT, FloatBuffer.wrap(e.getValue()), new long[] {1, 128}));
+            try (OrtSession.Result r = s.run(in)) {
+                return new float[][] {floats(r, "mu"), floats(r, "value")};
+            }
+        } finally {
+            in.values().forEach(OnnxTensor::close);
         }
     }
 

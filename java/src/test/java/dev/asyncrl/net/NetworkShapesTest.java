@@ -3,6 +3,7 @@ package dev.asyncrl.net;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.asyncrl.memory.Layout;
 import java.util.List;
@@ -39,11 +40,50 @@ class NetworkShapesTest {
 
     @Test
     void theContinuousControlNet() {
-        // the paper's MuJoCo net: FC 200 → LSTM 128 → mean and variance (here with a value head on the same torso)
+        // the paper's MuJoCo net's torso: FC 200 → LSTM 128 → mean and variance, here with the value head on the same torso
         Mlp net = Mlp.gaussianActorCritic(3, 1, new int[] {200}, 128, Activation.RELU);
         assertArrayEquals(new long[] {1, 128}, net.layout().get("mu.weight").shape());
         assertArrayEquals(new long[] {1, 128}, net.layout().get("var.weight").shape());
         assertArrayEquals(new long[] {1, 128}, net.layout().get("value.weight").shape());
+    }
+
+    @Test
+    void theContinuousControlNetWithItsSeparateValueNetwork() {
+        // the paper's MuJoCo net: policy FC 200 ReLU → LSTM 128 → μ, v; value: its own FC 200 → LSTM 128 → V
+        Mlp net = Mlp.gaussianActorCritic(3, 1, new int[] {200}, 128, Activation.RELU, ValueNet.SEPARATE);
+        Layout l = net.layout();
+        assertEquals(List.of("torso.0.weight", "torso.0.bias", "lstm.weight_ih", "lstm.weight_hh", "lstm.bias",
+                        "mu.weight", "mu.bias", "var.weight", "var.bias",
+                        "value_torso.0.weight", "value_torso.0.bias", "value_lstm.weight_ih", "value_lstm.weight_hh", "value_lstm.bias",
+                        "value.weight", "value.bias"),
+                l.tensors().stream().map(Layout.Tensor::name).toList());
+        for (String p : List.of("", "value_")) {
+            assertArrayEquals(new long[] {200, 3}, l.get(p + "torso.0.weight").shape());
+            assertArrayEquals(new long[] {512, 200}, l.get(p + "lstm.weight_ih").shape());
+            assertArrayEquals(new long[] {512, 128}, l.get(p + "lstm.weight_hh").shape());
+        }
+        assertArrayEquals(new long[] {1, 128}, l.get("value.weight").shape(), "the value reads its own LSTM");
+        long torso = 200 * 3 + 200 + 512 * 200 + 512 * 128 + 512;
+        assertEquals(2 * torso + 2 * (128 + 1) + (128 + 1), l.parameterCount());
+        assertEquals(List.of("", "value_"), net.torsos());
+        assertEquals("value_", net.torsoOf(net.heads().get(Mlp.GAUSS_VALUE)));
+        assertEquals("", net.torsoOf(net.heads().get(Mlp.MU)));
+        for (int i = 1; i < l.tensors().size(); i++) {  // disjoint, in order: one index space for θ, dθ and g
+            Layout.Tensor a = l.tensors().get(i - 1), b = l.tensors().get(i);
+            assertTrue(a.offset() + a.size() <= b.offset(), a + " and " + b + " overlap");
+        }
+    }
+
+    @Test
+    void aSharedValueHeadKeepsTheLayoutOfRunsFromBeforeTheFlag() {
+        Mlp shared = Mlp.gaussianActorCritic(3, 1, new int[] {64, 64}, 0, Activation.TANH, ValueNet.SHARED);
+        // names and offsets as the pendulum preset's runs recorded them (64·3 = 192, 64 + 64·64 + 64 ... rounded up to 16)
+        assertEquals("[torso.0.weight[64, 3]@0, torso.0.bias[64]@192, torso.1.weight[64, 64]@256, torso.1.bias[64]@4352, "
+                + "mu.weight[1, 64]@4416, mu.bias[1]@4480, var.weight[1, 64]@4496, var.bias[1]@4560, value.weight[1, 64]@4576, "
+                + "value.bias[1]@4640]", shared.layout().tensors().toString());
+        assertEquals(List.of(""), shared.torsos());
+        assertThrows(IllegalArgumentException.class, () -> new Mlp(3, List.of(), new int[] {8}, 0, Activation.RELU,
+                List.of(new Mlp.Head("q", 2)), ValueNet.SEPARATE), "a separate value net needs a value head");
     }
 
     @Test
