@@ -100,20 +100,21 @@ public record Preset(String name, int[] hidden, String activation, int tMax, int
 
     /**
      * The five MinAtar games: the MinAtar network (conv 16 3×3 stride 1 → FC 128 → heads), rewards as
-     * they come (small integers, as Atari's clipped ones), 5M steps, and the paper's values except two:
+     * they come (small integers, as Atari's clipped ones), 5M steps, and the paper's values except:
      * RMSProp's ε is 1e-5 inside the root (every method) (the paper's 0.1 is far above these
-     * gradients' mean square, which turns RMSProp into plain SGD: Breakout plateaued near 5), and
-     * A3C's initial learning rate is 2e-3 (7e-4 plateaued near 5.5 on Breakout within 1M steps, 4e-3
-     * learned slower; 2e-3 reached 11 by 740k). The Q methods keep the paper's 7e-4. And A3C's value
-     * coefficient is 1.0 (the value loss (R−V)², so the shared torso learns from the value as much as
-     * from the policy): with 0.25 Breakout crept from 5.6 at 250k to a best of about 9 by 5M steps;
-     * with 1.0, one thread reached 12.7 by 1.15M (entropy β 0.001 instead stayed near 6), but two
-     * threads still sat at 5.5 for the first 1.4M steps. Last, A3C's entropy β is 0.03: with 0.01
-     * the policy settles early on a lazy paddle and Breakout stalls near 5.5 for a million steps or
-     * more; with 0.03 two threads climbed steadily to 12–13 by 1.3M (η 1e-3 instead: still 5.4).
+     * gradients' mean square, which turns RMSProp into plain SGD: Breakout plateaued near 5); and for
+     * A3C, tuned on Breakout (seed 1, 2 threads unless said), three more:
+     * - the entropy β is 0.03: with 0.01 the policy settles early on a lazy paddle and Breakout stalls
+     *   near 5.5 for a million steps or more (β 0.001: near 6); with 0.03 it climbed steadily;
+     * - the value coefficient is 1.0 (the value loss (R−V)², so the shared torso learns from the
+     *   value as much as from the policy): with 0.25 Breakout crept to a best of about 10 by 5M;
+     * - the initial learning rate is 1e-3: with β 0.03 and the value coefficient 1.0, 2e-3 reached a
+     *   best of 12.1 in 5M steps (a plateau near 9 from 500k on), 1e-3 a best of 14.9. (With the
+     *   paper's β and value coefficient, 7e-4 plateaued near 5.5.)
+     * The Q methods keep the paper's 7e-4.
      */
     public static final Preset MINATAR = new Preset("minatar", new int[] {128}, "relu", 5, 5, 0.99, 0.03, 1.0, 0.5,
-            2e-3, 7e-4, "linear", 0.99, 1e-5, 0.9, 40.0, 1.0, 40_000, 1_000_000, PAPER_EPS, 5_000_000L, Double.NaN,
+            1e-3, 7e-4, "linear", 0.99, 1e-5, 0.9, 40.0, 1.0, 40_000, 1_000_000, PAPER_EPS, 5_000_000L, Double.NaN,
             MINATAR_CONV, 0, SHARED);
 
     /**
