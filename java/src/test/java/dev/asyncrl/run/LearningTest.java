@@ -57,9 +57,9 @@ class LearningTest {
     @Test
     void a3cLearnsMinAtarBreakoutFromPixels() throws Exception {
         // the MinAtar preset (conv 16 3x3 -> 128); a random policy scores 0.49. 10 of 10 runs of
-        // seed 1 reached a mean_return_100 of 4 (8x random) after 45k-61k steps (with the preset's
-        // η 1e-3, β 0.03 and value coefficient 1.0): the budget is 5x the slowest
-        double best = best("--algo", "a3c", "--env", "minatar-breakout", "--steps", "300000", "--stop-return", "4");
+        // seed 1 reached a mean_return_100 of 4 (8x random) after 62k-84k steps (the preset's
+        // η 1e-3, rewards x 0.1, β 0.003, value coefficient 1.0): the budget is near 5x the slowest
+        double best = best("--algo", "a3c", "--env", "minatar-breakout", "--steps", "400000", "--stop-return", "4");
         assertTrue(best >= 4, "A3C on MinAtar Breakout best_mean_return_100 = " + best);
     }
 
