@@ -35,28 +35,8 @@
 #include <cstring>
 #include <initializer_list>
 
-/* The reference kernel's functions under their renamed symbols, declared with the contract's types. */
-extern "C" {
-#define ASYNCRL_REFERENCE(fn) decltype(asyncrl_##fn) asyncrl_reference_##fn;
-ASYNCRL_REFERENCE(dense_forward)
-ASYNCRL_REFERENCE(dense_backward)
-ASYNCRL_REFERENCE(relu_forward)
-ASYNCRL_REFERENCE(relu_backward)
-ASYNCRL_REFERENCE(tanh_forward)
-ASYNCRL_REFERENCE(tanh_backward)
-ASYNCRL_REFERENCE(conv2d_forward)
-ASYNCRL_REFERENCE(conv2d_backward)
-ASYNCRL_REFERENCE(lstm_cell_forward)
-ASYNCRL_REFERENCE(lstm_cell_backward)
-ASYNCRL_REFERENCE(a3c_loss_backward)
-ASYNCRL_REFERENCE(gaussian_loss_backward)
-ASYNCRL_REFERENCE(q_loss_backward)
-ASYNCRL_REFERENCE(clip_grad_norm)
-ASYNCRL_REFERENCE(shared_rmsprop)
-ASYNCRL_REFERENCE(momentum_sgd)
-ASYNCRL_REFERENCE(copy)
-#undef ASYNCRL_REFERENCE
-}
+/* The reference kernel's functions, for the ops not accelerated here and for refused calls. */
+#include "../reference/fallback.h"
 
 namespace {
 
