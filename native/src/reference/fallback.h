@@ -12,6 +12,7 @@
 
 extern "C" {
 #define ASYNCRL_REFERENCE(fn) decltype(asyncrl_##fn) asyncrl_reference_##fn;
+ASYNCRL_REFERENCE(status_string)
 ASYNCRL_REFERENCE(dense_forward)
 ASYNCRL_REFERENCE(dense_backward)
 ASYNCRL_REFERENCE(relu_forward)

@@ -129,14 +129,7 @@ const char *asyncrl_kernel_name(void) {
 }
 
 const char *asyncrl_status_string(asyncrl_status status) {
-    switch (status) {
-    case ASYNCRL_OK: return "ok";
-    case ASYNCRL_ERR_NULL_POINTER: return "a required pointer was NULL";
-    case ASYNCRL_ERR_BAD_SIZE: return "a size was negative, zero where it must be positive, or too large";
-    case ASYNCRL_ERR_BAD_ARGUMENT: return "a value was outside its domain (an action index or a coefficient)";
-    case ASYNCRL_ERR_NON_FINITE: return "a NaN or infinity where a finite number is required";
-    default: return "unknown status";
-    }
+    return asyncrl_reference_status_string(status);  // the same statuses, so the same words
 }
 
 /* ---- dense ---------------------------------------------------------------------------------- */
