@@ -44,7 +44,7 @@ public final class A3C {
         private final Mlp net;
         private final Hyperparameters hp;
         private final Env env;
-        private final long seed;
+        private final long streamSeed;
         private final MemorySegment optimizerState;  // per-thread optimizers: this thread's statistics, or null
 
         public Worker(TrainingContext ctx, Mlp net, Hyperparameters hp, Env env, long seed) {
@@ -52,7 +52,7 @@ public final class A3C {
             this.net = net;
             this.hp = hp;
             this.env = env;
-            this.seed = ctx.streamSeed(seed);  // a resumed run draws fresh streams (see Checkpoint)
+            this.streamSeed = ctx.streamSeed(seed);  // a resumed run draws fresh streams (see Checkpoint)
             this.optimizerState = ctx.claimOptimizerState();
         }
 
@@ -91,7 +91,8 @@ public final class A3C {
             private final float beta = (float) hp.entropyBeta();
             private final float valueCoef = (float) hp.valueCoef();
             private final float rewardScale = (float) hp.rewardScale();
-            private final SplittableRandom rng = new SplittableRandom(seed);
+            private final RandomStreams streams = RandomStreams.of(streamSeed);
+            private final SplittableRandom rng = streams.actions();
             private final StepResult step = new StepResult();
             private final Staleness.Recorder staleness = ctx.staleness().register();
             private double episodeReturn;
@@ -109,7 +110,7 @@ public final class A3C {
                 stats = arena.allocate(3 * Float.BYTES, 64);
                 norm = arena.allocate(Float.BYTES, 64);
                 rewards = new float[tMax];
-                env.reset(seed, ws.obsRow(0));
+                env.reset(streams.envSeed(), ws.obsRow(0));
                 ws.resetState();
             }
 

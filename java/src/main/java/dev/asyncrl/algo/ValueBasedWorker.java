@@ -42,7 +42,7 @@ public abstract class ValueBasedWorker implements ActorLearner {
     protected final Mlp net;
     protected final Hyperparameters hp;
     private final Env env;
-    private final long seed;
+    private final long streamSeed;
     private final double finalEpsilon;
     private final MemorySegment optimizerState;  // per-thread optimizers: this thread's statistics, or null
 
@@ -51,7 +51,7 @@ public abstract class ValueBasedWorker implements ActorLearner {
         this.net = net;
         this.hp = hp;
         this.env = env;
-        this.seed = ctx.streamSeed(seed);  // a resumed run draws fresh streams (see Checkpoint)
+        this.streamSeed = ctx.streamSeed(seed);  // a resumed run draws fresh streams (see Checkpoint)
         this.optimizerState = ctx.claimOptimizerState();
         this.finalEpsilon = finalEpsilon(seed, hp);  // the thread's own seed: a resumed run keeps it
     }
@@ -152,7 +152,7 @@ public abstract class ValueBasedWorker implements ActorLearner {
         private final long obsBytes = (long) net.obsSize() * Float.BYTES;
         private final float rewardScale = (float) hp.rewardScale();
         private final float coef = (float) hp.qLossCoef();
-        private final SplittableRandom rng = new SplittableRandom(seed);
+        private final RandomStreams streams = RandomStreams.of(streamSeed);
         private final StepResult step = new StepResult();
         private final Staleness.Recorder staleness = ctx.staleness().register();
         private double episodeReturn;
@@ -167,7 +167,7 @@ public abstract class ValueBasedWorker implements ActorLearner {
             stats = arena.allocate(Float.BYTES, 64);
             norm = arena.allocate(Float.BYTES, 64);
             rewards = new float[N];
-            env.reset(seed, ws.obsRow(0));
+            env.reset(streams.envSeed(), ws.obsRow(0));
         }
 
         /** Forwards row r through θ⁻; returns the target outputs (rows, A), row r now holding Q(s_r, ·; θ⁻). */
@@ -199,7 +199,7 @@ public abstract class ValueBasedWorker implements ActorLearner {
         private int act(int r) {
             ws.forward(k, r);
             double eps = epsilon(finalEpsilon, ctx.globalSteps(), hp.epsilonSteps());
-            return rng.nextDouble() < eps ? rng.nextInt(A) : argmaxQ(ws.out(Mlp.Q), r, A);
+            return streams.exploration().nextDouble() < eps ? streams.actions().nextInt(A) : argmaxQ(ws.out(Mlp.Q), r, A);
         }
 
         /** One segment of up to N steps and its update of θ; returns the steps taken. */

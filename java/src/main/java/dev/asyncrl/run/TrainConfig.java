@@ -61,7 +61,7 @@ public record TrainConfig(String algo, String env, String preset, int threads, l
         return hidden.clone();
     }
 
-    /** Seed of thread i's random stream (actions) and environment; distinct per thread and run seed. */
+    /** Seed of thread i's random streams, distinct per thread and run seed; {@link dev.asyncrl.algo.RandomStreams} derives one stream per purpose from it. */
     public long threadSeed(int i) {
         long z = seed * 0x9E3779B97F4A7C15L + (i + 1) * 0xBF58476D1CE4E5B9L;
         z = (z ^ (z >>> 30)) * 0x94D049BB133111EBL;
