@@ -55,6 +55,16 @@ class LearningTest {
     }
 
     @Test
+    void gaussianA3cOnPendulumKeepsWhatItLearned() throws Exception {
+        // the preset's 2M steps: with the old entropy cost (1e-4) one run in five reached -212 and
+        // ended at -1544, its mean torque far outside the bounds (see Preset.PENDULUM)
+        JsonNode s = TrainRunTest.train(tmp.resolve("run"), "--algo", "a3c", "--env", "pendulum", "--steps", "2000000");
+        double best = s.get("best_mean_return_100").asDouble(), last = s.get("mean_return_100").asDouble();
+        assertTrue(best >= -200, "Gaussian A3C on Pendulum best_mean_return_100 = " + best);
+        assertTrue(last >= best - 100, "Pendulum collapsed after learning: best " + best + ", final " + last);
+    }
+
+    @Test
     void a3cLearnsMinAtarBreakoutFromPixels() throws Exception {
         // the MinAtar preset (conv 16 3x3 -> 128); a random policy scores 0.49. 10 of 10 runs of
         // seed 1 reached a mean_return_100 of 4 (8x random) after 62k-84k steps (the preset's
