@@ -27,8 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code asyncrl eval} end to end, in-process: the random baseline on discrete and continuous
  * environments (summary.json with its fields, the success rate where the environment reports one);
- * the greedy policy of short CartPole runs trained here, A3C and n-step Q (a mean return, the same
- * on both kernels, a looping GIF read back with ImageIO, PNG frames); and bad input, each exit 2 with one line and
+ * the greedy policy of short CartPole runs trained here, A3C and n-step Q (the returns of the
+ * episodes an independent {@link GreedyOracle} plays with the run's parameters, the same on both kernels, a looping GIF read back with ImageIO, PNG frames); and bad input, each exit 2 with one line and
  * nothing written.
  */
 class EvalCommandTest {
@@ -150,7 +150,6 @@ class EvalCommandTest {
         assertTrue(r.out().startsWith("a3c greedy policy of " + run + " on CartPole-v1, 3 episodes (seed 5): mean return "), r.out());
         JsonNode s = summary(out);
         double mean = s.get("mean_return").asDouble();
-        assertTrue(mean >= 8 && mean <= 500, "a CartPole return: " + mean);
         assertEquals("greedy", s.get("policy").asText());
         assertEquals("a3c", s.get("algo").asText());
         assertEquals("reference", s.get("kernel").asText());
@@ -158,6 +157,20 @@ class EvalCommandTest {
         Path java = tmp.resolve("greedy-java");
         ok("eval", "--run", run.toString(), "--episodes", "3", "--seed", "5", "--kernel", "java", "--out", java.toString());
         assertEquals(mean, summary(java).get("mean_return").asDouble(), 0.0, "the same greedy actions on the Java kernel");
+        assertSameEpisodes(new GreedyOracle(run).play("cartpole", 5, 3), summary(java));
+    }
+
+    /**
+     * eval's summary against episodes the oracle played with the same parameters and seed: the
+     * same returns (mean, min, max) and lengths, which any other policy or episode protocol misses.
+     */
+    static void assertSameEpisodes(GreedyOracle.Episodes expected, JsonNode s) {
+        String what = "eval against the oracle's returns " + java.util.Arrays.toString(expected.returns()) + ": " + s;
+        assertEquals(expected.returns().length, s.get("episodes").asInt(), what);
+        assertEquals(expected.mean(), s.get("mean_return").asDouble(), 1e-9, what);
+        assertEquals(expected.min(), s.get("min_return").asDouble(), 1e-9, what);
+        assertEquals(expected.max(), s.get("max_return").asDouble(), 1e-9, what);
+        assertEquals(expected.meanLength(), s.get("mean_episode_length").asDouble(), 1e-9, what);
     }
 
     @Test
@@ -167,10 +180,10 @@ class EvalCommandTest {
                 "--out", qRun.toString(), "--progress", "none");
         assertEquals(0, t.code(), t.err());
         Path out = tmp.resolve("q-eval");
-        ok("eval", "--run", qRun.toString(), "--episodes", "2", "--out", out.toString());
+        ok("eval", "--run", qRun.toString(), "--episodes", "4", "--seed", "9", "--kernel", "java", "--out", out.toString());
         JsonNode s = summary(out);
         assertEquals("nstep-q", s.get("algo").asText());
-        assertTrue(s.get("mean_return").asDouble() >= 8, s.toString());
+        assertSameEpisodes(new GreedyOracle(qRun).play("cartpole", 9, 4), s);
     }
 
     @Test

@@ -452,31 +452,72 @@ class KernelAgreementTest {
         }
     }
 
+    /**
+     * The edges of every coefficient's domain (0, alpha 0 and 1, the largest finite float, an
+     * infinite max_norm) and the smallest shapes: both kernels accept them and compute the same,
+     * overflow to the same infinities included, on inputs where each term of the formula counts.
+     */
     @Test
-    void bothAcceptTheEdgesOfEveryDomain() {
-        // zero coefficients, alpha 0 and 1, the largest finite coefficient, an infinite max_norm
-        try (Arena arena = Arena.ofConfined()) {
-            for (Kernel k : new Kernel[] {JAVA, reference}) {
-                MemorySegment one = floats(arena, 1f), three = floats(arena, 0, 0, 0), act = ints(arena, 0);
-                k.a3cLossBackward(one, floats(arena, 0), three, one, one, act, one, 1, 1, 0f, 0f);
-                k.a3cLossBackward(one, floats(arena, 0), three, one, one, act, one, 1, 1, Float.MAX_VALUE, Float.MAX_VALUE);
-                k.sharedRmsprop(floats(arena, 1), floats(arena, 1), floats(arena, 1), 1, 0f, 0f, 0f);
-                k.sharedRmsprop(floats(arena, 1), floats(arena, 1), floats(arena, 1), 1, Float.MAX_VALUE, 1f, Float.MAX_VALUE);
-                k.clipGradNorm(floats(arena, 1), floats(arena, 0), 1, Float.POSITIVE_INFINITY);
-                k.clipGradNorm(floats(arena, 1), floats(arena, 0), 1, Float.NEGATIVE_INFINITY);
-                k.qLossBackward(floats(arena, 0), floats(arena, 0), one, act, one, 1, 1, 0f);
-                k.qLossBackward(floats(arena, 0), floats(arena, 0), one, act, one, 1, 1, Float.MAX_VALUE);
-                k.momentumSgd(floats(arena, 1), floats(arena, 1), floats(arena, 1), 1, 0f, 0f);
-                k.momentumSgd(floats(arena, 1), floats(arena, 1), floats(arena, 1), 1, Float.MAX_VALUE, 1f);
-                k.gaussianLossBackward(floats(arena, 0), floats(arena, 0), floats(arena, 0), three, one, one, one, one, one,
-                        1, 1, 0f, 0f);
-                k.gaussianLossBackward(floats(arena, 0), floats(arena, 0), floats(arena, 0), three, one, one, one, one, one,
-                        1, 1, Float.MAX_VALUE, Float.MAX_VALUE);
-                // the smallest shapes: K = H = W, and one LSTM unit
-                k.conv2dForward(floats(arena, 0), floats(arena, 1, 2, 3, 4), floats(arena, 1, 1, 1, 1), one, 1, 1, 2, 2, 1, 2, 5);
-                k.lstmCellForward(floats(arena, 0), floats(arena, 0), floats(arena, 0, 0, 0, 0), one, one, one,
-                        floats(arena, 1, 1, 1, 1), floats(arena, 1, 1, 1, 1), floats(arena, 0, 0, 0, 0), 1, 1, 1);
-            }
+    void bothComputeTheSameAtTheEdgesOfEveryDomain() {
+        float max = Float.MAX_VALUE;
+        for (float[] bc : new float[][] {{0f, 0f}, {max, 0f}, {0f, max}, {max, max}}) {
+            float beta = bc[0], c = bc[1];
+            assertAgree("a3c_loss_backward, beta " + beta + ", c " + c, (k, arena) -> {
+                MemorySegment dLogits = floats(arena, new float[3]), dValues = floats(arena, 0), stats = floats(arena, 0, 0, 0);
+                k.a3cLossBackward(dLogits, dValues, stats, floats(arena, 0.3f, -0.2f, 1f), floats(arena, 0.5f), ints(arena, 1),
+                        floats(arena, 1.5f), 1, 3, beta, c);
+                float[] st = read(stats, 3);
+                return new float[][] {read(dLogits, 3), read(dValues, 1), {st[0]}, {st[1]}, {st[2]}};
+            });
+            assertAgree("gaussian_loss_backward, beta " + beta + ", c " + c, (k, arena) -> {
+                MemorySegment dMu = floats(arena, 0, 0), dV = floats(arena, 0), dValues = floats(arena, 0), stats = floats(arena, 0, 0, 0);
+                k.gaussianLossBackward(dMu, dV, dValues, stats, floats(arena, 0.5f, -1f), floats(arena, 0.2f), floats(arena, 0.3f),
+                        floats(arena, 1f, -0.5f), floats(arena, 2f), 1, 2, beta, c);
+                float[] st = read(stats, 3);
+                return new float[][] {read(dMu, 2), read(dV, 1), read(dValues, 1), {st[0]}, {st[1]}, {st[2]}};
+            });
         }
+        for (float coef : new float[] {0f, 1e-30f, max}) {
+            assertAgree("q_loss_backward, coef " + coef, (k, arena) -> {
+                MemorySegment dq = floats(arena, Float.NaN, Float.NaN), stats = floats(arena, Float.NaN);
+                k.qLossBackward(dq, stats, floats(arena, 1f, 2f), ints(arena, 1), floats(arena, 0.5f), 1, 2, coef);
+                return new float[][] {read(dq, 2), read(stats, 1)};
+            });
+        }
+        // (lr, alpha, eps): nothing moves; only the newest gradient counts; g frozen; the largest step and eps
+        for (float[] p : new float[][] {{0f, 0f, 0f}, {0.1f, 0f, 0f}, {0.1f, 1f, 1e-3f}, {max, 1f, max}, {max, 0.5f, 1e-3f}}) {
+            assertAgree("shared_rmsprop, lr " + p[0] + ", alpha " + p[1] + ", eps " + p[2], (k, arena) -> {
+                MemorySegment theta = floats(arena, 1f, -2f, 0.5f), g = floats(arena, 1f, 0.25f, 0.01f);
+                k.sharedRmsprop(theta, g, floats(arena, 1f, -3f, 0.5f), 3, p[0], p[1], p[2]);
+                return new float[][] {read(theta, 3), read(g, 3)};
+            });
+        }
+        for (float[] p : new float[][] {{0f, 0f}, {0.1f, 0f}, {0.1f, 1f}, {max, 1f}, {max, 0.5f}}) {
+            assertAgree("momentum_sgd, lr " + p[0] + ", alpha " + p[1], (k, arena) -> {
+                MemorySegment theta = floats(arena, 1f, -2f, 0.5f), m = floats(arena, 1e-3f, -0.5f, 0f);
+                k.momentumSgd(theta, m, floats(arena, 1f, -3f, 0.5f), 3, p[0], p[1]);
+                return new float[][] {read(theta, 3), read(m, 3)};
+            });
+        }
+        for (float maxNorm : new float[] {Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 0f, Float.MIN_VALUE, 5f}) {
+            assertAgree("clip_grad_norm, max_norm " + maxNorm, (k, arena) -> {
+                MemorySegment grad = floats(arena, 3f, -4f), norm = floats(arena, -1f);
+                k.clipGradNorm(grad, norm, 2, maxNorm);
+                return new float[][] {read(grad, 2), read(norm, 1)};
+            });
+        }
+        // the smallest shapes: K = H = W with a stride past the image, and one LSTM unit
+        assertAgree("conv2d_forward, K = H = W", (k, arena) -> {
+            MemorySegment y = floats(arena, Float.NaN);
+            k.conv2dForward(y, floats(arena, 1, 2, 3, 4), floats(arena, 0.5f, -1, 0.25f, 2), floats(arena, 0.1f), 1, 1, 2, 2, 1, 2, 5);
+            return new float[][] {read(y, 1)};
+        });
+        assertAgree("lstm_cell_forward, one unit", (k, arena) -> {
+            MemorySegment h = floats(arena, Float.NaN), c = floats(arena, Float.NaN), gates = floats(arena, 0, 0, 0, 0);
+            k.lstmCellForward(h, c, gates, floats(arena, 0.7f), floats(arena, -0.3f), floats(arena, 0.9f),
+                    floats(arena, 0.5f, -1f, 0.25f, 2f), floats(arena, -0.5f, 1f, 0.75f, -2f), floats(arena, 0.1f, 0.2f, -0.3f, 0f),
+                    1, 1, 1);
+            return new float[][] {read(h, 1), read(c, 1), read(gates, 4)};
+        });
     }
 }
