@@ -1,11 +1,11 @@
 package dev.asyncrl.cli;
 
+import dev.asyncrl.run.LinePlot;
 import dev.asyncrl.run.Progress;
 import dev.asyncrl.run.RunDirectory;
 import dev.asyncrl.run.TrainConfig;
 import dev.asyncrl.run.Trainer;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,9 +18,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.knowm.xchart.BitmapEncoder;
-import org.knowm.xchart.XYChart;
-import org.knowm.xchart.XYChartBuilder;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -145,8 +142,8 @@ public final class SweepCommand implements java.util.concurrent.Callable<Integer
         StringBuilder table = new StringBuilder(String.format(Locale.ROOT, "%n%-32s %5s %12s %12s %12s %10s %10s%n",
                 "series", "runs", "mean final", "median final", "mean best", "mean steps", "mean s"));
         List<Map<String, Object>> summary = new ArrayList<>();
-        XYChart chart = new XYChartBuilder().width(800).height(500).title("Final scores, sorted")
-                .xAxisTitle("run (sorted by final score)").yAxisTitle("final mean return (last 100 episodes)").build();
+        LinePlot plot = new LinePlot("Final scores, sorted", "run (sorted by final score)",
+                "final mean return (last 100 episodes)", true, true);
         for (var e : bySeries.entrySet()) {
             List<Row> rs = e.getValue();
             double[] finals = rs.stream().mapToDouble(r -> Double.isNaN(r.finalScore()) ? Double.NEGATIVE_INFINITY : r.finalScore())
@@ -173,14 +170,12 @@ public final class SweepCommand implements java.util.concurrent.Callable<Integer
                 x[i] = i + 1;
                 y[i] = Double.isInfinite(finals[i]) ? 0 : finals[i];
             }
-            chart.addSeries(e.getKey(), x, y);
+            plot.add(e.getKey(), x, y);
         }
         System.out.print(table);
         new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter()
                 .writeValue(out.resolve("sweep.json").toFile(), summary);
-        if (!javax.imageio.ImageIO.write(BitmapEncoder.getBufferedImage(chart), "png", out.resolve("sweep.png").toFile())) {
-            throw new UncheckedIOException(new IOException("no PNG writer in this JVM"));
-        }
+        plot.write(out.resolve("sweep.png"));  // a plot that cannot be drawn is a warning: the runs are done
         System.out.println("sweep directory: " + out);
     }
 

@@ -24,10 +24,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.Locale;
 import java.util.Map;
-import org.knowm.xchart.BitmapEncoder;
-import org.knowm.xchart.XYChart;
-import org.knowm.xchart.XYChartBuilder;
-import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
  * A run directory: config.json (every setting, resolved), metrics.csv (a row per report, flushed as
@@ -321,7 +317,10 @@ public final class RunDirectory implements AutoCloseable {
         }
     }
 
-    /** The learning curve: mean_return_100 against global steps, as PNG. */
+    /**
+     * The learning curve: mean_return_100 against global steps, as PNG. Never throws: a curve that
+     * cannot be drawn or written costs a warning line, not the run (see {@link LinePlot}).
+     */
     public void writeCurve(List<Trainer.Report> reports, String title) {
         double[] x = reports.stream().filter(r -> !Double.isNaN(r.meanReturn100())).mapToDouble(Trainer.Report::globalStep).toArray();
         double[] y = reports.stream().filter(r -> !Double.isNaN(r.meanReturn100())).mapToDouble(Trainer.Report::meanReturn100).toArray();
@@ -329,19 +328,8 @@ public final class RunDirectory implements AutoCloseable {
             x = new double[] {0};
             y = new double[] {0};
         }
-        XYChart chart = new XYChartBuilder().width(800).height(500).title(title)
-                .xAxisTitle("global step T").yAxisTitle("mean return (last 100 episodes)").build();
-        chart.getStyler().setLegendVisible(false);
-        chart.addSeries("mean_return_100", x, y).setMarker(SeriesMarkers.NONE);
-        Path tmp = dir.resolve(CURVE + ".tmp");
-        try {
-            if (!javax.imageio.ImageIO.write(BitmapEncoder.getBufferedImage(chart), "png", tmp.toFile())) {
-                throw new IOException("no PNG writer in this JVM");
-            }
-            Files.move(tmp, dir.resolve(CURVE), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new UncheckedIOException("writing " + dir.resolve(CURVE), e);
-        }
+        new LinePlot(title, "global step T", "mean return (last 100 episodes)", false, false)
+                .add("mean_return_100", x, y).write(dir.resolve(CURVE));
     }
 
     @Override

@@ -162,6 +162,13 @@ public final class Trainer {
             Runtime.getRuntime().addShutdownHook(hook);
             try (checkpointer) {
                 return watch(cfg, kernel, dir, progress, probe, ctx, threads, reports, hook, checkpointer, resumedAt);
+            } catch (RuntimeException | Error e) {
+                // The watcher failed (a metrics row, a checkpoint, the progress) while workers may
+                // still run: one inside a kernel call holds the shared arena, and closing it would
+                // fail too, on top of this cause. Stop them and wait for them first.
+                ctx.requestStop("failed: " + e);
+                for (Thread t : threads) joinQuietly(t, 0);
+                throw e;
             } finally {
                 written.countDown();
             }
