@@ -69,17 +69,22 @@ public record Hyperparameters(int tMax, double gamma, double entropyBeta, double
     }
 
     public Hyperparameters {
+        // The kernel takes these coefficients as float: a double past Float.MAX_VALUE reaches it as
+        // infinity and fails the run after it started, so such values are refused here like infinity.
         if (tMax < 1) throw new IllegalArgumentException("--t-max must be >= 1, got " + tMax);
         if (!(gamma >= 0 && gamma <= 1)) throw new IllegalArgumentException("--gamma must be in [0, 1], got " + gamma);
-        if (!(entropyBeta >= 0) || Double.isInfinite(entropyBeta)) throw new IllegalArgumentException("--entropy-beta must be >= 0, got " + entropyBeta);
-        if (!(valueCoef >= 0) || Double.isInfinite(valueCoef)) throw new IllegalArgumentException("--value-coef must be >= 0, got " + valueCoef);
-        if (!(qLossCoef > 0) || Double.isInfinite(qLossCoef)) throw new IllegalArgumentException("--q-loss-coef must be > 0, got " + qLossCoef);
-        if (!(lr > 0) || Double.isInfinite(lr)) throw new IllegalArgumentException("--lr must be > 0, got " + lr);
+        if (!(entropyBeta >= 0) || entropyBeta > Float.MAX_VALUE) throw new IllegalArgumentException("--entropy-beta must be >= 0 and at most 3.4e38 (a float), got " + entropyBeta);
+        if (!(valueCoef >= 0) || valueCoef > Float.MAX_VALUE) throw new IllegalArgumentException("--value-coef must be >= 0 and at most 3.4e38 (a float), got " + valueCoef);
+        if (!(qLossCoef > 0) || qLossCoef > Float.MAX_VALUE) throw new IllegalArgumentException("--q-loss-coef must be > 0 and at most 3.4e38 (a float), got " + qLossCoef);
+        if (!(lr > 0) || lr > Float.MAX_VALUE) throw new IllegalArgumentException("--lr must be > 0 and at most 3.4e38 (a float), got " + lr);
         if (!(rmsAlpha >= 0 && rmsAlpha < 1)) throw new IllegalArgumentException("--rms-alpha must be in [0, 1), got " + rmsAlpha);
-        if (!(rmsEps > 0) || Double.isInfinite(rmsEps)) throw new IllegalArgumentException("--rms-eps must be > 0, got " + rmsEps);
+        if (!(rmsEps > 0) || rmsEps > Float.MAX_VALUE) throw new IllegalArgumentException("--rms-eps must be > 0 and at most 3.4e38 (a float), got " + rmsEps);
         if (!(momentum >= 0 && momentum < 1)) throw new IllegalArgumentException("--momentum must be in [0, 1), got " + momentum);
-        if (Double.isNaN(maxGradNorm)) throw new IllegalArgumentException("--max-grad-norm must be a number");
-        if (!(rewardScale > 0) || Double.isInfinite(rewardScale)) throw new IllegalArgumentException("--reward-scale must be > 0, got " + rewardScale);
+        // 0 is the documented "no clipping"; a negative bound also clipped nothing, silently
+        if (!(maxGradNorm >= 0) || maxGradNorm > Float.MAX_VALUE) {
+            throw new IllegalArgumentException("--max-grad-norm must be >= 0 and finite (0 disables clipping), got " + maxGradNorm);
+        }
+        if (!(rewardScale > 0) || rewardScale > Float.MAX_VALUE) throw new IllegalArgumentException("--reward-scale must be > 0 and at most 3.4e38 (a float), got " + rewardScale);
         if (targetInterval < 1) throw new IllegalArgumentException("--target-interval (I_target) must be >= 1, got " + targetInterval);
         if (epsilonSteps < 0) throw new IllegalArgumentException("--epsilon-steps must be >= 0, got " + epsilonSteps);
         finalEpsilons = finalEpsilons.clone();

@@ -105,6 +105,8 @@ public final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    static final int MAX_REPEAT = 1000;
+
     @Override
     public Integer call() {
         List<String> algoList = algos != null ? algos : quick ? List.of("a3c", "nstep-q") : List.of("a3c");
@@ -119,6 +121,8 @@ public final class BenchCommand implements Callable<Integer> {
         if (steps == null && !(secs > 0 && secs < 1e6)) throw new IllegalArgumentException("--seconds must be > 0, got " + secs);
         if (!(warm >= 0 && warm < 1e6)) throw new IllegalArgumentException("--warmup must be >= 0, got " + warm);
         if (reps < 1) throw new IllegalArgumentException("--repeat must be >= 1, got " + reps);
+        // each repeat is a full run of every cell; beyond this it is a typo, not a measurement plan
+        if (reps > MAX_REPEAT) throw new IllegalArgumentException("--repeat must be at most " + MAX_REPEAT + ", got " + reps);
         for (int t : threadList) if (t < 1) throw new IllegalArgumentException("--threads must be >= 1, got " + t);
         if (json != null && Files.exists(json)) {
             throw new IllegalArgumentException("--json " + json + " exists; choose another file, nothing was overwritten");

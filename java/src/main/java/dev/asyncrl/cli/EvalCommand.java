@@ -81,6 +81,12 @@ public final class EvalCommand implements Callable<Integer> {
 
     public static final String SUMMARY = "summary.json";
 
+    /**
+     * The most episodes one eval plays: each episode's return and length are kept (a few bytes
+     * each), and a million is far past any evaluation protocol (the paper's used 30 and 100).
+     */
+    static final int MAX_EPISODES = 1_000_000;
+
     /** What the episodes came to. Returns are undiscounted and unscaled. */
     record Result(double[] returns, int[] lengths, int successes, boolean reportsSuccess, int frames) {
         double meanReturn() {
@@ -123,6 +129,7 @@ public final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         if (episodes < 1) throw new IllegalArgumentException("--episodes must be >= 1, got " + episodes);
+        if (episodes > MAX_EPISODES) throw new IllegalArgumentException("--episodes must be at most " + MAX_EPISODES + ", got " + episodes);
         if (renderFrames < 0) throw new IllegalArgumentException("--render-frames must be >= 0, got " + renderFrames);
         if (run != null) {
             if (onnx != null) throw new IllegalArgumentException("--run and --onnx are two policies; give one");

@@ -3,6 +3,7 @@ package dev.asyncrl.cli;
 import dev.asyncrl.kernel.KernelException;
 import dev.asyncrl.kernel.KernelLoadException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -56,10 +57,51 @@ public final class Main implements Runnable {
                 err.println("asyncrl: kernel error in " + ex.getMessage());
                 return EXIT_FAILED;
             }
-            err.println("asyncrl: " + ex.getMessage());
-            if (ex.getCause() != null && !(ex.getCause() instanceof KernelException)) ex.getCause().printStackTrace(err);
+            err.println("asyncrl: " + describe(ex));
+            trace(ex, err);
             return EXIT_FAILED;
         });
-        return cl.execute(args);
+        try {
+            return cl.execute(args);
+        } catch (OutOfMemoryError e) {
+            // picocli hands only Exceptions to the handler above; an Error unwinds to here. The
+            // allocation that failed is gone with the frames that asked for it, so printing works.
+            err.println("asyncrl: out of memory (" + e.getMessage() + "): ask for less (a smaller network, fewer threads,"
+                    + " runs or episodes) or give the JVM more with ASYNCRL_JAVA_OPTS=-Xmx<size>");
+            trace(e, err);
+            return EXIT_FAILED;
+        } catch (StackOverflowError e) {
+            err.println("asyncrl: internal error: stack overflow (set ASYNCRL_TRACE=1 for the stack trace)");
+            trace(e, err);
+            return EXIT_FAILED;
+        }
+    }
+
+    /**
+     * One line for a failure: its message and its cause's, or the exception's kind where there is
+     * no message (a bug, then: ASYNCRL_TRACE=1 prints the stack trace).
+     */
+    static String describe(Throwable ex) {
+        if (ex instanceof UncheckedIOException u) ex = u.getCause();
+        if (ex instanceof java.nio.file.AccessDeniedException a) return "permission denied: " + a.getFile();
+        if (ex instanceof java.nio.file.NoSuchFileException n) return "no such file or directory: " + n.getFile();
+        if (ex instanceof java.nio.file.FileAlreadyExistsException f) return f.getFile() + ": already exists";
+        if (ex instanceof java.nio.file.FileSystemException f) {
+            return f.getFile() + ": " + (f.getReason() != null ? f.getReason() : ex.getClass().getSimpleName().replace("Exception", ""));
+        }
+        String m = ex.getMessage();
+        Throwable cause = ex.getCause();
+        if (m == null || m.isBlank()) {
+            return "internal error: " + ex.getClass().getSimpleName() + (cause != null ? " caused by " + describe(cause) : "")
+                    + " (set ASYNCRL_TRACE=1 for the stack trace)";
+        }
+        if (cause instanceof OutOfMemoryError oom && !m.contains("memory")) return m + " (out of memory: " + oom.getMessage() + ")";
+        return m.replace('\n', ' ');
+    }
+
+    /** The stack trace, only where ASYNCRL_TRACE is set: bad input and failed runs are one line each. */
+    private static void trace(Throwable ex, PrintWriter err) {
+        String t = System.getenv("ASYNCRL_TRACE");
+        if (t != null && !t.isEmpty() && !t.equals("0")) ex.printStackTrace(err);
     }
 }

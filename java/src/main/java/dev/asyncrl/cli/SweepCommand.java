@@ -54,6 +54,9 @@ public final class SweepCommand implements java.util.concurrent.Callable<Integer
     @Parameters(arity = "0..*", paramLabel = "TRAIN_FLAGS", description = "Any asyncrl train flags, e.g. --algo nstep-q --steps 200000 --lr-log-uniform 1e-4,1e-2.")
     List<String> trainFlags = new ArrayList<>();
 
+    /** The most runs one sweep may hold, over all series. */
+    static final int MAX_RUNS = 1000;
+
     /** One finished run. */
     record Row(String series, long seed, double lr, long steps, double seconds, double finalScore, double best,
                String status) {}
@@ -73,6 +76,19 @@ public final class SweepCommand implements java.util.concurrent.Callable<Integer
             flag = "--" + grid.substring(0, eq);
             values = List.of(grid.substring(eq + 1).split(","));
         }
+        // The configurations are resolved (and listed) before anything runs; a count past any real
+        // sweep (the paper's used 50 runs a series) is a typo that would go silent for hours.
+        if ((long) runs * values.size() > MAX_RUNS) {
+            throw new IllegalArgumentException("a sweep runs at most " + MAX_RUNS + " runs, got --runs " + runs
+                    + (values.size() > 1 ? " x " + values.size() + " --grid values" : ""));
+        }
+        try {
+            Math.addExact(seed, runs - 1L);
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("--seed " + seed + " with --runs " + runs + " runs past the largest seed, "
+                    + Long.MAX_VALUE + "; choose a smaller --seed");
+        }
+        if (Files.exists(out) && !Files.isDirectory(out)) throw new IllegalArgumentException("--out " + out + " is a file, not a directory");
         if (Files.exists(out.resolve("sweep.csv"))) {
             throw new IllegalArgumentException("--out " + out + " already holds a sweep (sweep.csv); choose another directory, nothing was overwritten");
         }
@@ -88,7 +104,11 @@ public final class SweepCommand implements java.util.concurrent.Callable<Integer
                 String dirName = (flag == null ? "" : sanitize(name) + "-") + "seed" + (seed + i);
                 args.addAll(List.of("--seed", Long.toString(seed + i), "--out", out.resolve(dirName).toString(), "--progress", "none"));
                 TrainCommand cmd = new TrainCommand();
-                new CommandLine(cmd).parseArgs(args.toArray(String[]::new));
+                try {
+                    new CommandLine(cmd).parseArgs(args.toArray(String[]::new));
+                } catch (CommandLine.ParameterException e) {
+                    throw new IllegalArgumentException("train flags of the sweep: " + e.getMessage(), e);
+                }
                 TrainConfig cfg = cmd.resolve();
                 RunDirectory.checkUsable(cfg.out());
                 configs.add(cfg);

@@ -5,6 +5,7 @@ import dev.asyncrl.algo.Hyperparameters;
 import dev.asyncrl.env.Envs;
 import dev.asyncrl.kernel.Kernel;
 import dev.asyncrl.net.Activation;
+import dev.asyncrl.net.Mlp;
 import dev.asyncrl.net.ValueNet;
 import dev.asyncrl.run.Checkpoint;
 import dev.asyncrl.run.Preset;
@@ -273,11 +274,15 @@ public final class TrainCommand implements Callable<Integer> {
 
     private static double parseStopReturn(String s, double fallback) {
         if (s.equals("none")) return Double.NaN;
+        double r;
         try {
-            return Double.parseDouble(s);
+            r = Double.parseDouble(s);
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("--stop-return takes a number or none, got '" + s + "'");
         }
+        // NaN is how the config records "none" and would silently mean it; an infinity never or always stops
+        if (!Double.isFinite(r)) throw new IllegalArgumentException("--stop-return takes a finite number or none, got '" + s + "'");
+        return r;
     }
 
     private static void printSummary(Trainer.Summary s, TrainConfig cfg) {
@@ -312,6 +317,10 @@ public final class TrainCommand implements Callable<Integer> {
         Preset p = preset != null ? Preset.named(preset) : Preset.forEnv(env);
         boolean valueBased = !algo.equals("a3c");
         int nThreads = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        if (nThreads > MAX_THREADS) {
+            throw new IllegalArgumentException("--threads must be at most " + MAX_THREADS + " (this machine has "
+                    + Runtime.getRuntime().availableProcessors() + " cores), got " + nThreads);
+        }
         long nSteps = steps != null ? steps : p.steps();
         String act = activation != null ? activation : p.activation();
         Activation.parse(act);
@@ -322,8 +331,9 @@ public final class TrainCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--lr-log-uniform takes two numbers LO,HI, got " + lrLogUniform.length);
             }
             double lo = lrLogUniform[0], hi = lrLogUniform[1];
-            if (!(lo > 0) || !(hi > lo) || Double.isInfinite(hi)) {
-                throw new IllegalArgumentException("--lr-log-uniform needs 0 < LO < HI, got " + lo + "," + hi);
+            if (!(lo > 0) || !(hi > lo) || hi > Float.MAX_VALUE) {
+                throw new IllegalArgumentException("--lr-log-uniform needs 0 < LO < HI, got " + lo + "," + hi
+                        + (hi > Float.MAX_VALUE ? " (HI at most 3.4e38, a float)" : ""));
             }
             range = new double[] {lo, hi};
             initialLr = logUniform(lo, hi, seed);
@@ -353,13 +363,69 @@ public final class TrainCommand implements Callable<Integer> {
                 + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         long every = reportEvery != null ? reportEvery : Math.max(1000, nSteps / 500);
         int[] c = conv != null ? conv : p.conv();
+        if (conv != null && Envs.create(env).observationShape().length != 3) {
+            // a vector environment has no image to convolve: the flag would be ignored yet recorded in config.json
+            throw new IllegalArgumentException("--conv is for image observations (the MinAtar games); --env " + env + " observes a vector");
+        }
         if (c.length == 0 || c.length % 3 != 0 || java.util.Arrays.stream(c).anyMatch(v -> v < 1)) {
             throw new IllegalArgumentException("--conv takes filters,kernel,stride (numbers >= 1) for each convolution, e.g. 16,8,4,32,4,2");
         }
-        return new TrainConfig(algo, env, p.name(), nThreads, nSteps, seed, kernel, dir, c, h, lstm != null ? lstm : p.lstm(), act, hp,
+        TrainConfig cfg = new TrainConfig(algo, env, p.name(), nThreads, nSteps, seed, kernel, dir, c, h, lstm != null ? lstm : p.lstm(), act, hp,
                 range, stop, every, checkpointEverySeconds != null ? checkpointEverySeconds : TrainConfig.DEFAULT_CHECKPOINT_SECONDS,
                 checkpointEverySteps != null ? checkpointEverySteps : 0,
                 valueNet != null ? ValueNet.parse(valueNet).flag() : valueBased ? ValueNet.SHARED.flag() : p.valueNet());
+        checkMemory(cfg);
+        return cfg;
+    }
+
+    /**
+     * The most actor-learner threads a run may ask for: far beyond any machine's cores (the paper
+     * used 16), and low enough that a typo (100000) is refused at once instead of starting that
+     * many platform threads, each with its own copy of θ.
+     */
+    static final int MAX_THREADS = 1024;
+
+    /**
+     * Refuses, before anything is allocated or written, a run whose network cannot fit: the shared
+     * blocks (θ, g, θ⁻, per-thread optimizer statistics) and each thread's θ′, dθ and t_max rows of
+     * activations, against the machine's memory. An estimate (the activations' exact count depends
+     * on the algorithm), so it only catches what is clearly too big; what it lets through and still
+     * runs out is caught in Main as one line.
+     */
+    static void checkMemory(TrainConfig cfg) {
+        Mlp net = Trainer.network(cfg.algo(), Envs.create(cfg.env()), cfg.conv(), cfg.hidden(), cfg.lstm(),
+                Activation.parse(cfg.activation()), ValueNet.parse(cfg.valueNet()));
+        double paramBytes = (double) net.layout().byteSize();
+        boolean perThreadOptimizer = cfg.hp().optimizer() != Hyperparameters.OptimizerKind.SHARED_RMSPROP;
+        double shared = paramBytes * (2 + (cfg.valueBased() ? 1 : 0) + (perThreadOptimizer ? cfg.threads() : 0));
+        double rowFloats = net.obsSize() + 6.0 * net.lstm();
+        for (int h : net.hidden()) rowFloats += h;
+        for (Mlp.Conv c : net.convs()) rowFloats += (double) c.filters() * c.outHeight() * c.outWidth();
+        for (Mlp.Head h : net.heads()) rowFloats += h.size();
+        if (net.valueNet() == ValueNet.SEPARATE) rowFloats *= 2;
+        // values and gradients of each row, a target network's pass for the Q methods
+        double perThread = 2 * paramBytes + (cfg.hp().tMax() + 1.0) * rowFloats * Float.BYTES * 4;
+        double need = shared + cfg.threads() * perThread;
+        long have = physicalMemory();
+        if (have > 0 && need > have) {
+            throw new IllegalArgumentException(String.format(Locale.ROOT,
+                    "the network (%,d parameters) with %d thread(s) and --t-max %d needs about %s of memory, more than this machine's %s;"
+                            + " choose a smaller --hidden, --conv or --lstm, fewer --threads or a smaller --t-max",
+                    net.layout().parameterCount(), cfg.threads(), cfg.hp().tMax(), gib(need), gib(have)));
+        }
+    }
+
+    private static long physicalMemory() {
+        try {
+            return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                    .getTotalMemorySize();
+        } catch (RuntimeException | LinkageError e) {
+            return 0;  // not a HotSpot JVM: no estimate, the allocation itself decides
+        }
+    }
+
+    private static String gib(double bytes) {
+        return String.format(Locale.ROOT, "%.1f GiB", bytes / (1L << 30));
     }
 
     /** exp(U(log lo, log hi)), drawn from the run's seed so that a sweep over seeds samples learning rates. */

@@ -46,7 +46,14 @@ public final class Mlp {
             if (channels < 1 || height < 1 || width < 1 || filters < 1 || kernel < 1 || stride < 1) {
                 throw new IllegalArgumentException("conv sizes must be >= 1");
             }
-            if (kernel > height || kernel > width) throw new IllegalArgumentException("conv kernel larger than the image");
+            if (kernel > height || kernel > width) {
+                throw new IllegalArgumentException("conv kernel " + kernel + "x" + kernel + " larger than its " + height + "x" + width + " input");
+            }
+            // F * Ho * Wo is an int size everywhere downstream
+            if ((long) filters * ((height - kernel) / stride + 1) * ((width - kernel) / stride + 1) > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("conv output " + filters + "x" + ((height - kernel) / stride + 1) + "x"
+                        + ((width - kernel) / stride + 1) + " is too large (more than " + Integer.MAX_VALUE + " values)");
+            }
         }
 
         public int outHeight() {
