@@ -14,7 +14,6 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 #include <initializer_list>
 
 /* The test library asyncrl_test_wrong_version sets this to 99 to prove the loader refuses it. */
@@ -678,7 +677,16 @@ asyncrl_status asyncrl_copy(float *dst, const float *src, int64_t N) {
     if (!dst || !src) return ASYNCRL_ERR_NULL_POINTER;
     if (N < 0 || !fits(N, 1)) return ASYNCRL_ERR_BAD_SIZE;
 
-    std::memmove(dst, src, static_cast<size_t>(N) * sizeof(float));
+    // src is often the shared θ, which other threads write meanwhile (Hogwild!): each element is
+    // read as one float (alone or in a vector), so that it is a value θ held before or after an
+    // update. memmove promises no such thing: the ASan runtime's copies byte by byte, and under it
+    // hogwild_tests read floats that θ never held (the sign byte of one value, the rest of a later
+    // one). The direction test keeps memmove's overlap semantics.
+    if (dst < src) {
+        for (int64_t i = 0; i < N; i++) dst[i] = src[i];
+    } else if (dst > src) {
+        for (int64_t i = N; i-- > 0;) dst[i] = src[i];
+    }
     return ASYNCRL_OK;
 }
 
