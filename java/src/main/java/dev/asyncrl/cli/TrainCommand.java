@@ -246,7 +246,10 @@ public final class TrainCommand implements Callable<Integer> {
                 checkpointEverySeconds != null ? checkpointEverySeconds : cfg.checkpointEverySeconds(),
                 checkpointEverySteps != null ? checkpointEverySteps : cfg.checkpointEverySteps(), cfg.valueNet());
         long T = ckpt == null ? 0 : ckpt.globalStep();
-        if (T >= cfg.steps()) {
+        // A run killed after its last checkpoint but before its summary has spent its budget and
+        // yet not finished: it is finished now, without training, rather than left stuck.
+        boolean onlyTheEnd = T >= cfg.steps() && !finishedAt(dir, T);
+        if (T >= cfg.steps() && !onlyTheEnd) {
             throw new IllegalArgumentException(where + ": its checkpoint is at T=" + T + ", which has spent the step budget "
                     + cfg.steps() + "; give a larger --steps to go on");
         }
@@ -268,7 +271,9 @@ public final class TrainCommand implements Callable<Integer> {
             try (RunDirectory rd = RunDirectory.resume(dir, T)) {
                 var err = spec.commandLine().getErr();
                 if (rd.droppedRows() != null) err.println("asyncrl: warning: " + rd.droppedRows());
-                if (ckpt != null) err.printf(Locale.ROOT, "asyncrl: resuming %s at T=%d (%s)%n", dir, T, Checkpoint.FILE);
+                if (onlyTheEnd) err.printf(Locale.ROOT, "asyncrl: %s stopped after its last checkpoint (T=%d, its step budget) but before"
+                        + " its summary: writing its last files%n", dir, T);
+                else if (ckpt != null) err.printf(Locale.ROOT, "asyncrl: resuming %s at T=%d (%s)%n", dir, T, Checkpoint.FILE);
                 else err.printf(Locale.ROOT, "asyncrl: %s has no %s yet (the run stopped before its first): starting it over from T=0"
                         + " with the configuration in its %s%n", dir, Checkpoint.FILE, RunDirectory.CONFIG);
                 err.flush();
@@ -277,6 +282,16 @@ public final class TrainCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** Whether the run in {@code dir} wrote its summary at T: it ended there, nothing is left to write. */
+    private static boolean finishedAt(Path dir, long T) {
+        if (!Files.isRegularFile(dir.resolve(RunDirectory.SUMMARY))) return false;
+        try {
+            return Checkpoint.JSON.readTree(dir.resolve(RunDirectory.SUMMARY).toFile()).path("steps").asLong(-1) == T;
+        } catch (java.io.IOException e) {
+            return false;
+        }
     }
 
     /**

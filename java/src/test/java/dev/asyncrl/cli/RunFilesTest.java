@@ -304,6 +304,26 @@ class RunFilesTest {
                 "train", "--resume", gone.toString(), "--steps", "9000", "--progress", "none");
     }
 
+    /** Killed after its final checkpoint, before params.f32, summary.json and the curve: found by KillResumeTest. */
+    @Test
+    void aRunKilledAfterItsLastCheckpointIsFinishedOnResume() throws Exception {
+        Path run = train(tmp.resolve("run"), "--steps", "4000");
+        long T = Checkpoint.read(run.resolve(Checkpoint.FILE)).globalStep();
+        for (String f : List.of("params.f32", "summary.json", "learning_curve.png")) Files.delete(run.resolve(f));
+        TrainCommandErrorsTest.Result r = run("train", "--resume", run.toString(), "--progress", "none");
+        assertEquals(0, r.code(), r.err());
+        assertEquals(List.of("asyncrl: " + run + " stopped after its last checkpoint (T=" + T + ", its step budget) but before its summary:"
+                + " writing its last files"), r.errLines());
+        JsonNode s = JSON.readTree(run.resolve("summary.json").toFile());
+        assertEquals(T, s.get("steps").asLong(), s.toString());
+        assertEquals("completed", s.get("status").asText(), s.toString());
+        assertTrue(Files.size(run.resolve("params.f32")) > 0 && Files.exists(run.resolve("learning_curve.png")));
+        assertEquals(T, Checkpoint.read(run.resolve(Checkpoint.FILE)).globalStep());
+        // once finished, it is refused as before
+        assertRefused(run, "its checkpoint is at T=" + T + ", which has spent the step budget 4000", "train", "--resume", run.toString(),
+                "--progress", "none");
+    }
+
     // ------------------------------------------------------------------ files that are not files
 
     private static void mkfifo(Path p) throws Exception {
