@@ -3,6 +3,7 @@ package dev.asyncrl.cli;
 import dev.asyncrl.env.Env;
 import dev.asyncrl.env.Envs;
 import dev.asyncrl.export.OnnxExport;
+import dev.asyncrl.run.RunDirectory;
 import dev.asyncrl.run.TrainedPolicy;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -43,7 +44,17 @@ public final class ExportCommand implements Callable<Integer> {
         try (TrainedPolicy policy = TrainedPolicy.load(run)) {
             Env env = Envs.create(policy.envName());
             var metadata = OnnxExport.metadata(policy.algo(), policy.envName(), env, Main.VERSION);
-            OnnxExport.write(policy.network(), policy.parameters(), metadata, out);
+            try {
+                OnnxExport.write(policy.network(), policy.parameters(), metadata, out);
+            } catch (IOException e) {
+                // the message of Java's NoSuchFileException is the bare path of the temporary file
+                try {
+                    Files.deleteIfExists(out.resolveSibling(out.getFileName() + ".tmp"));
+                } catch (IOException ignored) {
+                    // where nothing could be written there is nothing to remove
+                }
+                throw new IllegalArgumentException("cannot write " + out + ": " + RunDirectory.reason(e) + "; nothing was written");
+            }
             stdout.printf(Locale.ROOT, "exported the %s policy of %s (%s, %,d parameters) to %s (%,d bytes)%n", policy.algo(), run, env.id(),
                     policy.network().layout().parameterCount(), out, Files.size(out));
         }

@@ -181,30 +181,45 @@ public final class TrainCommand implements Callable<Integer> {
     private int resumeRun() {
         Path dir = resume;
         String where = "--resume " + dir;
+        if (dir.toString().isEmpty()) throw new IllegalArgumentException("--resume is empty: give the run directory to continue");
         if (!Files.isDirectory(dir)) {
             throw new IllegalArgumentException(where + ": " + (Files.exists(dir) ? "not a directory" : "no such directory"));
         }
-        Path file = dir.resolve(Checkpoint.FILE);
-        if (!Files.exists(file)) {
-            throw new IllegalArgumentException(where + ": no " + Checkpoint.FILE + " there, nothing to resume from (a run writes one every "
-                    + "--checkpoint-every-seconds, 60 by default, and at the end)");
+        for (String f : List.of(Checkpoint.FILE, RunDirectory.CONFIG)) {
+            Path p = dir.resolve(f);
+            if (Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(p)) {
+                // refused before anything opens it: a FIFO would block the read
+                throw new IllegalArgumentException(where + ": its " + f + " is not a regular file (a FIFO, a device, a directory?)");
+            }
         }
-        Checkpoint ckpt;
-        try {
-            ckpt = Checkpoint.read(file);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(where + ": " + e.getMessage());
+        Path file = dir.resolve(Checkpoint.FILE);
+        Path configFile = dir.resolve(RunDirectory.CONFIG);
+        Checkpoint ckpt = null;
+        JsonNode recorded;
+        if (Files.exists(file)) {
+            try {
+                ckpt = Checkpoint.read(file);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(where + ": " + e.getMessage());
+            }
+            String nonFinite = ckpt.firstNonFinite();
+            if (nonFinite != null) {
+                throw new IllegalArgumentException(where + ": " + Checkpoint.FILE + " holds " + nonFinite
+                        + " (the training had diverged when it was written); nothing to resume from, nothing was changed");
+            }
+            recorded = ckpt.config();
+        } else {
+            recorded = startOverConfig(dir, where);
         }
         ParseResult given = spec.commandLine().getParseResult();
         if (out != null && !out.toAbsolutePath().normalize().equals(dir.toAbsolutePath().normalize())) {
             throw new IllegalArgumentException("--out " + out + " conflicts with " + where + ": a resumed run continues in its own directory");
         }
-        JsonNode recorded = ckpt.config();
         TrainConfig cfg;
         try {
             cfg = TrainConfig.fromJson(recorded, dir);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(where + ": " + Checkpoint.FILE + ": " + e.getMessage());
+            throw new IllegalArgumentException(where + ": " + (ckpt != null ? Checkpoint.FILE : RunDirectory.CONFIG) + ": " + e.getMessage());
         }
         // Flags given must agree with the run's configuration, but for those that may change.
         if (!given.hasMatchedOption("--algo")) algo = cfg.algo();
@@ -231,12 +246,15 @@ public final class TrainCommand implements Callable<Integer> {
                 reportEvery != null ? reportEvery : cfg.reportEvery(),
                 checkpointEverySeconds != null ? checkpointEverySeconds : cfg.checkpointEverySeconds(),
                 checkpointEverySteps != null ? checkpointEverySteps : cfg.checkpointEverySteps(), cfg.valueNet());
-        if (ckpt.globalStep() >= cfg.steps()) {
-            throw new IllegalArgumentException(where + ": its checkpoint is at T=" + ckpt.globalStep() + ", which has spent the step budget "
+        long T = ckpt == null ? 0 : ckpt.globalStep();
+        // A run killed after its last checkpoint but before its summary has spent its budget and
+        // yet not finished: it is finished now, without training, rather than left stuck.
+        boolean onlyTheEnd = T >= cfg.steps() && !finishedAt(dir, T);
+        if (T >= cfg.steps() && !onlyTheEnd) {
+            throw new IllegalArgumentException(where + ": its checkpoint is at T=" + T + ", which has spent the step budget "
                     + cfg.steps() + "; give a larger --steps to go on");
         }
-        Path configFile = dir.resolve(RunDirectory.CONFIG);
-        if (Files.isRegularFile(configFile)) {
+        if (ckpt != null && Files.isRegularFile(configFile)) {
             JsonNode layout;
             try {
                 layout = Checkpoint.JSON.readTree(configFile.toFile()).path("layout");
@@ -250,15 +268,58 @@ public final class TrainCommand implements Callable<Integer> {
         }
         try (Kernel k = Kernels.open(cfg.kernel())) {
             // Check the checkpoint against the network before the run directory is touched.
-            Trainer.checkResumable(cfg, ckpt);
-            try (RunDirectory rd = RunDirectory.resume(dir, ckpt.globalStep())) {
-                spec.commandLine().getErr().printf(Locale.ROOT, "asyncrl: resuming %s at T=%d (%s)%n", dir, ckpt.globalStep(), Checkpoint.FILE);
-                spec.commandLine().getErr().flush();
+            if (ckpt != null) Trainer.checkResumable(cfg, ckpt);
+            try (RunDirectory rd = RunDirectory.resume(dir, T)) {
+                var err = spec.commandLine().getErr();
+                if (rd.droppedRows() != null) err.println("asyncrl: warning: " + rd.droppedRows());
+                if (onlyTheEnd) err.printf(Locale.ROOT, "asyncrl: %s stopped after its last checkpoint (T=%d, its step budget) but before"
+                        + " its summary: writing its last files%n", dir, T);
+                else if (ckpt != null) err.printf(Locale.ROOT, "asyncrl: resuming %s at T=%d (%s)%n", dir, T, Checkpoint.FILE);
+                else err.printf(Locale.ROOT, "asyncrl: %s has no %s yet (the run stopped before its first): starting it over from T=0"
+                        + " with the configuration in its %s%n", dir, Checkpoint.FILE, RunDirectory.CONFIG);
+                err.flush();
                 Trainer.Summary s = Trainer.train(cfg, k, rd, progress(), ckpt);
                 printSummary(s, cfg);
             }
         }
         return 0;
+    }
+
+    /** Whether the run in {@code dir} wrote its summary at T: it ended there, nothing is left to write. */
+    private static boolean finishedAt(Path dir, long T) {
+        if (!Files.isRegularFile(dir.resolve(RunDirectory.SUMMARY))) return false;
+        try {
+            return Checkpoint.JSON.readTree(dir.resolve(RunDirectory.SUMMARY).toFile()).path("steps").asLong(-1) == T;
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * The configuration of a run that stopped before its first checkpoint (killed, out of memory,
+     * a full disk): its config.json, when nothing trained would be lost by starting it over (no
+     * params.f32, no summary.json). Anything else is refused with what is there and what to do.
+     */
+    private static JsonNode startOverConfig(Path dir, String where) {
+        Path configFile = dir.resolve(RunDirectory.CONFIG);
+        String none = where + ": no " + Checkpoint.FILE + " there, nothing to resume from";
+        if (!Files.exists(configFile)) {
+            boolean started = Files.exists(dir.resolve(RunDirectory.METRICS));
+            throw new IllegalArgumentException(none + (started
+                    ? " (the run stopped before it wrote its " + RunDirectory.CONFIG + "; start it anew with --out " + dir + ")"
+                    : " (a run writes one every --checkpoint-every-seconds, 60 by default, and at the end)"));
+        }
+        for (String f : List.of(RunDirectory.PARAMS, RunDirectory.SUMMARY)) {
+            if (Files.exists(dir.resolve(f))) {
+                throw new IllegalArgumentException(none + " (it holds " + f + " but its checkpoint is gone; a run writes one every"
+                        + " --checkpoint-every-seconds, 60 by default, and at the end)");
+            }
+        }
+        try {
+            return Checkpoint.JSON.readTree(configFile.toFile());
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException(where + ": " + RunDirectory.CONFIG + " cannot be read (" + e.getMessage().lines().findFirst().orElse("") + ")");
+        }
     }
 
     /** Two recorded values agree: numbers by value (5 and 5.0), arrays element by element. */

@@ -9,7 +9,6 @@ import dev.asyncrl.algo.Hyperparameters;
 import dev.asyncrl.memory.Layout;
 import dev.asyncrl.memory.SharedParams;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -126,6 +125,14 @@ public final class Checkpoint {
         return tensors;
     }
 
+    /** The index of the first NaN or infinity among the first {@code floats} float32 of {@code theta}, or -1 if there is none. */
+    public static long firstNonFinite(MemorySegment theta, long floats) {
+        for (long i = 0; i < floats; i++) {
+            if (!Float.isFinite(theta.getAtIndex(JAVA_FLOAT, i))) return i;
+        }
+        return -1;
+    }
+
     // ---------------------------------------------------------------- writing
 
     /**
@@ -232,6 +239,9 @@ public final class Checkpoint {
                     while (b.hasRemaining()) ch.write(b);
                 }
                 ch.force(true);
+            } catch (IOException e) {
+                Files.deleteIfExists(tmp);  // a half-written copy is worth nothing and holds space a full disk needs
+                throw e;
             }
             beforeRename.run();
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -239,7 +249,7 @@ public final class Checkpoint {
                 d.force(true);  // the rename itself reaches the disk
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("writing the checkpoint " + target + ": " + e.getMessage(), e);
+            throw new RunDirectory.WriteFailedException(target, e);
         }
     }
 
@@ -286,6 +296,10 @@ public final class Checkpoint {
      */
     public static Checkpoint read(Path file) {
         String name = file.getFileName().toString();
+        if (Files.exists(file) && !Files.isRegularFile(file)) {
+            // a FIFO would block the read below until some writer came along
+            throw new IllegalArgumentException(name + " is not a regular file (a FIFO, a device, a directory?)");
+        }
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);
@@ -372,6 +386,7 @@ public final class Checkpoint {
         } catch (NumberFormatException e) {
             throw new Safetensors.FormatException("global_step is not a number");
         }
+        if (T < 0) throw new Safetensors.FormatException("global_step is " + T + ", a step count below 0");
         for (Safetensors.Entry e : h.entries()) {
             if (!e.dtype().equals("F32")) throw new Safetensors.FormatException("tensor '" + e.name() + "' is " + e.dtype() + ", not F32");
         }
@@ -477,6 +492,22 @@ public final class Checkpoint {
                         + " is " + Arrays.toString(e.shape()) + ", this network's " + Arrays.toString(t.shape()));
             }
         }
+    }
+
+    /**
+     * Null if every tensor holds finite numbers, else where the first NaN or infinity is (e.g.
+     * "NaN in param.torso.0.weight[3]"): a checkpoint written before asyncrl refused diverged ones,
+     * or changed by hand, would resume into a run that fails at once.
+     */
+    public String firstNonFinite() {
+        for (Safetensors.Entry e : header.entries()) {
+            long n = e.byteSize() / Float.BYTES;
+            for (long i = 0; i < n; i++) {
+                float v = data.get(LE_FLOAT_UNALIGNED, e.begin() + i * Float.BYTES);
+                if (!Float.isFinite(v)) return v + " in " + e.name() + "[" + i + "]";
+            }
+        }
+        return null;
     }
 
     /** Copies the tensors {@code prefix.<name>} into {@code dst} at the layout's offsets (padding untouched). */

@@ -21,6 +21,7 @@ final class Checkpointer implements AutoCloseable {
     private long lastSteps;
     private long lastNanos = System.nanoTime();
     private boolean warned;
+    private long written;
 
     Checkpointer(TrainConfig cfg, TrainingContext ctx, List<Double> epsilons, List<Long> resumedAt, Checkpoint.Writer writer) {
         this.cfg = cfg;
@@ -29,6 +30,12 @@ final class Checkpointer implements AutoCloseable {
         this.resumedAt = resumedAt;
         this.writer = writer;
         this.lastSteps = ctx.startSteps();
+        this.written = resumedAt.isEmpty() ? -1 : resumedAt.getLast();
+    }
+
+    /** T of the newest checkpoint on disk: this process's last, or the one it resumed from; -1 if none. */
+    long written() {
+        return written;
     }
 
     boolean due() {
@@ -57,6 +64,7 @@ final class Checkpointer implements AutoCloseable {
             return;
         }
         writer.write(T, training(T, at.wallSeconds(), ep, updates));
+        written = T;
     }
 
     private Map<String, Object> training(long T, double wall, EpisodeStats.State ep, TrainingContext.Updates updates) {
@@ -112,30 +120,58 @@ final class Checkpointer implements AutoCloseable {
         writer.close();
     }
 
-    /** Where a run resumed from {@code from} starts; IllegalArgumentException if its training state is bad. */
+    /**
+     * Where a run resumed from {@code from} starts; IllegalArgumentException if its training state
+     * is bad. The checksum only says the file is as written: a hand-made or buggy file can still
+     * hold a count below 0 or a NaN clock, which would start T, the schedules or the metrics cut
+     * somewhere meaningless, so every number used is checked for its range here.
+     */
     static TrainingContext.Resume resumeState(Checkpoint from) {
         var tr = from.training();
+        String bad = from.file().getFileName() + " has bad training state: ";
+        long T = from.globalStep();
+        if (tr.has("global_step") && tr.path("global_step").asLong(-1) != T) {
+            throw new IllegalArgumentException(bad + "its training global_step " + tr.path("global_step") + " is not its global_step " + T);
+        }
+        double wall = tr.path("wall_seconds").asDouble(Double.NaN);
+        if (!(wall >= 0) || Double.isInfinite(wall)) throw new IllegalArgumentException(bad + "wall_seconds " + tr.path("wall_seconds"));
         var ep = tr.path("episodes");
         double[] last = new double[ep.path("last_returns").size()];
-        for (int i = 0; i < last.length; i++) last[i] = ep.path("last_returns").get(i).asDouble();
+        for (int i = 0; i < last.length; i++) {
+            var r = ep.path("last_returns").get(i);
+            if (!r.isNumber() || !Double.isFinite(r.asDouble())) throw new IllegalArgumentException(bad + "episode return " + r);
+            last[i] = r.asDouble();
+        }
+        if (!ep.path("count").canConvertToLong()) throw new IllegalArgumentException(bad + "episodes count " + ep.path("count"));
         var best = ep.path("best_mean_return_100");
+        if (best.isNumber() && !Double.isFinite(best.asDouble())) throw new IllegalArgumentException(bad + "best_mean_return_100 " + best);
+        long previous = 0;
+        for (var at : tr.path("resumed_at_steps")) {
+            if (!at.canConvertToLong() || at.asLong() < previous || at.asLong() > T) {
+                throw new IllegalArgumentException(bad + "resumed_at_steps " + tr.path("resumed_at_steps") + " (each in 0.." + T + ", rising)");
+            }
+            previous = at.asLong();
+        }
         // A checkpoint from before the update telemetry has no "updates": they are counted from the resume on.
         var u = tr.path("updates");
         TrainingContext.Updates updates = null;
         if (u.isObject()) {
             var st = u.path("staleness");
             long n = st.path("count").asLong();
-            if (u.path("count").asLong(-1) < 0 || n < 0 || (n > 0 && !(st.path("min").isNumber() && st.path("max").isNumber()))) {
-                throw new IllegalArgumentException(from.file().getFileName() + " has bad training state: updates " + u);
+            double since = u.has("counted_since_wall_seconds") ? u.path("counted_since_wall_seconds").asDouble(Double.NaN) : 0;
+            if (u.path("count").asLong(-1) < 0 || n < 0 || !(since >= 0) || Double.isInfinite(since)
+                    || (n > 0 && !(st.path("min").isNumber() && st.path("max").isNumber() && st.path("min").asLong() >= 0
+                    && st.path("min").asLong() <= st.path("max").asLong() && st.path("sum").asLong(-1) >= 0))) {
+                throw new IllegalArgumentException(bad + "updates " + u);
             }
-            updates = new TrainingContext.Updates(u.path("count").asLong(), u.path("counted_since_wall_seconds").asDouble(),
+            updates = new TrainingContext.Updates(u.path("count").asLong(), since,
                     n == 0 ? Staleness.Window.EMPTY : new Staleness.Window(n, st.path("sum").asLong(), st.path("min").asLong(), st.path("max").asLong()));
         }
         try {
-            return new TrainingContext.Resume(from.globalStep(), tr.path("wall_seconds").asDouble(),
+            return new TrainingContext.Resume(T, wall,
                     new EpisodeStats.State(ep.path("count").asLong(), best.isNumber() ? best.asDouble() : Double.NaN, last), updates);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(from.file().getFileName() + " has bad training state: " + e.getMessage());
+            throw new IllegalArgumentException(bad + e.getMessage());
         }
     }
 }

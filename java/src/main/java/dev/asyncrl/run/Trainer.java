@@ -14,6 +14,9 @@ import dev.asyncrl.memory.SharedParams;
 import dev.asyncrl.net.Activation;
 import dev.asyncrl.net.Mlp;
 import dev.asyncrl.net.ValueNet;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -200,21 +203,40 @@ public final class Trainer {
     private static Summary watch(TrainConfig cfg, Kernel kernel, RunDirectory dir, Progress progress, Env probe,
                                  TrainingContext ctx, List<Thread> threads, List<Report> reports,
                                  Thread hook, Checkpointer checkpointer, List<Long> resumedAt) {
+        // A file that cannot be written (a full disk, the directory deleted, metrics.csv made
+        // immutable) stops the run rather than the watcher: the workers are stopped and joined
+        // before anything is closed, and what was written before stays as it was.
+        RunDirectory.WriteFailedException writeFailed = null;
         progress.start(cfg.steps());
         while (anyAlive(threads)) {
             joinQuietly(threads.getFirst(), POLL_MILLIS);
             String enough = progress.stopReason();      // e.g. asyncrl bench's time budget
             if (enough != null) ctx.requestStop(enough);
-            drain(ctx, dir, progress, reports);
-            // the rows up to the checkpoint's T are on disk before the checkpoint is
-            if (checkpointer.due()) checkpointer.take(() -> drain(ctx, dir, progress, reports));
+            if (writeFailed != null) {
+                while (ctx.pollReport() != null) { }    // nowhere to write them
+                continue;
+            }
+            try {
+                drain(ctx, dir, progress, reports);
+                // the rows up to the checkpoint's T are on disk before the checkpoint is
+                if (checkpointer.due()) checkpointer.take(() -> drain(ctx, dir, progress, reports));
+            } catch (RunDirectory.WriteFailedException e) {
+                writeFailed = e;
+                ctx.requestStop(e.getMessage());
+            }
         }
         for (Thread t : threads) joinQuietly(t, 0);
-        drain(ctx, dir, progress, reports);
         Report last = ctx.takeReport();  // every worker has joined: the last window holds every update left
-        if (reports.isEmpty() || reports.getLast().globalStep() < last.globalStep()) {
-            reports.add(last);
-            dir.appendMetrics(last);
+        if (writeFailed == null) {
+            try {
+                drain(ctx, dir, progress, reports);
+                if (reports.isEmpty() || reports.getLast().globalStep() < last.globalStep()) {
+                    reports.add(last);
+                    dir.appendMetrics(last);
+                }
+            } catch (RunDirectory.WriteFailedException e) {
+                writeFailed = e;
+            }
         }
         progress.update(last);
         progress.finish();
@@ -225,27 +247,71 @@ public final class Trainer {
         }
 
         Throwable failure = ctx.failure();
-        String status = failure != null ? "failed" : ctx.stopReason().equals("interrupted") ? "interrupted" : "completed";
+        boolean failed = failure != null || writeFailed != null;
+        String status = failed ? "failed" : ctx.stopReason().equals("interrupted") ? "interrupted" : "completed";
         // Every worker has joined, so θ no longer moves: the last checkpoint is exact. Written
-        // before summary.json, so a run with a summary has its parameters. A failed run keeps its
-        // last periodic checkpoint instead (what failed may have damaged θ).
-        if (failure == null) checkpointer.take(() -> {});
-        dir.writeParams(ctx.shared().theta(), ctx.shared().layout().size());
+        // before summary.json, so a run with a summary has its parameters. A failed worker keeps
+        // the last periodic checkpoint instead (what failed may have damaged θ); a failed write
+        // does not, θ is as good as ever, and the final checkpoint may still find room.
+        if (failure == null) writeFailed = attempt(writeFailed, () -> checkpointer.take(() -> {}));
+        // A failed run does not replace the params.f32 and summary.json of an earlier process of the
+        // run (a resumed run that fails would put worse data over good); nor writes a θ that diverged.
+        boolean keepEarlier = failed && !resumedAt.isEmpty();
+        if (!(keepEarlier && Files.exists(dir.path().resolve(RunDirectory.PARAMS)))
+                && (!failed || Checkpoint.firstNonFinite(ctx.shared().theta(), ctx.shared().layout().size()) < 0)) {
+            writeFailed = attempt(writeFailed, () -> dir.writeParams(ctx.shared().theta(), ctx.shared().layout().size()));
+        }
         EpisodeStats ep = ctx.episodes();
         TrainingContext.Updates u = ctx.updates();
         double counted = last.wallSeconds() - u.sinceWallSeconds();
         Summary s = new Summary(cfg.algo(), cfg.env(), cfg.threads(), kernel.name(), cfg.seed(), last.globalStep(),
                 last.wallSeconds(), ep.episodes(), ep.meanReturn100(), ep.bestMeanReturn100(),
-                last.stepsPerSecond(), status, ctx.stopReason(), u.count(), counted > 0 ? u.count() / counted : 0,
-                u.staleness().mean(), u.staleness().max());
+                last.stepsPerSecond(), status, writeFailed != null ? writeFailed.getMessage() : ctx.stopReason(), u.count(),
+                counted > 0 ? u.count() / counted : 0, u.staleness().mean(), u.staleness().max());
         Map<String, Object> summary = s.toMap();
         if (!resumedAt.isEmpty()) summary.put("resumed_at_steps", resumedAt);
-        dir.writeJson(RunDirectory.SUMMARY, summary);
-        dir.writeCurve(reports, cfg.algo() + " on " + probe.id() + " (" + cfg.threads() + " threads, seed " + cfg.seed() + ")");
+        if (!(keepEarlier && Files.exists(dir.path().resolve(RunDirectory.SUMMARY)))) {
+            writeFailed = attempt(writeFailed, () -> dir.writeJson(RunDirectory.SUMMARY, summary));
+        }
+        String title = cfg.algo() + " on " + probe.id() + " (" + cfg.threads() + " threads, seed " + cfg.seed() + ")";
+        writeFailed = attempt(writeFailed, () -> {
+            Path curve = dir.path().resolve(RunDirectory.CURVE);
+            // ImageIO prints a stack trace of its own when it cannot open the file: not tried where the directory is gone
+            if (!Files.isDirectory(dir.path())) throw new RunDirectory.WriteFailedException(curve, new NoSuchFileException(dir.path().toString()));
+            try {
+                dir.writeCurve(reports, title);
+            } catch (java.io.UncheckedIOException e) {
+                try {
+                    Files.deleteIfExists(curve.resolveSibling(RunDirectory.CURVE + ".tmp"));
+                } catch (java.io.IOException ignored) {
+                    // the write's own failure is the one to report
+                }
+                throw new RunDirectory.WriteFailedException(curve, e.getCause());
+            }
+        });
+        if (writeFailed != null) {
+            long kept = checkpointer.written();
+            throw new RunDirectory.WriteFailedException(writeFailed.getMessage() + "; training stopped at T=" + last.globalStep() + "; "
+                    + (kept >= 0 ? Checkpoint.FILE + " (T=" + kept + ") and the files written before are kept: make room and continue with"
+                    + " asyncrl train --resume " + dir.path() : "the files written before are kept"), writeFailed);
+        }
         if (failure != null) {
             throw new TrainingFailedException("training failed in an actor-learner thread: " + failure.getMessage(), failure);
         }
         return s;
+    }
+
+    /**
+     * Runs one of the last writes even after another failed (metrics.csv made immutable leaves
+     * the other files writable); returns the first failure.
+     */
+    private static RunDirectory.WriteFailedException attempt(RunDirectory.WriteFailedException first, Runnable write) {
+        try {
+            write.run();
+            return first;
+        } catch (RunDirectory.WriteFailedException e) {
+            return first != null ? first : e;
+        }
     }
 
     /**
