@@ -261,7 +261,8 @@ public final class Checkpoint {
         }
     }
 
-    private static int indexOf(byte[] haystack, byte[] needle) {
+    /** The first index of needle in haystack, or −1 (also the fuzz test's way to find the checksum). */
+    static int indexOf(byte[] haystack, byte[] needle) {
         outer:
         for (int i = 0; i + needle.length <= haystack.length; i++) {
             for (int j = 0; j < needle.length; j++) if (haystack[i + j] != needle[j]) continue outer;

@@ -56,7 +56,7 @@ class CheckpointFuzzTest {
 
     /** {@code bytes} with the 8 hex digits after the checksum marker set as the writer would; null without a marker. */
     private static byte[] withMatchingChecksum(byte[] bytes) {
-        int at = indexOf(bytes, MARKER);
+        int at = Checkpoint.indexOf(bytes, MARKER);
         if (at < 0 || at + MARKER.length + 8 > bytes.length) return null;
         byte[] out = bytes.clone();
         int digits = at + MARKER.length;
@@ -66,14 +66,5 @@ class CheckpointFuzzTest {
         byte[] hex = String.format(Locale.ROOT, "%08x", crc.getValue()).getBytes(StandardCharsets.US_ASCII);
         System.arraycopy(hex, 0, out, digits, 8);
         return out;
-    }
-
-    private static int indexOf(byte[] haystack, byte[] needle) {
-        outer:
-        for (int i = 0; i + needle.length <= haystack.length; i++) {
-            for (int j = 0; j < needle.length; j++) if (haystack[i + j] != needle[j]) continue outer;
-            return i;
-        }
-        return -1;
     }
 }
