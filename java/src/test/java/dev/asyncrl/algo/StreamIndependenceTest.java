@@ -1,12 +1,13 @@
 package dev.asyncrl.algo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 
 import dev.asyncrl.env.Env;
 import dev.asyncrl.env.Envs;
 import dev.asyncrl.env.StepResult;
 import dev.asyncrl.kernel.JavaKernel;
+import dev.asyncrl.kernel.Kernel;
 import dev.asyncrl.memory.SharedParams;
 import dev.asyncrl.net.Activation;
 import dev.asyncrl.net.Mlp;
@@ -88,7 +89,7 @@ public class StreamIndependenceTest {
             ActorLearner w = Trainer.worker(algo, ctx, net, hyperparameters(1, 1e-3), env, threadSeed);
             w.learner(arena).segment();
         }
-        double sigma = Math.sqrt(Math.log(2) + dev.asyncrl.kernel.Kernel.GAUSSIAN_VAR_FLOOR);  // σ² = softplus(0) + floor
+        double sigma = Math.sqrt(Math.log(2) + Kernel.GAUSSIAN_VAR_FLOOR);  // σ² = softplus(0) + floor
         return new FirstDraw(env.firstAction, env.firstContinuous, sigma, new SplittableRandom(env.seed).nextDouble(),
                 env.actionCount());
     }
@@ -141,7 +142,7 @@ public class StreamIndependenceTest {
         }
 
         public void step(MemorySegment action, MemorySegment obs, StepResult result) {
-            if (Float.isNaN(firstContinuous)) firstContinuous = action.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT, 0);
+            if (Float.isNaN(firstContinuous)) firstContinuous = action.getAtIndex(JAVA_FLOAT, 0);
             inner.step(action, obs, result);
         }
     }
