@@ -1,5 +1,6 @@
 package dev.asyncrl.cli;
 
+import dev.asyncrl.algo.Algorithm;
 import dev.asyncrl.kernel.Kernel;
 import dev.asyncrl.run.Progress;
 import dev.asyncrl.run.RunDirectory;
@@ -109,7 +110,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        List<String> algoList = algos != null ? algos : quick ? List.of("a3c", "nstep-q") : List.of("a3c");
+        List<String> algoList = algos != null ? algos : quick ? List.of(Algorithm.A3C.flag(), Algorithm.NSTEP_Q.flag()) : List.of(Algorithm.A3C.flag());
         List<String> envList = envs != null ? envs : quick ? List.of("cartpole", "minatar-breakout") : List.of("cartpole");
         List<Integer> threadList = threads != null ? threads : List.of(1, 2);
         List<String> kernelList = kernels != null ? kernels : List.of(Kernels.DEFAULT);

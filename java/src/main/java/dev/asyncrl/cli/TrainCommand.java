@@ -1,6 +1,7 @@
 package dev.asyncrl.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.asyncrl.algo.Algorithm;
 import dev.asyncrl.algo.Hyperparameters;
 import dev.asyncrl.env.Envs;
 import dev.asyncrl.kernel.Kernel;
@@ -363,20 +364,18 @@ public final class TrainCommand implements Callable<Integer> {
 
     /** The preset with the flags on top; throws IllegalArgumentException (exit 2) on a bad value. */
     TrainConfig resolve() {
-        if (!Trainer.ALGOS.contains(algo)) {
-            throw new IllegalArgumentException("unknown --algo '" + algo + "' (known: " + String.join(", ", Trainer.ALGOS) + ")");
-        }
+        Algorithm algorithm = Algorithm.parse(algo);
         if (!Envs.exists(env)) {
             throw new IllegalArgumentException("unknown --env '" + env + "' (known: " + String.join(", ", Envs.names()) + ")");
         }
-        if (Envs.create(env).actionCount() == 0 && !algo.equals("a3c")) {
+        if (Envs.create(env).actionCount() == 0 && algorithm.valueBased()) {
             throw new IllegalArgumentException("--env " + env + " has continuous actions: only --algo a3c (Gaussian policy) trains it");
         }
         if (!List.of("auto", "lines", "none").contains(progressMode)) {
             throw new IllegalArgumentException("unknown --progress '" + progressMode + "' (auto, lines or none)");
         }
         Preset p = preset != null ? Preset.named(preset) : Preset.forEnv(env);
-        boolean valueBased = !algo.equals("a3c");
+        boolean valueBased = algorithm.valueBased();
         int nThreads = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         if (nThreads > MAX_THREADS) {
             throw new IllegalArgumentException("--threads must be at most " + MAX_THREADS + " (this machine has "
@@ -400,7 +399,7 @@ public final class TrainCommand implements Callable<Integer> {
             initialLr = logUniform(lo, hi, seed);
         }
         Hyperparameters hp = new Hyperparameters(
-                tMax != null ? tMax : algo.equals("nstep-q") ? p.nStepTMax() : p.tMax(),
+                tMax != null ? tMax : algorithm == Algorithm.NSTEP_Q ? p.nStepTMax() : p.tMax(),
                 gamma != null ? gamma : p.gamma(),
                 entropyBeta != null ? entropyBeta : p.entropyBeta(),
                 valueCoef != null ? valueCoef : p.valueCoef(),

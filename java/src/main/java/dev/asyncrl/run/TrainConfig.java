@@ -1,5 +1,6 @@
 package dev.asyncrl.run;
 
+import dev.asyncrl.algo.Algorithm;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.asyncrl.algo.Hyperparameters;
 import dev.asyncrl.net.ValueNet;
@@ -34,9 +35,9 @@ public record TrainConfig(String algo, String env, String preset, int threads, l
         if (threads < 1) throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
         if (steps < 1) throw new IllegalArgumentException("--steps must be >= 1, got " + steps);
         if (lstm < 0) throw new IllegalArgumentException("--lstm must be >= 0, got " + lstm);
-        if (lstm > 0 && !algo.equals("a3c")) throw new IllegalArgumentException("--lstm is for --algo a3c (the paper's A3C LSTM)");
+        if (lstm > 0 && Algorithm.parse(algo).valueBased()) throw new IllegalArgumentException("--lstm is for --algo a3c (the paper's A3C LSTM)");
         ValueNet.parse(valueNet);
-        if (!valueNet.equals(ValueNet.SHARED.flag()) && !algo.equals("a3c")) {
+        if (!valueNet.equals(ValueNet.SHARED.flag()) && Algorithm.parse(algo).valueBased()) {
             throw new IllegalArgumentException("--value-net " + valueNet + " is for --algo a3c (the Q methods have no value head)");
         }
         if (reportEvery < 1) throw new IllegalArgumentException("--report-every must be >= 1, got " + reportEvery);
@@ -47,7 +48,7 @@ public record TrainConfig(String algo, String env, String preset, int threads, l
 
     /** True for the three value-based methods, which use a Q network and a target network. */
     public boolean valueBased() {
-        return !algo.equals("a3c");
+        return Algorithm.parse(algo).valueBased();
     }
 
     /** {filters, kernel, stride} of the convolution used for image observations. */
@@ -125,7 +126,7 @@ public record TrainConfig(String algo, String env, String preset, int threads, l
         Recorded r = new Recorded(c);
         Preset p = Preset.named(r.text("preset"));
         String algo = r.text("algo");
-        boolean valueBased = !algo.equals("a3c");
+        boolean valueBased = Algorithm.parse(algo).valueBased();
         Hyperparameters.OptimizerKind optimizer = Hyperparameters.OptimizerKind.parse(r.text("optimizer"));
         double[] range = c.hasNonNull("lr_log_uniform") ? r.doubles("lr_log_uniform") : null;
         Hyperparameters hp = new Hyperparameters(

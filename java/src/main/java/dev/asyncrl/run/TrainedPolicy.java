@@ -1,5 +1,6 @@
 package dev.asyncrl.run;
 
+import dev.asyncrl.algo.Algorithm;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -72,7 +73,7 @@ public final class TrainedPolicy implements AutoCloseable {
         String activation = text(config, "activation", where);
         JsonNode hiddenNode = field(config, "hidden", where);
         JsonNode layoutNode = field(config, "layout", where);
-        if (!Trainer.ALGOS.contains(algo)) throw new IllegalArgumentException(where + ": config.json names an unknown algo '" + algo + "'");
+        if (!Algorithm.exists(algo)) throw new IllegalArgumentException(where + ": config.json names an unknown algo '" + algo + "'");
         if (!Envs.exists(envName)) throw new IllegalArgumentException(where + ": config.json names an unknown env '" + envName + "'");
         Env env = Envs.create(envName);
         int[] hidden = new int[hiddenNode.size()];

@@ -1,11 +1,8 @@
 package dev.asyncrl.run;
 
-import dev.asyncrl.algo.A3C;
 import dev.asyncrl.algo.ActorLearner;
+import dev.asyncrl.algo.Algorithm;
 import dev.asyncrl.algo.Hyperparameters;
-import dev.asyncrl.algo.NStepQ;
-import dev.asyncrl.algo.OneStepQ;
-import dev.asyncrl.algo.OneStepSarsa;
 import dev.asyncrl.algo.ValueBasedWorker;
 import dev.asyncrl.env.Env;
 import dev.asyncrl.env.Envs;
@@ -97,7 +94,7 @@ public final class Trainer {
      * The checkpoint must match the network and optimizer {@code cfg} builds (IllegalArgumentException).
      */
     public static Summary train(TrainConfig cfg, Kernel kernel, RunDirectory dir, Progress progress, Checkpoint from) {
-        if (!ALGOS.contains(cfg.algo())) throw new IllegalArgumentException("unknown --algo '" + cfg.algo() + "'");
+        Algorithm algorithm = Algorithm.parse(cfg.algo());
         Env probe = Envs.create(cfg.env());
         Mlp net = network(cfg.algo(), probe, cfg.conv(), cfg.hidden(), cfg.lstm(), Activation.parse(cfg.activation()),
                 ValueNet.parse(cfg.valueNet()));
@@ -127,7 +124,7 @@ public final class Trainer {
             List<ActorLearner> workers = new ArrayList<>();
             List<Double> epsilons = new ArrayList<>();
             for (int i = 0; i < cfg.threads(); i++) {
-                ActorLearner w = worker(cfg.algo(), ctx, net, cfg.hp(), i == 0 ? probe : Envs.create(cfg.env()),
+                ActorLearner w = algorithm.worker(ctx, net, cfg.hp(), i == 0 ? probe : Envs.create(cfg.env()),
                         cfg.threadSeed(i));
                 workers.add(w);
                 if (w instanceof ValueBasedWorker v) epsilons.add(v.finalEpsilon());
@@ -321,6 +318,11 @@ public final class Trainer {
      * value_net) rebuilds it.
      */
     public static Mlp network(String algo, Env env, int[] conv, int[] hidden, int lstm, Activation activation, ValueNet valueNet) {
+        return network(Algorithm.parse(algo), env, conv, hidden, lstm, activation, valueNet);
+    }
+
+    /** {@link #network(String, Env, int[], int[], int, Activation, ValueNet)} for an algorithm. */
+    public static Mlp network(Algorithm algo, Env env, int[] conv, int[] hidden, int lstm, Activation activation, ValueNet valueNet) {
         List<Mlp.Conv> c = new ArrayList<>();
         int[] shape = env.observationShape();
         if (shape.length == 3) {  // an image (C, H, W): convolutions {filters, kernel, stride}... read it
@@ -337,29 +339,15 @@ public final class Trainer {
             }
         }
         if (env.actionCount() == 0) {
-            if (!algo.equals("a3c")) throw new IllegalArgumentException(env.id() + " has continuous actions: only a3c trains it");
+            if (algo.valueBased()) throw new IllegalArgumentException(env.id() + " has continuous actions: only a3c trains it");
             if (!c.isEmpty()) throw new IllegalArgumentException(env.id() + ": a Gaussian policy over images is not built yet");
             return Mlp.gaussianActorCritic(env.observationSize(), env.actionDim(), hidden, lstm, activation, valueNet);
         }
-        if (lstm > 0 && !algo.equals("a3c")) throw new IllegalArgumentException("--lstm is for a3c");
-        if (valueNet == ValueNet.SEPARATE && !algo.equals("a3c")) throw new IllegalArgumentException("--value-net separate is for a3c");
-        return algo.equals("a3c")
+        if (lstm > 0 && algo.valueBased()) throw new IllegalArgumentException("--lstm is for a3c");
+        if (valueNet == ValueNet.SEPARATE && algo.valueBased()) throw new IllegalArgumentException("--value-net separate is for a3c");
+        return !algo.valueBased()
                 ? Mlp.actorCritic(env.observationSize(), c, env.actionCount(), hidden, lstm, activation, valueNet)
                 : Mlp.qNetwork(env.observationSize(), c, env.actionCount(), hidden, activation);
-    }
-
-    /** The algorithms by their command-line name. */
-    public static final List<String> ALGOS = List.of("a3c", "nstep-q", "onestep-q", "onestep-sarsa");
-
-    /** One actor-learner of {@code algo} with its own environment and seed. */
-    public static ActorLearner worker(String algo, TrainingContext ctx, Mlp net, Hyperparameters hp, Env env, long seed) {
-        return switch (algo) {
-            case "a3c" -> new A3C.Worker(ctx, net, hp, env, seed);
-            case "nstep-q" -> new NStepQ(ctx, net, hp, env, seed);
-            case "onestep-q" -> new OneStepQ(ctx, net, hp, env, seed);
-            case "onestep-sarsa" -> new OneStepSarsa(ctx, net, hp, env, seed);
-            default -> throw new IllegalArgumentException("unknown --algo '" + algo + "'");
-        };
     }
 
     private static Map<String, Object> withLayout(Map<String, Object> m, Mlp net) {

@@ -15,7 +15,7 @@ import java.lang.foreign.MemorySegment;
 /**
  * One actor-learner of a method on a {@link ScriptedEnv}, built as Trainer builds a run (the
  * network from {@link Trainer#network}, shared θ (and θ⁻), a TrainingContext, the worker from
- * {@link Trainer#worker}), on a {@link RecordingKernel}, driven one {@link #segment()} at a time.
+ * {@link Algorithm#worker}), on a {@link RecordingKernel}, driven one {@link #segment()} at a time.
  * θ⁻ starts from other weights than θ, so a bootstrap taken from the wrong network shows.
  */
 final class SegmentHarness implements AutoCloseable {
@@ -38,7 +38,7 @@ final class SegmentHarness implements AutoCloseable {
         net.initialize(shared.theta(), 1);
         if (valueBased) net.initialize(shared.target(), 2);
         ctx = new TrainingContext(kernel, shared, 1_000_000, Double.NaN, 1_000_000);
-        worker = Trainer.worker(algo, ctx, net, hp, env, 7);
+        worker = Algorithm.parse(algo).worker(ctx, net, hp, env, 7);
         learner = worker.learner(arena);
         probe = net.workspace(arena, 1);
     }

@@ -3,6 +3,7 @@ package dev.asyncrl.env.minatar;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.asyncrl.algo.Algorithm;
 import dev.asyncrl.algo.ActorLearner;
 import dev.asyncrl.algo.StreamIndependenceTest;
 import dev.asyncrl.env.Envs;
@@ -38,7 +39,7 @@ class StickyActionIndependenceTest {
         try (SharedParams shared = new SharedParams(net.layout(), false); Arena arena = Arena.ofConfined()) {
             shared.theta().fill((byte) 0);
             TrainingContext ctx = new TrainingContext(new JavaKernel(), shared, Long.MAX_VALUE, Double.NaN, Long.MAX_VALUE);
-            ActorLearner w = Trainer.worker("a3c", ctx, net, StreamIndependenceTest.hyperparameters(5, 1e-30), env, 42);
+            ActorLearner w = Algorithm.A3C.worker(ctx, net, StreamIndependenceTest.hyperparameters(5, 1e-30), env, 42);
             ActorLearner.Segments learner = w.learner(arena);
             while (env.steps < STEPS) learner.segment();
         }

@@ -1,0 +1,69 @@
+package dev.asyncrl.algo;
+
+import dev.asyncrl.env.Env;
+import dev.asyncrl.net.Mlp;
+import dev.asyncrl.run.TrainingContext;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The four methods of the paper, by their command-line name: each says whether it learns a value
+ * function with a target network (the three Q methods) or an actor-critic (A3C), and builds its
+ * actor-learner. The one place an algorithm is chosen; nothing else compares names.
+ */
+public enum Algorithm {
+    A3C("a3c", false),
+    NSTEP_Q("nstep-q", true),
+    ONESTEP_Q("onestep-q", true),
+    ONESTEP_SARSA("onestep-sarsa", true);
+
+    private final String flag;
+    private final boolean valueBased;
+
+    Algorithm(String flag, boolean valueBased) {
+        this.flag = flag;
+        this.valueBased = valueBased;
+    }
+
+    /** The name {@code --algo} takes and config.json records. */
+    public String flag() {
+        return flag;
+    }
+
+    /** True for the three value-based methods: a Q network, a target network θ⁻ and ε-greedy threads. */
+    public boolean valueBased() {
+        return valueBased;
+    }
+
+    /** Every {@code --algo} name, in the paper's order of A3C first. */
+    public static List<String> flags() {
+        return Arrays.stream(values()).map(Algorithm::flag).toList();
+    }
+
+    /** The algorithm named {@code flag}; IllegalArgumentException naming the known ones otherwise. */
+    public static Algorithm parse(String flag) {
+        for (Algorithm a : values()) if (a.flag.equals(flag)) return a;
+        throw new IllegalArgumentException("unknown --algo '" + flag + "' (known: " + String.join(", ", flags()) + ")");
+    }
+
+    /** Whether {@code flag} names an algorithm. */
+    public static boolean exists(String flag) {
+        for (Algorithm a : values()) if (a.flag.equals(flag)) return true;
+        return false;
+    }
+
+    /** One actor-learner of this method with its own environment and seed. */
+    public ActorLearner worker(TrainingContext ctx, Mlp net, Hyperparameters hp, Env env, long seed) {
+        return switch (this) {
+            case A3C -> new dev.asyncrl.algo.A3C.Worker(ctx, net, hp, env, seed);
+            case NSTEP_Q -> new NStepQ(ctx, net, hp, env, seed);
+            case ONESTEP_Q -> new OneStepQ(ctx, net, hp, env, seed);
+            case ONESTEP_SARSA -> new OneStepSarsa(ctx, net, hp, env, seed);
+        };
+    }
+
+    @Override
+    public String toString() {
+        return flag;
+    }
+}
