@@ -6,11 +6,9 @@ import dev.asyncrl.cli.Kernels;
 import dev.asyncrl.env.CartPole;
 import dev.asyncrl.kernel.Kernel;
 import dev.asyncrl.memory.SharedParams;
-import dev.asyncrl.net.Activation;
 import dev.asyncrl.algo.Hyperparameters;
 import dev.asyncrl.net.Mlp;
 import dev.asyncrl.run.Preset;
-import dev.asyncrl.run.Trainer;
 import dev.asyncrl.run.TrainingContext;
 import java.lang.foreign.Arena;
 import java.util.concurrent.TimeUnit;
@@ -64,16 +62,13 @@ public class HotLoopBench {
         k = Kernels.open(kernel);
         CartPole env = new CartPole();
         boolean q = !algo.equals("a3c");
-        Mlp net = q ? Mlp.qNetwork(env.observationSize(), env.actionCount(), p.hidden(), Activation.parse(p.activation()))
-                : Mlp.actorCritic(env.observationSize(), env.actionCount(), p.hidden(), Activation.parse(p.activation()));
+        Mlp net = q ? Mlp.qNetwork(env.observationSize(), env.actionCount(), p.hp().hidden(), p.hp().activation())
+                : Mlp.actorCritic(env.observationSize(), env.actionCount(), p.hp().hidden(), p.hp().activation());
         shared = new SharedParams(net.layout(), q);
         net.initialize(shared.theta(), 1);
         if (q) k.copy(shared.target(), shared.theta(), net.layout().size());
         TrainingContext ctx = new TrainingContext(k, shared, Long.MAX_VALUE, Double.NaN, Long.MAX_VALUE);
-        Hyperparameters hp = new Hyperparameters(p.tMax(), p.gamma(), p.entropyBeta(), p.valueCoef(), p.qLossCoef(),
-                p.lr(), Hyperparameters.LrSchedule.CONSTANT, Hyperparameters.OptimizerKind.SHARED_RMSPROP, p.rmsAlpha(),
-                p.rmsEps(), p.momentum(), p.maxGradNorm(), p.rewardScale(), p.targetInterval(), p.epsilonSteps(),
-                p.finalEpsilons(), Hyperparameters.PAPER_EPSILON_PROBS);
+        Hyperparameters hp = p.hp().withLrSchedule(Hyperparameters.LrSchedule.CONSTANT);
         arena = Arena.ofShared();
         learner = Algorithm.parse(algo).worker(ctx, net, hp, env, 1).learner(arena);
     }

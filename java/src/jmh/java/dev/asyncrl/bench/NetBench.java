@@ -92,7 +92,7 @@ public class NetBench {
 
     static Mlp network(String name) {
         return switch (name) {
-            case "cartpole" -> Mlp.actorCritic(4, 2, Preset.CARTPOLE.hidden(), Activation.parse(Preset.CARTPOLE.activation()));
+            case "cartpole" -> Mlp.actorCritic(4, 2, Preset.CARTPOLE.hp().hidden(), Preset.CARTPOLE.hp().activation());
             case "minatar" -> Mlp.actorCritic(4 * 10 * 10, List.of(new Mlp.Conv(4, 10, 10, 16, 3, 1)), 6, new int[] {128}, 0,
                     Activation.RELU);
             case "atari" -> {

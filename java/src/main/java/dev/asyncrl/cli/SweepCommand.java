@@ -1,5 +1,6 @@
 package dev.asyncrl.cli;
 
+import dev.asyncrl.run.JsonRecords;
 import dev.asyncrl.run.LinePlot;
 import dev.asyncrl.run.Progress;
 import dev.asyncrl.run.RunDirectory;
@@ -58,6 +59,10 @@ public final class SweepCommand implements java.util.concurrent.Callable<Integer
     static final int MAX_RUNS = 1000;
 
     /** One finished run. */
+    /** One series of sweep.json: its runs' final and best mean_return_100 averaged, and the final scores sorted. */
+    record SeriesSummary(String series, int runs, double meanFinalMeanReturn100, double medianFinalMeanReturn100,
+                         double meanBestMeanReturn100, double meanSteps, double meanWallSeconds, double[] sortedFinalScores) {}
+
     record Row(String series, long seed, double lr, long steps, double seconds, double finalScore, double best,
                String status) {}
 
@@ -161,7 +166,7 @@ public final class SweepCommand implements java.util.concurrent.Callable<Integer
         for (Row r : rows) bySeries.computeIfAbsent(r.series(), k -> new ArrayList<>()).add(r);
         StringBuilder table = new StringBuilder(String.format(Locale.ROOT, "%n%-32s %5s %12s %12s %12s %10s %10s%n",
                 "series", "runs", "mean final", "median final", "mean best", "mean steps", "mean s"));
-        List<Map<String, Object>> summary = new ArrayList<>();
+        List<SeriesSummary> summary = new ArrayList<>();
         LinePlot plot = new LinePlot("Final scores, sorted", "run (sorted by final score)",
                 "final mean return (last 100 episodes)", true, true);
         for (var e : bySeries.entrySet()) {
@@ -174,16 +179,7 @@ public final class SweepCommand implements java.util.concurrent.Callable<Integer
             double steps = rs.stream().mapToDouble(Row::steps).average().orElse(0);
             double secs = rs.stream().mapToDouble(Row::seconds).average().orElse(0);
             table.append(String.format(Locale.ROOT, "%-32s %5d %12.1f %12.1f %12.1f %10.0f %10.1f%n", e.getKey(), rs.size(), mean, median, best, steps, secs));
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("series", e.getKey());
-            m.put("runs", rs.size());
-            m.put("mean_final_mean_return_100", mean);
-            m.put("median_final_mean_return_100", median);
-            m.put("mean_best_mean_return_100", best);
-            m.put("mean_steps", steps);
-            m.put("mean_wall_seconds", secs);
-            m.put("sorted_final_scores", finals);
-            summary.add(m);
+            summary.add(new SeriesSummary(e.getKey(), rs.size(), mean, median, best, steps, secs, finals));
             double[] x = new double[finals.length];
             double[] y = new double[finals.length];
             for (int i = 0; i < finals.length; i++) {
@@ -193,7 +189,7 @@ public final class SweepCommand implements java.util.concurrent.Callable<Integer
             plot.add(e.getKey(), x, y);
         }
         System.out.print(table);
-        new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter()
+        JsonRecords.MAPPER.writerWithDefaultPrettyPrinter()
                 .writeValue(out.resolve("sweep.json").toFile(), summary);
         plot.write(out.resolve("sweep.png"));  // a plot that cannot be drawn is a warning: the runs are done
         System.out.println("sweep directory: " + out);

@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
@@ -64,74 +65,12 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--preset", paramLabel = "NAME", description = "Hyperparameter preset: cartpole, acrobot, mountaincar, tmaze, minatar, pendulum, paper or paper-continuous (the paper's continuous-control net: 200 ReLU, 128 LSTM, a separate value net) (default: the environment's).")
     String preset;
 
-    @Option(names = "--hidden", split = ",", paramLabel = "H1,H2,...", description = "MLP torso sizes, e.g. 64,64.")
-    int[] hidden;
-
-    @Option(names = "--conv", split = ",", paramLabel = "F,K,S[,F,K,S...]", description = "Image observations: filters, kernel size and stride of each convolution (MinAtar: 16,3,1; the paper's Atari net: 16,8,4,32,4,2).")
-    int[] conv;
-
-    @Option(names = "--lstm", paramLabel = "CELLS", description = "A3C: LSTM cells after the last hidden layer (the paper's A3C LSTM uses 256); 0 for none (default).")
-    Integer lstm;
-
-    @Option(names = "--activation", description = "Torso activation: relu or tanh.")
-    String activation;
-
-    @Option(names = "--value-net", paramLabel = "shared|separate", description = "A3C: the value head on the policy's torso (shared, the paper's Atari nets) or on a network of its own with the same torso shape and no shared parameters (separate, the paper's MuJoCo nets) (default: the preset's).")
-    String valueNet;
-
-    @Option(names = "--t-max", description = "Steps per segment before an update: t_max, or I_AsyncUpdate for the one-step methods (paper: 5).")
-    Integer tMax;
-
-    @Option(names = "--gamma", description = "Discount (paper: 0.99).")
-    Double gamma;
-
-    @Option(names = "--entropy-beta", description = "Entropy bonus beta (paper: 0.01).")
-    Double entropyBeta;
-
-    @Option(names = "--value-coef", description = "A3C: c in the value loss c*(R-V)^2 (default 0.25).")
-    Double valueCoef;
-
-    @Option(names = "--q-loss-coef", description = "Q methods: c in the loss c*(y-Q)^2 (default 0.5).")
-    Double qLossCoef;
-
-    @Option(names = "--target-interval", paramLabel = "STEPS", description = "Q methods: I_target, the target network is synced every this many global steps.")
-    Long targetInterval;
-
-    @Option(names = "--epsilon-steps", paramLabel = "STEPS", description = "Q methods: global steps over which each thread's epsilon anneals from 1 to its final value.")
-    Long epsilonSteps;
-
-    @Option(names = "--final-epsilons", split = ",", paramLabel = "E1,E2,...", description = "Q methods: the final epsilons a thread draws from (paper: 0.1,0.01,0.5; CartPole preset: 0.1,0.01,0.05).")
-    double[] finalEpsilons;
-
-    @Option(names = "--epsilon-probs", split = ",", paramLabel = "P1,P2,...", description = "Q methods: their probabilities (default 0.4,0.3,0.3).")
-    double[] epsilonProbs;
-
-    @Option(names = "--optimizer", defaultValue = "shared-rmsprop", description = "shared-rmsprop, rmsprop (per-thread statistics) or momentum (per-thread momentum SGD) (default: ${DEFAULT-VALUE}).")
-    String optimizer;
-
-    @Option(names = "--lr", description = "Initial learning rate (paper: 7e-4).")
-    Double lr;
+    /** The hyperparameter flags: each overrides one field of the preset's record. */
+    @Mixin
+    HyperparameterFlags hpFlags = new HyperparameterFlags();
 
     @Option(names = "--lr-log-uniform", split = ",", paramLabel = "LO,HI", description = "Draw the initial learning rate from LogUniform(LO, HI) with the seed (overrides --lr).")
     double[] lrLogUniform;
-
-    @Option(names = "--momentum", description = "Momentum SGD's alpha in m = alpha*m + (1-alpha)*dtheta (default 0.9).")
-    Double momentum;
-
-    @Option(names = "--lr-schedule", description = "linear (anneal to 0 over --steps, the paper's) or constant.")
-    String lrSchedule;
-
-    @Option(names = "--rms-alpha", description = "RMSProp decay alpha (paper: 0.99).")
-    Double rmsAlpha;
-
-    @Option(names = "--rms-eps", description = "RMSProp epsilon, inside the square root (paper: 0.1).")
-    Double rmsEps;
-
-    @Option(names = "--max-grad-norm", description = "Global gradient-norm clip; 0 disables (default 40).")
-    Double maxGradNorm;
-
-    @Option(names = "--reward-scale", description = "Rewards are multiplied by this for learning; returns are reported unscaled.")
-    Double rewardScale;
 
     @Option(names = "--stop-return", paramLabel = "R|none", description = "Stop once mean_return_100 reaches R; none runs the whole budget.")
     String stopReturn;
@@ -223,7 +162,7 @@ public final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException(where + ": " + (ckpt != null ? Checkpoint.FILE : RunDirectory.CONFIG) + ": " + e.getMessage());
         }
         // Flags given must agree with the run's configuration, but for those that may change.
-        if (!given.hasMatchedOption("--algo")) algo = cfg.algo();
+        if (!given.hasMatchedOption("--algo")) algo = cfg.algo().flag();
         if (!given.hasMatchedOption("--env")) env = cfg.env();
         Map<String, Object> flags = resolve().toMap("");
         Map<String, Object> run = cfg.toMap("");  // what the run used, also where its checkpoint predates a flag (value_net)
@@ -240,13 +179,13 @@ public final class TrainCommand implements Callable<Integer> {
                         + " and --checkpoint-every-* may change)");
             }
         }
-        cfg = new TrainConfig(cfg.algo(), cfg.env(), cfg.preset(), cfg.threads(),
-                steps != null ? steps : cfg.steps(), cfg.seed(), given.hasMatchedOption("--kernel") ? kernel : cfg.kernel(), dir,
-                cfg.conv(), cfg.hidden(), cfg.lstm(), cfg.activation(), cfg.hp(), cfg.lrRange(),
-                stopReturn != null ? parseStopReturn(stopReturn, cfg.stopReturn()) : cfg.stopReturn(),
+        Hyperparameters h = cfg.hp();
+        if (steps != null) h = h.withSteps(steps);
+        if (stopReturn != null) h = h.withStopReturn(parseStopReturn(stopReturn));
+        cfg = cfg.withHp(h).withRun(given.hasMatchedOption("--kernel") ? kernel : cfg.kernel(), dir,
                 reportEvery != null ? reportEvery : cfg.reportEvery(),
                 checkpointEverySeconds != null ? checkpointEverySeconds : cfg.checkpointEverySeconds(),
-                checkpointEverySteps != null ? checkpointEverySteps : cfg.checkpointEverySteps(), cfg.valueNet());
+                checkpointEverySteps != null ? checkpointEverySteps : cfg.checkpointEverySteps());
         long T = ckpt == null ? 0 : ckpt.globalStep();
         // A run killed after its last checkpoint but before its summary has spent its budget and
         // yet not finished: it is finished now, without training, rather than left stuck.
@@ -334,7 +273,7 @@ public final class TrainCommand implements Callable<Integer> {
         return a.equals(b);
     }
 
-    private static double parseStopReturn(String s, double fallback) {
+    private static double parseStopReturn(String s) {
         if (s.equals("none")) return Double.NaN;
         double r;
         try {
@@ -375,16 +314,16 @@ public final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("unknown --progress '" + progressMode + "' (auto, lines or none)");
         }
         Preset p = preset != null ? Preset.named(preset) : Preset.forEnv(env);
-        boolean valueBased = algorithm.valueBased();
         int nThreads = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         if (nThreads > MAX_THREADS) {
             throw new IllegalArgumentException("--threads must be at most " + MAX_THREADS + " (this machine has "
                     + Runtime.getRuntime().availableProcessors() + " cores), got " + nThreads);
         }
-        long nSteps = steps != null ? steps : p.steps();
-        String act = activation != null ? activation : p.activation();
-        Activation.parse(act);
-        double initialLr = lr != null ? lr : valueBased ? p.qLr() : p.lr();
+        if (hpFlags.conv != null && Envs.create(env).observationShape().length != 3) {
+            // a vector environment has no image to convolve: the flag would be ignored yet recorded in config.json
+            throw new IllegalArgumentException("--conv is for image observations (the MinAtar games); --env " + env + " observes a vector");
+        }
+        Hyperparameters hp = hpFlags.overlay(p.forAlgorithm(algorithm));
         double[] range = null;
         if (lrLogUniform != null) {
             if (lrLogUniform.length != 2) {
@@ -396,44 +335,16 @@ public final class TrainCommand implements Callable<Integer> {
                         + (hi > Float.MAX_VALUE ? " (HI at most 3.4e38, a float)" : ""));
             }
             range = new double[] {lo, hi};
-            initialLr = logUniform(lo, hi, seed);
+            hp = hp.withLr(logUniform(lo, hi, seed));
         }
-        Hyperparameters hp = new Hyperparameters(
-                tMax != null ? tMax : algorithm == Algorithm.NSTEP_Q ? p.nStepTMax() : p.tMax(),
-                gamma != null ? gamma : p.gamma(),
-                entropyBeta != null ? entropyBeta : p.entropyBeta(),
-                valueCoef != null ? valueCoef : p.valueCoef(),
-                qLossCoef != null ? qLossCoef : p.qLossCoef(),
-                initialLr,
-                Hyperparameters.LrSchedule.parse(lrSchedule != null ? lrSchedule : p.lrSchedule()),
-                Hyperparameters.OptimizerKind.parse(optimizer),
-                rmsAlpha != null ? rmsAlpha : p.rmsAlpha(),
-                rmsEps != null ? rmsEps : p.rmsEps(),
-                momentum != null ? momentum : p.momentum(),
-                maxGradNorm != null ? maxGradNorm : p.maxGradNorm(),
-                rewardScale != null ? rewardScale : p.rewardScale(),
-                targetInterval != null ? targetInterval : p.targetInterval(),
-                epsilonSteps != null ? epsilonSteps : p.epsilonSteps(),
-                finalEpsilons != null ? finalEpsilons : p.finalEpsilons(),
-                epsilonProbs != null ? epsilonProbs : Hyperparameters.PAPER_EPSILON_PROBS);
-        double stop = stopReturn != null ? parseStopReturn(stopReturn, p.stopReturn()) : p.stopReturn();
-        int[] h = hidden != null ? hidden : p.hidden();
-        for (int v : h) if (v < 1) throw new IllegalArgumentException("--hidden sizes must be >= 1, got " + v);
+        if (steps != null) hp = hp.withSteps(steps);
+        if (stopReturn != null) hp = hp.withStopReturn(parseStopReturn(stopReturn));
         Path dir = out != null ? out : Path.of("runs", algo + "-" + env + "-"
                 + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-        long every = reportEvery != null ? reportEvery : Math.max(1000, nSteps / 500);
-        int[] c = conv != null ? conv : p.conv();
-        if (conv != null && Envs.create(env).observationShape().length != 3) {
-            // a vector environment has no image to convolve: the flag would be ignored yet recorded in config.json
-            throw new IllegalArgumentException("--conv is for image observations (the MinAtar games); --env " + env + " observes a vector");
-        }
-        if (c.length == 0 || c.length % 3 != 0 || java.util.Arrays.stream(c).anyMatch(v -> v < 1)) {
-            throw new IllegalArgumentException("--conv takes filters,kernel,stride (numbers >= 1) for each convolution, e.g. 16,8,4,32,4,2");
-        }
-        TrainConfig cfg = new TrainConfig(algo, env, p.name(), nThreads, nSteps, seed, kernel, dir, c, h, lstm != null ? lstm : p.lstm(), act, hp,
-                range, stop, every, checkpointEverySeconds != null ? checkpointEverySeconds : TrainConfig.DEFAULT_CHECKPOINT_SECONDS,
-                checkpointEverySteps != null ? checkpointEverySteps : 0,
-                valueNet != null ? ValueNet.parse(valueNet).flag() : valueBased ? ValueNet.SHARED.flag() : p.valueNet());
+        long every = reportEvery != null ? reportEvery : Math.max(1000, hp.steps() / 500);
+        TrainConfig cfg = new TrainConfig(algorithm, env, p.name(), nThreads, seed, kernel, dir, hp, range, every,
+                checkpointEverySeconds != null ? checkpointEverySeconds : TrainConfig.DEFAULT_CHECKPOINT_SECONDS,
+                checkpointEverySteps != null ? checkpointEverySteps : 0);
         checkMemory(cfg);
         return cfg;
     }

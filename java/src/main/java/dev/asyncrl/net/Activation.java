@@ -18,6 +18,11 @@ public enum Activation {
         else k.tanhBackward(dh, dh, h, n);
     }
 
+    /** The name --activation takes and config.json records. */
+    public String flag() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
     public static Activation parse(String s) {
         return switch (s.toLowerCase(java.util.Locale.ROOT)) {
             case "relu" -> RELU;

@@ -1,68 +1,45 @@
 package dev.asyncrl.run;
 
-import java.util.Arrays;
+import dev.asyncrl.algo.Algorithm;
+import dev.asyncrl.algo.Hyperparameters;
+import dev.asyncrl.net.Activation;
+import dev.asyncrl.net.ValueNet;
 import java.util.List;
 
 /**
  * Defaults a user gets without flags: one preset per environment, plus "paper", the values the
- * paper used for Atari. Every flag of {@code asyncrl train} overrides its field; config.json
- * records what was used.
+ * paper used for Atari. Each is {@link Hyperparameters#PAPER} with the named withers for what it
+ * changes; every flag of {@code asyncrl train} (and every setter of the Java API's builder) then
+ * overrides one field, and config.json records what was used.
  *
- * @param lr             initial learning rate for A3C
- * @param qLr            initial learning rate for the three value-based methods
- * @param nStepTMax      t_max of n-step Q (A3C's is tMax; the one-step methods' I_AsyncUpdate is tMax)
- * @param targetInterval I_target: θ⁻ ← θ every this many global steps
- * @param epsilonSteps   ε anneals from 1 to each thread's final ε over this many global steps
- * @param steps          step cap T_max (also the learning-rate annealing horizon)
- * @param stopReturn     stop once mean_return_100 reaches this (NaN: run the whole budget)
- * @param conv           for image observations: {filters, kernel, stride} of the convolution in
- *                       front of the torso
- * @param lstm           A3C: LSTM cells after the torso, 0 for none
- * @param valueNet       A3C: "shared" (the value head on the policy's torso) or "separate" (its own network)
+ * @param hp        the values for A3C
+ * @param qLr       the initial learning rate of the three value-based methods
+ * @param nStepTMax t_max of n-step Q (A3C's is hp.tMax(); the one-step methods' I_AsyncUpdate is hp.tMax())
  */
-public record Preset(String name, int[] hidden, String activation, int tMax, int nStepTMax, double gamma,
-                     double entropyBeta, double valueCoef, double qLossCoef, double lr, double qLr,
-                     String lrSchedule, double rmsAlpha, double rmsEps, double momentum, double maxGradNorm,
-                     double rewardScale, long targetInterval, long epsilonSteps, double[] finalEpsilons,
-                     long steps, double stopReturn, int[] conv, int lstm, String valueNet) {
+public record Preset(String name, Hyperparameters hp, double qLr, int nStepTMax) {
 
-    public Preset {
-        hidden = hidden.clone();
-        finalEpsilons = finalEpsilons.clone();
-        conv = conv.clone();
+    /** The values {@code algo} starts from: the Q methods' learning rate and n-step Q's t_max; a Q network's value head is shared. */
+    public Hyperparameters forAlgorithm(Algorithm algo) {
+        Hyperparameters h = hp;
+        if (algo.valueBased()) h = h.withLr(qLr).withValueNet(ValueNet.SHARED);
+        if (algo == Algorithm.NSTEP_Q) h = h.withTMax(nStepTMax);
+        return h;
     }
 
-    @Override
-    public int[] conv() {
-        return conv.clone();
-    }
+    private static final Hyperparameters PAPER_HP = Hyperparameters.PAPER;
 
-    private static final String SHARED = "shared";
-
-    /** The MinAtar network's convolution: 16 filters of 3×3, stride 1. */
+    /** The MinAtar network's convolution: 16 filters of 3×3, stride 1 (recorded, unused, for vector observations). */
     private static final int[] MINATAR_CONV = {16, 3, 1};
 
-    @Override
-    public double[] finalEpsilons() {
-        return finalEpsilons.clone();
-    }
-
-    private static final double[] PAPER_EPS = {0.1, 0.01, 0.5};
-    /** CartPole's: the paper's with 0.5 replaced by 0.05 (see CARTPOLE). */
-    private static final double[] CARTPOLE_EPS = {0.1, 0.01, 0.05};
-
-    @Override
-    public int[] hidden() {
-        return hidden.clone();
-    }
+    /** The small torso of the classic-control presets, with the MinAtar convolution recorded. */
+    private static final Hyperparameters CLASSIC = PAPER_HP.withHidden(64, 64).withConv(MINATAR_CONV);
 
     /**
      * The paper's values (Atari): t_max = I_AsyncUpdate = 5, γ 0.99, β 0.01, Shared RMSProp η 7e-4
      * annealed to 0, α 0.99, ε 0.1 inside the root, clip 40, I_target 40,000, ε annealed over 4M
      * steps; value loss 0.25·(R−V)²; rewards as they come.
      */
-    public static final Preset PAPER = new Preset("paper", new int[] {256}, "relu", 5, 5, 0.99, 0.01, 0.25, 0.5,
-            7e-4, 7e-4, "linear", 0.99, 0.1, 0.9, 40.0, 1.0, 40_000, 4_000_000, PAPER_EPS, 80_000_000L, Double.NaN, new int[] {16, 8, 4, 32, 4, 2}, 0, SHARED);
+    public static final Preset PAPER = new Preset("paper", PAPER_HP, 7e-4, 5);
 
     /**
      * CartPole-v1: the paper's values, but for these. The paper's ε = 0.1 inside the root suits
@@ -78,16 +55,17 @@ public record Preset(String name, int[] hidden, String activation, int tMax, int
      * averaged 185–202 steps), so a thread that drew 0.5 would cap the training mean_return_100 near
      * 275 whatever was learned. Stops once solved (475) or at 2M steps.
      */
-    public static final Preset CARTPOLE = new Preset("cartpole", new int[] {64, 64}, "relu", 5, 20, 0.99, 0.01, 0.25, 0.5,
-            7e-4, 7e-4, "linear", 0.99, 0.1, 0.9, 40.0, 0.1, 5_000, 100_000, CARTPOLE_EPS, 2_000_000L, 475.0, MINATAR_CONV, 0, SHARED);
+    public static final Preset CARTPOLE = new Preset("cartpole", CLASSIC.withRewardScale(0.1).withTargetInterval(5_000)
+            .withEpsilonSteps(100_000).withEpsilons(new double[] {0.1, 0.01, 0.05}, Hyperparameters.PAPER_EPSILON_PROBS)
+            .withSteps(2_000_000).withStopReturn(475.0), 7e-4, 20);
 
     /** Acrobot-v1 (−1 per step, 500-step limit): CartPole's values, 1M steps; −100 counts as solved. */
-    public static final Preset ACROBOT = new Preset("acrobot", new int[] {64, 64}, "relu", 5, 20, 0.99, 0.01, 0.25, 0.5,
-            7e-4, 7e-4, "linear", 0.99, 0.1, 0.9, 40.0, 0.1, 10_000, 100_000, PAPER_EPS, 1_000_000L, Double.NaN, MINATAR_CONV, 0, SHARED);
+    public static final Preset ACROBOT = new Preset("acrobot", CLASSIC.withRewardScale(0.1).withTargetInterval(10_000)
+            .withEpsilonSteps(100_000).withSteps(1_000_000), 7e-4, 20);
 
     /** MountainCar-v0 (−1 per step, 200-step limit, sparse success): Acrobot's values. */
-    public static final Preset MOUNTAINCAR = new Preset("mountaincar", new int[] {64, 64}, "relu", 5, 20, 0.99, 0.01, 0.25, 0.5,
-            7e-4, 7e-4, "linear", 0.99, 0.1, 0.9, 40.0, 0.1, 10_000, 100_000, PAPER_EPS, 2_000_000L, Double.NaN, MINATAR_CONV, 0, SHARED);
+    public static final Preset MOUNTAINCAR = new Preset("mountaincar", CLASSIC.withRewardScale(0.1).withTargetInterval(10_000)
+            .withEpsilonSteps(100_000).withSteps(2_000_000), 7e-4, 20);
 
     /**
      * The T-maze (rewards ±1 already, so no scaling; episodes of 6 to 24 steps): a 64,64 torso,
@@ -95,8 +73,8 @@ public record Preset(String name, int[] hidden, String activation, int tMax, int
      * backpropagation from the turn back to the cue), and 300k steps, the whole budget. A feed-forward policy ends near 50% success, chance, whatever
      * the budget: the task needs memory.
      */
-    public static final Preset TMAZE = new Preset("tmaze", new int[] {64, 64}, "relu", 25, 20, 0.99, 0.01, 0.25, 0.5,
-            7e-4, 7e-4, "linear", 0.99, 0.1, 0.9, 40.0, 1.0, 10_000, 100_000, PAPER_EPS, 300_000L, Double.NaN, MINATAR_CONV, 0, SHARED);
+    public static final Preset TMAZE = new Preset("tmaze", CLASSIC.withTMax(25).withTargetInterval(10_000).withEpsilonSteps(100_000)
+            .withSteps(300_000), 7e-4, 20);
 
     /**
      * The five MinAtar games: the MinAtar network (conv 16 3×3 stride 1 → FC 128 → heads), 5M steps,
@@ -114,9 +92,9 @@ public record Preset(String name, int[] hidden, String activation, int tMax, int
      *   1.0, 2e-3 reached a best of 12.1 on Breakout, 7e-4 13.2, 1e-3 14.7 and 14.9.
      * The Q methods keep the paper's 7e-4 (and the same reward scale).
      */
-    public static final Preset MINATAR = new Preset("minatar", new int[] {128}, "relu", 5, 5, 0.99, 0.003, 1.0, 0.5,
-            1e-3, 7e-4, "linear", 0.99, 1e-5, 0.9, 40.0, 0.1, 40_000, 1_000_000, PAPER_EPS, 5_000_000L, Double.NaN,
-            MINATAR_CONV, 0, SHARED);
+    public static final Preset MINATAR = new Preset("minatar", PAPER_HP.withHidden(128).withConv(MINATAR_CONV).withEntropyBeta(0.003)
+            .withValueCoef(1.0).withLr(1e-3).withRmsEps(1e-5).withRewardScale(0.1).withEpsilonSteps(1_000_000)
+            .withSteps(5_000_000), 7e-4, 5);
 
     /**
      * Pendulum-v1 (continuous torque, A3C's Gaussian policy): costs of up to 16 per step scaled by
@@ -129,9 +107,8 @@ public record Preset(String name, int[] hidden, String activation, int tMax, int
      * bound; 1e-2 kept it at ≈ 3.2 and scored worse (best −144 to −154 against −126 to −136).
      * The paper's own net is {@link #PAPER_CONTINUOUS}.
      */
-    public static final Preset PENDULUM = new Preset("pendulum", new int[] {64, 64}, "tanh", 5, 5, 0.99, 1e-3, 0.25, 0.5,
-            7e-4, 7e-4, "linear", 0.99, 0.1, 0.9, 40.0, 0.01, 10_000, 100_000, PAPER_EPS, 2_000_000L, Double.NaN,
-            MINATAR_CONV, 0, SHARED);
+    public static final Preset PENDULUM = new Preset("pendulum", CLASSIC.withActivation(Activation.TANH).withEntropyBeta(1e-3)
+            .withRewardScale(0.01).withTargetInterval(10_000).withEpsilonSteps(100_000).withSteps(2_000_000), 7e-4, 5);
 
     /**
      * The paper's continuous-control net (Supplementary Section 9, for state inputs): one hidden
@@ -143,9 +120,9 @@ public record Preset(String name, int[] hidden, String activation, int tMax, int
      * The paper's "each whole episode is one update" is t_max = 200 on Pendulum (its time limit):
      * see the README for what that gave. For {@code --env pendulum}; it needs continuous actions.
      */
-    public static final Preset PAPER_CONTINUOUS = new Preset("paper-continuous", new int[] {200}, "relu", 5, 5, 0.99, 1e-4, 0.25, 0.5,
-            2e-4, 7e-4, "linear", 0.99, 0.1, 0.9, 40.0, 0.01, 10_000, 100_000, PAPER_EPS, 2_000_000L, Double.NaN,
-            MINATAR_CONV, 128, "separate");
+    public static final Preset PAPER_CONTINUOUS = new Preset("paper-continuous", PAPER_HP.withHidden(200).withConv(MINATAR_CONV).withLstm(128)
+            .withValueNet(ValueNet.SEPARATE).withEntropyBeta(1e-4).withLr(2e-4).withRewardScale(0.01)
+            .withTargetInterval(10_000).withEpsilonSteps(100_000).withSteps(2_000_000), 7e-4, 5);
 
     public static final List<Preset> ALL = List.of(CARTPOLE, ACROBOT, MOUNTAINCAR, TMAZE, MINATAR, PENDULUM, PAPER, PAPER_CONTINUOUS);
 
@@ -165,6 +142,6 @@ public record Preset(String name, int[] hidden, String activation, int tMax, int
 
     @Override
     public String toString() {
-        return name + Arrays.toString(hidden);
+        return name + java.util.Arrays.toString(hp.hidden());
     }
 }

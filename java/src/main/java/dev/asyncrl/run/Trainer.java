@@ -52,25 +52,10 @@ public final class Trainer {
                           double bestMeanReturn100, double envStepsPerSecond, String status,
                           String stopReason, long updates, double updatesPerSecond, double stalenessMean,
                           long stalenessMax) {
+        /** summary.json's fields, in this order; NaN as null, and no largest staleness without updates. */
         public Map<String, Object> toMap() {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("algo", algo);
-            m.put("env", env);
-            m.put("threads", threads);
-            m.put("kernel", kernel);
-            m.put("seed", seed);
-            m.put("steps", steps);
-            m.put("wall_seconds", wallSeconds);
-            m.put("episodes", episodes);
-            m.put("mean_return_100", Double.isNaN(meanReturn100) ? null : meanReturn100);
-            m.put("best_mean_return_100", Double.isNaN(bestMeanReturn100) ? null : bestMeanReturn100);
-            m.put("env_steps_per_second", envStepsPerSecond);
-            m.put("status", status);
-            m.put("stop_reason", stopReason);
-            m.put("updates", updates);
-            m.put("updates_per_second", updatesPerSecond);
-            m.put("staleness_mean", Double.isNaN(stalenessMean) ? null : stalenessMean);
-            m.put("staleness_max", Double.isNaN(stalenessMean) ? null : stalenessMax);
+            Map<String, Object> m = JsonRecords.toMap(this);
+            if (m.get("staleness_mean") == null) m.put("staleness_max", null);
             return m;
         }
     }
@@ -94,7 +79,7 @@ public final class Trainer {
      * The checkpoint must match the network and optimizer {@code cfg} builds (IllegalArgumentException).
      */
     public static Summary train(TrainConfig cfg, Kernel kernel, RunDirectory dir, Progress progress, Checkpoint from) {
-        Algorithm algorithm = Algorithm.parse(cfg.algo());
+        Algorithm algorithm = cfg.algo();
         Env probe = Envs.create(cfg.env());
         Mlp net = network(cfg.algo(), probe, cfg.conv(), cfg.hidden(), cfg.lstm(), Activation.parse(cfg.activation()),
                 ValueNet.parse(cfg.valueNet()));
@@ -261,7 +246,7 @@ public final class Trainer {
         EpisodeStats ep = ctx.episodes();
         TrainingContext.Updates u = ctx.updates();
         double counted = last.wallSeconds() - u.sinceWallSeconds();
-        Summary s = new Summary(cfg.algo(), cfg.env(), cfg.threads(), kernel.name(), cfg.seed(), last.globalStep(),
+        Summary s = new Summary(cfg.algo().flag(), cfg.env(), cfg.threads(), kernel.name(), cfg.seed(), last.globalStep(),
                 last.wallSeconds(), ep.episodes(), ep.meanReturn100(), ep.bestMeanReturn100(),
                 last.stepsPerSecond(), status, writeFailed != null ? writeFailed.getMessage() : ctx.stopReason(), u.count(),
                 counted > 0 ? u.count() / counted : 0, u.staleness().mean(), u.staleness().max());

@@ -22,8 +22,8 @@ class OptimizerTest {
     private final Layout layout = Layout.builder().add("w", 4).build();
 
     private static Hyperparameters hp(Hyperparameters.OptimizerKind kind) {
-        return new Hyperparameters(5, 0.99, 0.01, 0.25, 0.5, 0.1, Hyperparameters.LrSchedule.CONSTANT, kind,
-                0.5, 0.1, 0.5, 40, 1, 100, 100, Hyperparameters.PAPER_EPSILONS, Hyperparameters.PAPER_EPSILON_PROBS);
+        return Hyperparameters.PAPER.withLr(0.1).withLrSchedule(Hyperparameters.LrSchedule.CONSTANT).withOptimizer(kind)
+                .withRmsAlpha(0.5).withMomentum(0.5).withTargetInterval(100).withEpsilonSteps(100);
     }
 
     private static MemorySegment grad(Arena arena, float v) {

@@ -48,9 +48,9 @@ final class SegmentHarness implements AutoCloseable {
      * depend on T), one final ε, clipping far above the gradients of this small net.
      */
     static Hyperparameters hp(int tMax, double gamma, long targetInterval, long epsilonSteps, double finalEpsilon) {
-        return new Hyperparameters(tMax, gamma, 0.01, 0.25, 0.5, 1e-2, Hyperparameters.LrSchedule.CONSTANT,
-                Hyperparameters.OptimizerKind.SHARED_RMSPROP, 0.99, 0.1, 0.9, 1e6, 1.0, targetInterval, epsilonSteps,
-                new double[] {finalEpsilon}, new double[] {1.0});
+        return Hyperparameters.PAPER.withTMax(tMax).withGamma(gamma).withLr(1e-2).withLrSchedule(Hyperparameters.LrSchedule.CONSTANT)
+                .withMaxGradNorm(1e6).withTargetInterval(targetInterval).withEpsilonSteps(epsilonSteps)
+                .withEpsilons(new double[] {finalEpsilon}, new double[] {1.0});
     }
 
     int segment() {

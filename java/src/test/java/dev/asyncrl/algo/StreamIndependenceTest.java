@@ -102,9 +102,8 @@ public class StreamIndependenceTest {
 
     /** Near-paper values with this t_max and learning rate; ε anneals over a long horizon (1 at T = 0). */
     public static Hyperparameters hyperparameters(int tMax, double lr) {
-        return new Hyperparameters(tMax, 0.99, 0.01, 0.5, 0.5, lr, Hyperparameters.LrSchedule.CONSTANT,
-                Hyperparameters.OptimizerKind.SHARED_RMSPROP, 0.99, 0.1, 0.9, 40, 1, 1000, 1_000_000,
-                new double[] {0.1}, new double[] {1.0});
+        return Hyperparameters.PAPER.withTMax(tMax).withValueCoef(0.5).withLr(lr).withLrSchedule(Hyperparameters.LrSchedule.CONSTANT)
+                .withTargetInterval(1000).withEpsilonSteps(1_000_000).withEpsilons(new double[] {0.1}, new double[] {1.0});
     }
 
     /** Passes everything through; remembers the seed and the first action taken. */
