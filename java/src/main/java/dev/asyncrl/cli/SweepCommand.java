@@ -33,7 +33,7 @@ import picocli.CommandLine.Parameters;
  * (sweep.csv, and on stdout), and the sorted final scores of each series as a PNG (sweep.png, the
  * shape of the paper's Figure S5).
  */
-@Command(name = "sweep", sortOptions = false,
+@Command(name = "sweep", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Run one configuration over seeds (and learning rates drawn from LogUniform) and compare the final scores.")
 public final class SweepCommand implements java.util.concurrent.Callable<Integer> {
 
