@@ -118,7 +118,7 @@ public record Preset(String name, Hyperparameters hp, double qLr, int nStepTMax)
      * (the paper drew η from LogUniform(1e-5, 1e-1)): on Pendulum, seed 1, 7e-4 reached −426 by
      * 280k steps and then fell back to about −1300; 2e-4 passed −400 at 944k and ended at −147 best.
      * The paper's "each whole episode is one update" is t_max = 200 on Pendulum (its time limit):
-     * see the README for what that gave. For {@code --env pendulum}; it needs continuous actions.
+     * see java/results/README.md for what that gave. For {@code --env pendulum}; it needs continuous actions.
      */
     public static final Preset PAPER_CONTINUOUS = new Preset("paper-continuous", PAPER_HP.withHidden(200).withConv(MINATAR_CONV).withLstm(128)
             .withValueNet(ValueNet.SEPARATE).withEntropyBeta(1e-4).withLr(2e-4).withRewardScale(0.01)

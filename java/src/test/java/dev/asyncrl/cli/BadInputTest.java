@@ -5,7 +5,7 @@
  * the cause, nothing on stdout, no stack trace, and no file created, changed or removed in the
  * directory the case points at. Cases run through Main.run in-process where nothing can take the
  * JVM down; a truncated kernel library (SIGBUS in dlopen before the ELF check) and an out-of-memory
- * heap run in a child JVM, as a user runs them. The table doubles as the README's list.
+ * heap run in a child JVM, as a user runs them. The table doubles as the Reliability list in java/results/README.md.
  */
 package dev.asyncrl.cli;
 
