@@ -2,12 +2,12 @@ package dev.asyncrl.bench;
 
 import dev.asyncrl.algo.Algorithm;
 import dev.asyncrl.algo.ActorLearner;
-import dev.asyncrl.cli.Kernels;
 import dev.asyncrl.env.CartPole;
 import dev.asyncrl.kernel.Kernel;
 import dev.asyncrl.memory.SharedParams;
 import dev.asyncrl.algo.Hyperparameters;
 import dev.asyncrl.net.Mlp;
+import dev.asyncrl.run.Kernels;
 import dev.asyncrl.run.Preset;
 import dev.asyncrl.run.TrainingContext;
 import java.lang.foreign.Arena;

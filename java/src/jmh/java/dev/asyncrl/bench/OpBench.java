@@ -24,8 +24,8 @@ package dev.asyncrl.bench;
 
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 
-import dev.asyncrl.cli.Kernels;
 import dev.asyncrl.kernel.Kernel;
+import dev.asyncrl.run.Kernels;
 import java.io.PrintStream;
 import java.io.OutputStream;
 import java.lang.foreign.Arena;

@@ -21,8 +21,8 @@ package dev.asyncrl.bench;
 
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 
-import dev.asyncrl.cli.Kernels;
 import dev.asyncrl.kernel.Kernel;
+import dev.asyncrl.run.Kernels;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.SplittableRandom;

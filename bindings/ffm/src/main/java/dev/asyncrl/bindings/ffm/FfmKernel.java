@@ -14,18 +14,10 @@ import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
-import java.io.IOException;
 import java.lang.invoke.MethodHandle;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * A native kernel reached through the Foreign Function and Memory API: any shared library that
@@ -230,15 +222,7 @@ public final class FfmKernel implements Kernel {
     }
 
     private static FfmKernel open(Path path, boolean checked) {
-        if (Files.isDirectory(path)) throw new KernelLoadException("kernel library " + path + " is a directory, not a .so file");
-        if (Files.exists(path) && !Files.isRegularFile(path)) {
-            // a FIFO would block the reads below (and dlopen) until someone writes to it
-            throw new KernelLoadException("kernel library " + path + " is not a regular file (a FIFO, socket or device), not a .so file");
-        }
-        if (!Files.isRegularFile(path)) {
-            throw new KernelLoadException("kernel library not found: " + path);
-        }
-        checkElf(path);
+        KernelLibraries.checkLibraryFile(path);  // before dlopen: a truncated or foreign file is an error, not a SIGBUS
         // Automatic: no per-call liveness counter, and unloaded only once unreachable (class comment).
         Arena arena = Arena.ofAuto();
         SymbolLookup lookup;
@@ -249,85 +233,6 @@ public final class FfmKernel implements Kernel {
                     + ": not a shared library this platform can load (" + e.getMessage() + ")", e);
         }
         return new FfmKernel(path, arena, lookup, checked);
-    }
-
-    /**
-     * On Linux, refuses a file that is not an ELF shared object for this machine before dlopen sees
-     * it: the error then names the real cause (not ELF, 32-bit, another architecture), and the JVM
-     * prints no stack-guard warnings about a file it failed to load. It also refuses a file cut
-     * short (a copy or download that stopped early): dlopen maps each PT_LOAD segment from the file
-     * as its program header says, and touching a page mapped past the end of the file is SIGBUS,
-     * which kills the JVM, so every segment and header table must lie inside the file.
-     */
-    private static void checkElf(Path path) {
-        if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux")) return;
-        String cannot = "cannot load kernel library " + path + ": ";
-        try (var ch = FileChannel.open(path, StandardOpenOption.READ)) {
-            long size = ch.size();
-            ByteBuffer h = read(ch, 0, 64);
-            if (h.limit() < 20 || h.get(0) != 0x7f || h.get(1) != 'E' || h.get(2) != 'L' || h.get(3) != 'F') {
-                throw new KernelLoadException(cannot + "not a shared library (no ELF header)");
-            }
-            if (h.get(4) != 2) throw new KernelLoadException(cannot + "a 32-bit library, this JVM is 64-bit");
-            h.order(h.get(5) == 1 ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN);
-            int type = Short.toUnsignedInt(h.getShort(16));
-            int machine = Short.toUnsignedInt(h.getShort(18));
-            if (type != 3) throw new KernelLoadException(cannot + "an ELF file but not a shared library (type " + type + ")");
-            String arch = System.getProperty("os.arch", "");
-            int expected = switch (arch) {
-                case "amd64", "x86_64" -> 62;
-                case "aarch64" -> 183;
-                case "riscv64" -> 243;
-                case "ppc64le" -> 21;
-                case "s390x" -> 22;
-                default -> -1;
-            };
-            if (expected != -1 && machine != expected) {
-                throw new KernelLoadException(cannot + "built for another architecture (ELF machine " + machine + "), this JVM runs on " + arch);
-            }
-            String truncated = cannot + "the file is cut short (" + size + " bytes) or damaged: ";
-            if (h.limit() < 64) throw new KernelLoadException(truncated + "its ELF header is incomplete");
-            long phoff = h.getLong(32), shoff = h.getLong(40);
-            int phentsize = Short.toUnsignedInt(h.getShort(54)), phnum = Short.toUnsignedInt(h.getShort(56));
-            int shentsize = Short.toUnsignedInt(h.getShort(58)), shnum = Short.toUnsignedInt(h.getShort(60));
-            if (phnum == 0 || phentsize < 56 || phentsize > 4096) throw new KernelLoadException(truncated + "it has no program headers");
-            if (!inside(phoff, (long) phnum * phentsize, size)) {
-                throw new KernelLoadException(truncated + "its program headers lie past its end");
-            }
-            ByteBuffer ph = read(ch, phoff, phnum * phentsize).order(h.order());
-            for (int i = 0; i < phnum; i++) {
-                int at = i * phentsize;
-                int pType = ph.getInt(at);
-                long offset = ph.getLong(at + 8), filesz = ph.getLong(at + 32);
-                // PT_LOAD (1) is mapped from the file; PT_DYNAMIC (2) is read by the loader before anything runs
-                if ((pType == 1 || pType == 2) && !inside(offset, filesz, size)) {
-                    throw new KernelLoadException(truncated + "segment " + i + " needs bytes up to " + Long.toUnsignedString(offset + filesz)
-                            + " (ELF program header " + (pType == 1 ? "PT_LOAD" : "PT_DYNAMIC") + ")");
-                }
-            }
-            // shnum 0 with shoff set means more than 65279 sections (counted elsewhere): only a table that is there is checked
-            if (shoff != 0 && shnum != 0 && !inside(shoff, (long) shnum * shentsize, size)) {
-                throw new KernelLoadException(truncated + "its section headers lie past its end");
-            }
-        } catch (IOException e) {
-            String why = e instanceof AccessDeniedException ? "permission denied" : e.getMessage();
-            throw new KernelLoadException("cannot read kernel library " + path + ": " + why, e);
-        }
-    }
-
-    /** Whether [offset, offset + length) lies inside a file of {@code size} bytes (offset and length unsigned, as ELF's). */
-    private static boolean inside(long offset, long length, long size) {
-        return offset >= 0 && length >= 0 && offset <= size && length <= size - offset;
-    }
-
-    /** Up to {@code n} bytes of the file from {@code at}: fewer where the file ends first. */
-    private static ByteBuffer read(FileChannel ch, long at, int n) throws IOException {
-        ByteBuffer b = ByteBuffer.allocate(n);
-        while (b.hasRemaining()) {
-            int r = ch.read(b, at + b.position());
-            if (r < 0) break;
-        }
-        return b.flip();
     }
 
     public Path path() {

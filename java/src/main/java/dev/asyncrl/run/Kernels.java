@@ -1,4 +1,4 @@
-package dev.asyncrl.cli;
+package dev.asyncrl.run;
 
 import dev.asyncrl.bindings.ffm.KernelLibraries;
 import dev.asyncrl.kernel.JavaKernel;
@@ -11,12 +11,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * Chooses a kernel for a run: {@code java} is the pure-Java kernel; {@code auto} (the default) the
  * fastest kernel this machine supports; any other name is a native kernel library built with the
  * project ({@code reference}, {@code blas}, {@code simd}), and a path is a library of the user's
- * own. Lives above both the Kernel interface and the bindings, so neither imports the other.
+ * own. Lives above both the Kernel interface and the bindings, so neither imports the other, and
+ * where a run is built, so that the command line and the Java API choose kernels the same way.
  *
  * <p>How {@code auto} chooses (the measurements are in the README, "Kernels"): simd where the CPU
  * has AVX2 and FMA, then blas, then reference, then java. blas ahead of reference: through
@@ -27,7 +29,9 @@ import java.util.Locale;
  * network, and a fraction of it on the MinAtar and Atari nets. simd needs AVX2 and FMA only for
  * speed (without them it runs the reference code), so the flags test is a preference, not a
  * safety check. A candidate that is missing or fails to load is skipped with one line on stderr
- * naming why; auto never fails while java remains.
+ * naming why; auto never fails while java remains. Where no built-in kernel can be loaded at all
+ * (another platform than linux-x86_64, a jar without its natives: {@link KernelLibraries#unavailable()}),
+ * auto says so in one line and uses java.
  */
 public final class Kernels {
     private Kernels() {}
@@ -56,11 +60,16 @@ public final class Kernels {
     }
 
     private static Kernel openFastest(PrintStream log) {
+        Optional<String> none = KernelLibraries.unavailable();
+        if (none.isPresent()) {
+            log.println("asyncrl: kernel auto: " + none.get() + "; using the java kernel");
+            return new JavaKernel();
+        }
         return openFirst(preference(), log);
     }
 
     /** The first of {@code names} that loads, each failure a line on {@code log}; java if none does. */
-    static Kernel openFirst(List<String> names, PrintStream log) {
+    public static Kernel openFirst(List<String> names, PrintStream log) {
         for (String name : names) {
             try {
                 return KernelLibraries.load(name);
@@ -75,7 +84,7 @@ public final class Kernels {
     private static String cpuFlags;
 
     /** Whether /proc/cpuinfo lists this CPU flag (false where there is no /proc/cpuinfo). */
-    static synchronized boolean cpuHas(String flag) {
+    public static synchronized boolean cpuHas(String flag) {
         if (cpuFlags == null) {
             cpuFlags = "";
             try {
