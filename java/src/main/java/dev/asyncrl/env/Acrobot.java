@@ -41,7 +41,7 @@ public final class Acrobot extends EpisodicEnv implements Renderable, ReportsSuc
     private final double[] y = new double[4];
 
     public Acrobot() {
-        super("Acrobot-v1", "Acrobot", 6, 3, MAX_STEPS);
+        super("Acrobot-v1", 6, 3, MAX_STEPS);
     }
 
     @Override

@@ -31,7 +31,7 @@ public final class CartPole extends EpisodicEnv implements Renderable {
     private double x, xDot, theta, thetaDot;
 
     public CartPole() {
-        super("CartPole-v1", "CartPole", 4, 2, MAX_STEPS);
+        super("CartPole-v1", 4, 2, MAX_STEPS);
     }
 
     @Override

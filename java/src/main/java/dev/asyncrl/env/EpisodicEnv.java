@@ -14,8 +14,6 @@ import java.util.SplittableRandom;
  */
 public abstract class EpisodicEnv implements Env {
     private final String id;
-    /** How error messages name the environment, e.g. "CartPole". */
-    private final String name;
     private final int observationSize;
     private final int actionCount;
     private final int maxSteps;
@@ -28,15 +26,13 @@ public abstract class EpisodicEnv implements Env {
     private boolean terminated;
 
     /**
-     * @param id              Gymnasium's id, e.g. "CartPole-v1"
-     * @param name            the name error messages give
+     * @param id              Gymnasium's id, e.g. "CartPole-v1"; error messages name the environment by it
      * @param observationSize floats in one observation
      * @param actionCount     discrete actions; 0 for continuous actions
      * @param maxSteps        the time limit: steps after which an episode is truncated
      */
-    protected EpisodicEnv(String id, String name, int observationSize, int actionCount, int maxSteps) {
+    protected EpisodicEnv(String id, int observationSize, int actionCount, int maxSteps) {
         this.id = id;
-        this.name = name;
         this.observationSize = observationSize;
         this.actionCount = actionCount;
         this.maxSteps = maxSteps;
@@ -81,7 +77,7 @@ public abstract class EpisodicEnv implements Env {
 
     /** The first thing a step does: refuses a step after the episode ended. */
     protected final void requireRunning() {
-        if (needsReset) throw new IllegalStateException(name + ": step after the episode ended; call reset first");
+        if (needsReset) throw new IllegalStateException(id + ": step after the episode ended; call reset first");
     }
 
     /**

@@ -32,7 +32,7 @@ public final class MountainCar extends EpisodicEnv implements Renderable, Report
     private double position, velocity;
 
     public MountainCar() {
-        super("MountainCar-v0", "MountainCar", 2, 3, MAX_STEPS);
+        super("MountainCar-v0", 2, 3, MAX_STEPS);
     }
 
     @Override

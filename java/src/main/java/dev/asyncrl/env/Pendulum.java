@@ -38,7 +38,7 @@ public final class Pendulum extends EpisodicEnv implements Renderable {
     private double lastTorque = Double.NaN;
 
     public Pendulum() {
-        super("Pendulum-v1", "Pendulum", 3, 0, MAX_STEPS);
+        super("Pendulum-v1", 3, 0, MAX_STEPS);
     }
 
     @Override

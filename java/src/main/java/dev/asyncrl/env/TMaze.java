@@ -62,7 +62,7 @@ public final class TMaze extends EpisodicEnv implements Renderable, ReportsSucce
 
     /** @param length corridor cells from the start to the junction, at least 1 */
     public TMaze(int length) {
-        super("TMaze-" + length, "TMaze", 4, 3, 4 * (length + 1));
+        super("TMaze-" + length, 4, 3, 4 * (length + 1));
         if (length < 1) throw new IllegalArgumentException("T-maze: the corridor length must be >= 1, got " + length);
         this.length = length;
     }

@@ -291,11 +291,30 @@ public final class RunDirectory implements AutoCloseable {
      * place; a failed write leaves the old file and removes the temporary one.
      */
     public static void writeJson(Path dir, String name, Map<String, Object> content) {
-        Path tmp = dir.resolve(name + ".tmp");
-        try {
+        replace(dir, name, tmp -> {
             // through NIO rather than java.io.File, whose exceptions bury the reason in their message
             try (java.io.OutputStream o = Files.newOutputStream(tmp)) {
                 JSON.writeValue(o, content);
+            }
+        });
+    }
+
+    /** Writes a file's whole content to {@code tmp}. */
+    private interface Content {
+        void writeTo(Path tmp) throws IOException;
+    }
+
+    /**
+     * Replaces {@code dir/name}: {@code content} is written to {@code dir/name.tmp}, which is then
+     * moved into place, so a reader sees the old file or the new one. A failed write removes the
+     * temporary file (a half-written one is worth nothing and holds space a full disk needs) and
+     * is a {@link WriteFailedException}.
+     */
+    private static void replace(Path dir, String name, Content content) {
+        Path tmp = dir.resolve(name + ".tmp");
+        try {
+            try {
+                content.writeTo(tmp);
             } catch (IOException e) {
                 Files.deleteIfExists(tmp);
                 throw e;
@@ -312,8 +331,7 @@ public final class RunDirectory implements AutoCloseable {
      * machine, to a temporary name and then moved into place.
      */
     public void writeParams(MemorySegment theta, long floats) {
-        Path tmp = dir.resolve(PARAMS + ".tmp");
-        try {
+        replace(dir, PARAMS, tmp -> {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                     StandardOpenOption.WRITE); Arena arena = Arena.ofConfined()) {
                 MemorySegment le = arena.allocate(floats * Float.BYTES, Float.BYTES);
@@ -321,14 +339,8 @@ public final class RunDirectory implements AutoCloseable {
                 ByteBuffer buf = le.asByteBuffer();
                 while (buf.hasRemaining()) ch.write(buf);
                 ch.force(true);
-            } catch (IOException e) {
-                Files.deleteIfExists(tmp);
-                throw e;
             }
-            Files.move(tmp, dir.resolve(PARAMS), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new WriteFailedException(dir.resolve(PARAMS), e);
-        }
+        });
     }
 
     public void appendMetrics(Trainer.Report r) {

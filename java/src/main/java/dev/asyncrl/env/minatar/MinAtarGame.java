@@ -85,8 +85,7 @@ public abstract class MinAtarGame extends EpisodicEnv implements Renderable {
      */
     protected MinAtarGame(String name, int channels, int[] minimalSet, boolean minimalActions, boolean ramping,
             double stickyProbability, int maxSteps) {
-        super(id(name, minimalActions), id(name, minimalActions), channels * CELLS, (minimalActions ? minimalSet : FULL_SET).length,
-                maxSteps);
+        super(id(name, minimalActions), channels * CELLS, (minimalActions ? minimalSet : FULL_SET).length, maxSteps);
         if (!(stickyProbability >= 0 && stickyProbability <= 1)) {
             throw new IllegalArgumentException("sticky-action probability must be in [0, 1], got " + stickyProbability);
         }
