@@ -19,7 +19,7 @@ import java.lang.foreign.MemorySegment;
  * 0, +1 at the middle joint. Reward -1 per step and 0 on the step that lifts the tip above the goal
  * line (-cos θ1 - cos(θ1 + θ2) &gt; 1), which terminates (a success); truncated at 500 steps.
  */
-public final class Acrobot extends EpisodicEnv implements Renderable, ReportsSuccess {
+public final class Acrobot extends EpisodicEnv implements ReportsSuccess {
     private static final double DT = 0.2;
     private static final double L1 = 1.0;
     private static final double M1 = 1.0;
@@ -41,7 +41,7 @@ public final class Acrobot extends EpisodicEnv implements Renderable, ReportsSuc
     private final double[] y = new double[4];
 
     public Acrobot() {
-        super("Acrobot-v1", 6, 3, MAX_STEPS);
+        super("Acrobot-v1", 6, 3, MAX_STEPS, 15);  // 6 floats observed, 3 actions; 15 frames/s, as Gymnasium renders it
     }
 
     @Override
@@ -125,11 +125,6 @@ public final class Acrobot extends EpisodicEnv implements Renderable, ReportsSuc
     @Override
     public boolean succeeded() {
         return reachedTerminal();
-    }
-
-    @Override
-    public int framesPerSecond() {
-        return 15;
     }
 
     /** The two links hanging from the pivot (θ1 = θ2 = 0 hangs straight down), the goal line above. */

@@ -15,7 +15,7 @@ import java.lang.foreign.MemorySegment;
  * Gymnasium does, and observed as float32: [x, ẋ, θ, θ̇]. Reward 1 per step, the terminating step
  * included. Actions: 0 pushes left, 1 pushes right.
  */
-public final class CartPole extends EpisodicEnv implements Renderable {
+public final class CartPole extends EpisodicEnv {
     private static final double GRAVITY = 9.8;
     private static final double MASS_CART = 1.0;
     private static final double MASS_POLE = 0.1;
@@ -31,7 +31,7 @@ public final class CartPole extends EpisodicEnv implements Renderable {
     private double x, xDot, theta, thetaDot;
 
     public CartPole() {
-        super("CartPole-v1", 4, 2, MAX_STEPS);
+        super("CartPole-v1", 4, 2, MAX_STEPS, 50);  // 4 floats observed, 2 actions; 50 frames/s, as Gymnasium renders it
     }
 
     @Override
@@ -72,11 +72,6 @@ public final class CartPole extends EpisodicEnv implements Renderable {
         obs.setAtIndex(JAVA_FLOAT, 1, (float) xDot);
         obs.setAtIndex(JAVA_FLOAT, 2, (float) theta);
         obs.setAtIndex(JAVA_FLOAT, 3, (float) thetaDot);
-    }
-
-    @Override
-    public int framesPerSecond() {
-        return 50;
     }
 
     /** The cart on its track, the pole at θ (positive leans right), as Gymnasium draws it. */

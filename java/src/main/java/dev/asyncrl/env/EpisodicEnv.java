@@ -4,19 +4,23 @@ import java.lang.foreign.MemorySegment;
 import java.util.SplittableRandom;
 
 /**
- * The episode bookkeeping every built-in {@link Env} shares, written once: the spaces' sizes and
- * the time limit given at construction, the environment's own random stream (seeded by
+ * The episode bookkeeping every built-in {@link Env} shares, written once: the spaces' sizes, the
+ * time limit and the frame rate of its pictures given at construction (Gymnasium keeps the last in
+ * its env's metadata, render_fps), the environment's own random stream (seeded by
  * {@link #reset(long, MemorySegment)}, carried over by {@link #reset(MemorySegment)}), the step
  * counter, and the refusal to step after an episode ended. A subclass draws its start state in
- * {@link #startEpisode}, and its {@code step} opens with {@link #requireRunning()} and closes with
- * {@link #endStep}, which counts the step and reports terminated or truncated as Gymnasium does
- * (truncated only when the time limit cuts an episode that did not terminate).
+ * {@link #startEpisode}, pictures its current state in {@link #render()} (every built-in
+ * environment can be watched with {@code eval --render}), and its {@code step} opens with
+ * {@link #requireRunning()} and closes with {@link #endStep}, which counts the step and reports
+ * terminated or truncated as Gymnasium does (truncated only when the time limit cuts an episode
+ * that did not terminate).
  */
-public abstract class EpisodicEnv implements Env {
+public abstract class EpisodicEnv implements Env, Renderable {
     private final String id;
     private final int observationSize;
     private final int actionCount;
     private final int maxSteps;
+    private final int framesPerSecond;
 
     /** The environment's one random stream: start states and any draw during an episode. */
     protected SplittableRandom rng = new SplittableRandom(0);
@@ -30,12 +34,14 @@ public abstract class EpisodicEnv implements Env {
      * @param observationSize floats in one observation
      * @param actionCount     discrete actions; 0 for continuous actions
      * @param maxSteps        the time limit: steps after which an episode is truncated
+     * @param framesPerSecond how fast {@link #render()}'s pictures are meant to be shown
      */
-    protected EpisodicEnv(String id, int observationSize, int actionCount, int maxSteps) {
+    protected EpisodicEnv(String id, int observationSize, int actionCount, int maxSteps, int framesPerSecond) {
         this.id = id;
         this.observationSize = observationSize;
         this.actionCount = actionCount;
         this.maxSteps = maxSteps;
+        this.framesPerSecond = framesPerSecond;
     }
 
     /** Draws the start state from {@link #rng} and writes the first observation into {@code obs}. */
@@ -59,6 +65,11 @@ public abstract class EpisodicEnv implements Env {
     @Override
     public final int maxEpisodeSteps() {
         return maxSteps;
+    }
+
+    @Override
+    public final int framesPerSecond() {
+        return framesPerSecond;
     }
 
     @Override

@@ -19,7 +19,7 @@ import java.lang.foreign.MemorySegment;
  * The state is kept in double and observed as float32: [position, velocity]. Actions: 0 pushes
  * left, 1 does nothing, 2 pushes right. An episode that reaches the flag is a success.
  */
-public final class MountainCar extends EpisodicEnv implements Renderable, ReportsSuccess {
+public final class MountainCar extends EpisodicEnv implements ReportsSuccess {
     private static final double MIN_POSITION = -1.2;
     private static final double MAX_POSITION = 0.6;
     private static final double MAX_SPEED = 0.07;
@@ -32,7 +32,7 @@ public final class MountainCar extends EpisodicEnv implements Renderable, Report
     private double position, velocity;
 
     public MountainCar() {
-        super("MountainCar-v0", 2, 3, MAX_STEPS);
+        super("MountainCar-v0", 2, 3, MAX_STEPS, 30);  // 2 floats observed, 3 actions; 30 frames/s, as Gymnasium renders it
     }
 
     @Override
@@ -65,11 +65,6 @@ public final class MountainCar extends EpisodicEnv implements Renderable, Report
     @Override
     public boolean succeeded() {
         return reachedTerminal();
-    }
-
-    @Override
-    public int framesPerSecond() {
-        return 30;
     }
 
     private static double surface(double xs) {

@@ -24,7 +24,7 @@ import java.lang.foreign.MemorySegment;
  * <p>Continuous actions: one float, the torque, in [−2, 2]; {@code step(int, ...)} is refused. A
  * non-finite torque is refused too (Gymnasium would carry the NaN into the state for good).
  */
-public final class Pendulum extends EpisodicEnv implements Renderable {
+public final class Pendulum extends EpisodicEnv {
     private static final double MAX_SPEED = 8.0;
     private static final double MAX_TORQUE = 2.0;
     private static final double DT = 0.05;
@@ -38,7 +38,7 @@ public final class Pendulum extends EpisodicEnv implements Renderable {
     private double lastTorque = Double.NaN;
 
     public Pendulum() {
-        super("Pendulum-v1", 3, 0, MAX_STEPS);
+        super("Pendulum-v1", 3, 0, MAX_STEPS, 30);  // 3 floats observed, continuous actions; 30 frames/s, as Gymnasium renders it
     }
 
     @Override
@@ -109,11 +109,6 @@ public final class Pendulum extends EpisodicEnv implements Renderable {
         obs.setAtIndex(JAVA_FLOAT, 0, (float) Math.cos(theta));
         obs.setAtIndex(JAVA_FLOAT, 1, (float) Math.sin(theta));
         obs.setAtIndex(JAVA_FLOAT, 2, (float) thetaDot);
-    }
-
-    @Override
-    public int framesPerSecond() {
-        return 30;
     }
 
     /** The rod seen from the front (θ = 0 points up, positive θ counter-clockwise), an arc for the torque. */

@@ -42,7 +42,7 @@ import java.lang.foreign.MemorySegment;
  * observation shows (every corridor cell looks alike). A policy that remembers the first
  * observation succeeds every time.
  */
-public final class TMaze extends EpisodicEnv implements Renderable, ReportsSuccess {
+public final class TMaze extends EpisodicEnv implements ReportsSuccess {
     public static final int DEFAULT_LENGTH = 5;
     public static final int FORWARD = 0, LEFT = 1, RIGHT = 2;
     /** The reward for a move that goes nowhere. */
@@ -62,7 +62,7 @@ public final class TMaze extends EpisodicEnv implements Renderable, ReportsSucce
 
     /** @param length corridor cells from the start to the junction, at least 1 */
     public TMaze(int length) {
-        super("TMaze-" + length, 4, 3, 4 * (length + 1));
+        super("TMaze-" + length, 4, 3, 4 * (length + 1), 4);  // 4 floats observed, 3 actions; 4 frames/s, a cell at a time
         if (length < 1) throw new IllegalArgumentException("T-maze: the corridor length must be >= 1, got " + length);
         this.length = length;
     }
@@ -112,11 +112,6 @@ public final class TMaze extends EpisodicEnv implements Renderable, ReportsSucce
         obs.setAtIndex(JAVA_FLOAT, 1, cueRight);
         obs.setAtIndex(JAVA_FLOAT, 2, corridor);
         obs.setAtIndex(JAVA_FLOAT, 3, junction);
-    }
-
-    @Override
-    public int framesPerSecond() {
-        return 4;
     }
 
     /** The T from above: the goal arm green, the other grey-red, the agent a blue disc. */

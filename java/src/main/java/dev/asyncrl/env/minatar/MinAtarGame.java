@@ -39,7 +39,7 @@ import java.util.Arrays;
  * with {@link MemorySegment#copy(Object, int, MemorySegment, java.lang.foreign.ValueLayout.OfFloat, long, int)}.
  * An instance belongs to one thread.
  */
-public abstract class MinAtarGame extends EpisodicEnv implements Renderable {
+public abstract class MinAtarGame extends EpisodicEnv {
     /** The grid is SIZE × SIZE. */
     public static final int SIZE = 10;
     /** Cells in one channel. */
@@ -57,6 +57,8 @@ public abstract class MinAtarGame extends EpisodicEnv implements Renderable {
 
     /** Pixels per cell in {@link #render()}. */
     public static final int CELL_PIXELS = 16;
+    /** How fast {@link #render()}'s pictures are meant to be shown. */
+    static final int FRAMES_PER_SECOND = 30;
 
     private static final int[] FULL_SET = {NOOP, LEFT, UP, RIGHT, DOWN, FIRE};
 
@@ -85,7 +87,8 @@ public abstract class MinAtarGame extends EpisodicEnv implements Renderable {
      */
     protected MinAtarGame(String name, int channels, int[] minimalSet, boolean minimalActions, boolean ramping,
             double stickyProbability, int maxSteps) {
-        super(id(name, minimalActions), channels * CELLS, (minimalActions ? minimalSet : FULL_SET).length, maxSteps);
+        super(id(name, minimalActions), channels * CELLS, (minimalActions ? minimalSet : FULL_SET).length, maxSteps,
+                FRAMES_PER_SECOND);
         if (!(stickyProbability >= 0 && stickyProbability <= 1)) {
             throw new IllegalArgumentException("sticky-action probability must be in [0, 1], got " + stickyProbability);
         }
