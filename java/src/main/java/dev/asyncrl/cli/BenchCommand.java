@@ -1,5 +1,9 @@
 package dev.asyncrl.cli;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.asyncrl.algo.Algorithm;
 import dev.asyncrl.kernel.Kernel;
 import dev.asyncrl.run.Kernels;
@@ -176,7 +180,10 @@ public final class BenchCommand implements Callable<Integer> {
         }
         double total = (System.nanoTime() - started) / 1e9;
         printTable(out, cells);
-        if (json != null) writeJson(cells, algoList, envList, sortedThreads, kernelList, secs, warm, reps, load, total);
+        if (json != null) {
+            writeJson(cells, new Settings(algoList, envList, sortedThreads, kernelList, steps, steps != null ? null : secs, warm, reps, seed),
+                    load, total);
+        }
         out.printf(Locale.ROOT, "bench took %.1f s%s%n", total, json != null ? "; results in " + json : "");
         out.flush();
         return 0;
@@ -272,8 +279,9 @@ public final class BenchCommand implements Callable<Integer> {
         return o == null ? Double.NaN : o.medianStepsPerSecond();
     }
 
-    private static String kernelLabel(Cell c) {
-        return c.kernel().equals(c.kernelName()) ? c.kernel() : c.kernel() + " (" + c.kernelName() + ")";
+    /** The kernel flag, and the kernel it chose where the two differ (e.g. "auto (simd)"). */
+    private static String kernelLabel(String kernel, String kernelName) {
+        return kernel.equals(kernelName) ? kernel : kernel + " (" + kernelName + ")";
     }
 
     private static void printTable(PrintWriter out, List<Cell> cells) {
@@ -283,105 +291,92 @@ public final class BenchCommand implements Callable<Integer> {
         for (Cell c : cells) {
             Trainer.Summary s = c.summary();
             double one = oneThread(cells, c);
-            out.printf(Locale.ROOT, f, c.algo(), c.env(), kernelLabel(c), c.threads(), s.steps(), fmt(s.wallSeconds()),
+            out.printf(Locale.ROOT, f, c.algo(), c.env(), kernelLabel(c.kernel(), c.kernelName()), c.threads(), s.steps(), fmt(s.wallSeconds()),
                     String.format(Locale.ROOT, "%.0f", c.medianStepsPerSecond()), String.format(Locale.ROOT, "%.0f", s.updatesPerSecond()),
                     Double.isNaN(s.stalenessMean()) ? "-" : String.format(Locale.ROOT, "%.2f", s.stalenessMean()),
                     Double.isNaN(s.stalenessMean()) ? "-" : Long.toString(s.stalenessMax()),
                     Double.isNaN(one) ? "-" : String.format(Locale.ROOT, "%.2fx", c.medianStepsPerSecond() / one),
                     String.format(Locale.ROOT, "%.2f", c.median().coresUsed()), String.format(Locale.ROOT, "%.0f", c.median().stepsPerCpuSecond()));
         }
-        List<Map<String, Object>> scaling = scaling(cells);
+        List<Scaling> scaling = scaling(cells);
         if (!scaling.isEmpty()) {
             out.printf(Locale.ROOT, "%nscaling, env steps/s with 2 threads / 1 thread (and the CPU cores the process got in each;"
                     + " steps per CPU second with 2 threads / 1 thread):%n");
-            for (Map<String, Object> m : scaling) {
-                out.printf(Locale.ROOT, "  %-14s %-18s %-16s %.2fx   cores %.2f -> %.2f   per cpu-s %.2fx%n", m.get("algo"), m.get("env"),
-                        m.get("kernel_label"), (double) m.get("ratio"), (double) m.get("cores_used_1_thread"),
-                        (double) m.get("cores_used_2_threads"), (double) m.get("steps_per_cpu_second_ratio"));
+            for (Scaling m : scaling) {
+                out.printf(Locale.ROOT, "  %-14s %-18s %-16s %.2fx   cores %.2f -> %.2f   per cpu-s %.2fx%n", m.algo(), m.env(),
+                        kernelLabel(m.kernel(), m.kernelName()), m.ratio(), m.coresUsedOneThread(), m.coresUsedTwoThreads(),
+                        m.stepsPerCpuSecondRatio());
             }
         }
     }
 
+    /**
+     * The 2-thread / 1-thread figures of one (algo, env, kernel): env steps/s, the CPU cores the
+     * process got, env steps per CPU second.
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    record Scaling(String algo, String env, String kernel, String kernelName,
+                   @JsonProperty("env_steps_per_second_1_thread") double oneThread,
+                   @JsonProperty("env_steps_per_second_2_threads") double twoThreads, double ratio,
+                   @JsonProperty("cores_used_1_thread") double coresUsedOneThread,
+                   @JsonProperty("cores_used_2_threads") double coresUsedTwoThreads, double stepsPerCpuSecondRatio) {}
+
     /** The 2-thread / 1-thread ratio of env steps/s for each (algo, env, kernel) that has both. */
-    private static List<Map<String, Object>> scaling(List<Cell> cells) {
-        List<Map<String, Object>> list = new ArrayList<>();
+    private static List<Scaling> scaling(List<Cell> cells) {
+        List<Scaling> list = new ArrayList<>();
         for (Cell two : cells) {
             if (two.threads() != 2) continue;
-            double one = oneThread(cells, two);
-            if (Double.isNaN(one)) continue;
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("algo", two.algo());
-            m.put("env", two.env());
-            m.put("kernel", two.kernel());
-            m.put("kernel_name", two.kernelName());
-            m.put("kernel_label", kernelLabel(two));
-            m.put("env_steps_per_second_1_thread", one);
-            m.put("env_steps_per_second_2_threads", two.medianStepsPerSecond());
-            m.put("ratio", two.medianStepsPerSecond() / one);
-            Run r1 = oneThreadCell(cells, two).median(), r2 = two.median();
-            m.put("cores_used_1_thread", r1.coresUsed());
-            m.put("cores_used_2_threads", r2.coresUsed());
-            m.put("steps_per_cpu_second_ratio", r2.stepsPerCpuSecond() / r1.stepsPerCpuSecond());
-            list.add(m);
+            Cell oneCell = oneThreadCell(cells, two);
+            if (oneCell == null) continue;
+            double one = oneCell.medianStepsPerSecond();
+            Run r1 = oneCell.median(), r2 = two.median();
+            list.add(new Scaling(two.algo(), two.env(), two.kernel(), two.kernelName(), one, two.medianStepsPerSecond(),
+                    two.medianStepsPerSecond() / one, r1.coresUsed(), r2.coresUsed(), r2.stepsPerCpuSecond() / r1.stepsPerCpuSecond()));
         }
         return list;
     }
 
-    private void writeJson(List<Cell> cells, List<String> algoList, List<String> envList, List<Integer> threadList,
-                           List<String> kernelList, double secs, double warm, int reps, String load, double total) {
-        Map<String, Object> root = new LinkedHashMap<>();
-        root.put("asyncrl_version", Main.VERSION);
-        Map<String, Object> machine = new LinkedHashMap<>();
-        machine.put("cores", Runtime.getRuntime().availableProcessors());
-        machine.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
-        machine.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
-        machine.put("load_average_at_start", load);
-        root.put("machine", machine);
-        Map<String, Object> settings = new LinkedHashMap<>();
-        settings.put("algo", algoList);
-        settings.put("env", envList);
-        settings.put("threads", threadList);
-        settings.put("kernel", kernelList);
-        settings.put("steps", steps);
-        settings.put("seconds", steps != null ? null : secs);
-        settings.put("warmup_seconds", warm);
-        settings.put("repeat", reps);
-        settings.put("seed", seed);
-        root.put("settings", settings);
-        List<Map<String, Object>> list = new ArrayList<>();
-        for (Cell c : cells) {
+    /** One cell in bench.json: its run's summary figures, the median run's CPU figures, the ratio to 1 thread (null if none). */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    record CellFigures(String algo, String env, String kernel, String kernelName, int threads, long steps, double wallSeconds,
+                       double envStepsPerSecond, double[] envStepsPerSecondRuns, long updates, double updatesPerSecond,
+                       Double stalenessMean, Long stalenessMax, long episodes, double cpuSeconds, double coresUsed,
+                       double envStepsPerCpuSecond, @JsonProperty("vs_1_thread") Double vsOneThread) {
+
+        static CellFigures of(Cell c, List<Cell> cells) {
             Trainer.Summary s = c.summary();
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("algo", c.algo());
-            m.put("env", c.env());
-            m.put("kernel", c.kernel());
-            m.put("kernel_name", c.kernelName());
-            m.put("threads", c.threads());
-            m.put("steps", s.steps());
-            m.put("wall_seconds", s.wallSeconds());
-            m.put("env_steps_per_second", c.medianStepsPerSecond());
-            m.put("env_steps_per_second_runs", c.stepsPerSecond());
-            m.put("updates", s.updates());
-            m.put("updates_per_second", s.updatesPerSecond());
-            m.put("staleness_mean", Double.isNaN(s.stalenessMean()) ? null : s.stalenessMean());
-            m.put("staleness_max", Double.isNaN(s.stalenessMean()) ? null : s.stalenessMax());
-            m.put("episodes", s.episodes());
-            m.put("cpu_seconds", c.median().cpuSeconds());
-            m.put("cores_used", c.median().coresUsed());
-            m.put("env_steps_per_cpu_second", c.median().stepsPerCpuSecond());
+            boolean stale = !Double.isNaN(s.stalenessMean());
             double one = oneThread(cells, c);
-            m.put("vs_1_thread", Double.isNaN(one) ? null : c.medianStepsPerSecond() / one);
-            list.add(m);
+            return new CellFigures(c.algo(), c.env(), c.kernel(), c.kernelName(), c.threads(), s.steps(), s.wallSeconds(),
+                    c.medianStepsPerSecond(), c.stepsPerSecond(), s.updates(), s.updatesPerSecond(),
+                    stale ? s.stalenessMean() : null, stale ? s.stalenessMax() : null, s.episodes(), c.median().cpuSeconds(),
+                    c.median().coresUsed(), c.median().stepsPerCpuSecond(), Double.isNaN(one) ? null : c.medianStepsPerSecond() / one);
         }
-        root.put("cells", list);
-        List<Map<String, Object>> sc = scaling(cells);
-        sc.forEach(m -> m.remove("kernel_label"));
-        root.put("scaling", sc);
-        root.put("bench_seconds", total);
+    }
+
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    record Machine(int cores, String os, String java, String loadAverageAtStart) {}
+
+    /** The grid and budget as run (seconds: null when --steps bounds the cells). */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    record Settings(List<String> algo, List<String> env, List<Integer> threads, List<String> kernel, Long steps, Double seconds,
+                    double warmupSeconds, int repeat, long seed) {}
+
+    /** bench.json: what ran where, every cell, the scaling figures and how long it all took. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    record Results(String asyncrlVersion, Machine machine, Settings settings, List<CellFigures> cells, List<Scaling> scaling,
+                   double benchSeconds) {}
+
+    private void writeJson(List<Cell> cells, Settings settings, String load, double total) {
+        Machine machine = new Machine(Runtime.getRuntime().availableProcessors(),
+                System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"),
+                System.getProperty("java.vm.name") + " " + System.getProperty("java.version"), load);
+        Results results = new Results(Main.VERSION, machine, settings, cells.stream().map(c -> CellFigures.of(c, cells)).toList(),
+                scaling(cells), total);
         try {
             Path parent = json.toAbsolutePath().getParent();
             if (parent != null) Files.createDirectories(parent);
-            new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(json.toFile(), root);
+            new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(json.toFile(), results);
         } catch (IOException e) {
             throw new UncheckedIOException("writing " + json, e);
         }

@@ -9,7 +9,6 @@ import java.awt.geom.Ellipse2D;
 import java.awt.geom.Line2D;
 import java.awt.image.BufferedImage;
 import java.lang.foreign.MemorySegment;
-import java.util.SplittableRandom;
 
 /**
  * Acrobot-v1 with Gymnasium's physics: the dynamics of Sutton and Barto's book (Gymnasium's
@@ -20,7 +19,7 @@ import java.util.SplittableRandom;
  * 0, +1 at the middle joint. Reward -1 per step and 0 on the step that lifts the tip above the goal
  * line (-cos θ1 - cos(θ1 + θ2) &gt; 1), which terminates (a success); truncated at 500 steps.
  */
-public final class Acrobot implements Env, Renderable, ReportsSuccess {
+public final class Acrobot extends EpisodicEnv implements ReportsSuccess {
     private static final double DT = 0.2;
     private static final double L1 = 1.0;
     private static final double M1 = 1.0;
@@ -35,55 +34,26 @@ public final class Acrobot implements Env, Renderable, ReportsSuccess {
     private static final double[] TORQUE = {-1.0, 0.0, 1.0};
     public static final int MAX_STEPS = 500;
 
-    private SplittableRandom rng = new SplittableRandom(0);
     /** θ1, θ2, θ̇1, θ̇2. */
     private final double[] s = new double[4];
     // RK4 scratch, reused every step.
     private final double[] k1 = new double[4], k2 = new double[4], k3 = new double[4], k4 = new double[4];
     private final double[] y = new double[4];
-    private int elapsed;
-    private boolean needsReset = true;
-    private boolean reachedGoal;
 
-    @Override
-    public String id() {
-        return "Acrobot-v1";
+    public Acrobot() {
+        super("Acrobot-v1", 6, 3, MAX_STEPS, 15);  // 6 floats observed, 3 actions; 15 frames/s, as Gymnasium renders it
     }
 
     @Override
-    public int observationSize() {
-        return 6;
-    }
-
-    @Override
-    public int actionCount() {
-        return 3;
-    }
-
-    @Override
-    public int maxEpisodeSteps() {
-        return MAX_STEPS;
-    }
-
-    @Override
-    public void reset(long seed, MemorySegment obs) {
-        rng = new SplittableRandom(seed);
-        reset(obs);
-    }
-
-    @Override
-    public void reset(MemorySegment obs) {
+    protected void startEpisode(MemorySegment obs) {
         // Gymnasium draws the start state uniformly in [-0.1, 0.1) and stores it as float32.
         for (int i = 0; i < 4; i++) s[i] = (float) rng.nextDouble(-0.1, 0.1);
-        elapsed = 0;
-        needsReset = false;
-        reachedGoal = false;
         observe(obs);
     }
 
     @Override
     public void step(int action, MemorySegment obs, StepResult result) {
-        if (needsReset) throw new IllegalStateException("Acrobot: step after the episode ended; call reset first");
+        requireRunning();
         if (action < 0 || action > 2) throw new IllegalArgumentException("Acrobot: action must be 0, 1 or 2, got " + action);
         double torque = TORQUE[action];
 
@@ -103,13 +73,9 @@ public final class Acrobot implements Env, Renderable, ReportsSuccess {
         s[1] = wrap(s[1]);
         s[2] = bound(s[2], MAX_VEL_1);
         s[3] = bound(s[3], MAX_VEL_2);
-        elapsed++;
 
-        result.terminated = -Math.cos(s[0]) - Math.cos(s[1] + s[0]) > 1.0;
-        result.reward = result.terminated ? 0.0 : -1.0;
-        reachedGoal = result.terminated;
-        result.truncated = !result.terminated && elapsed >= MAX_STEPS;
-        needsReset = result.terminated || result.truncated;
+        boolean aboveLine = -Math.cos(s[0]) - Math.cos(s[1] + s[0]) > 1.0;
+        endStep(result, aboveLine ? 0.0 : -1.0, aboveLine);
         observe(obs);
     }
 
@@ -158,38 +124,30 @@ public final class Acrobot implements Env, Renderable, ReportsSuccess {
     /** True when the episode ended with the tip above the goal line. */
     @Override
     public boolean succeeded() {
-        return reachedGoal;
-    }
-
-    @Override
-    public int framesPerSecond() {
-        return 15;
+        return reachedTerminal();
     }
 
     /** The two links hanging from the pivot (θ1 = θ2 = 0 hangs straight down), the goal line above. */
     @Override
     public BufferedImage render() {
         int size = 320;
-        BufferedImage img = Drawing.canvas(size, size);
-        Graphics2D g = img.createGraphics();
-        Drawing.smooth(g);
-        double scale = size / (2 * (L1 + 1.0 + 0.2)); // both links and a margin, either side
-        double cx = size / 2.0, cy = size / 2.0;
-        // Positions in metres, y up; the screen's y points down.
-        double x1 = L1 * Math.sin(s[0]), y1 = -L1 * Math.cos(s[0]);
-        double x2 = x1 + Math.sin(s[0] + s[1]), y2 = y1 - Math.cos(s[0] + s[1]);
-        g.setColor(Color.BLACK);
-        g.setStroke(new BasicStroke(1.5f));
-        g.draw(new Line2D.Double(0, cy - 1.0 * scale, size, cy - 1.0 * scale)); // the goal: the tip 1 m above the pivot
-        g.setStroke(new BasicStroke((float) (0.2 * scale), BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
-        g.setColor(new Color(0, 204, 204));
-        g.draw(new Line2D.Double(cx, cy, cx + x1 * scale, cy - y1 * scale));
-        g.draw(new Line2D.Double(cx + x1 * scale, cy - y1 * scale, cx + x2 * scale, cy - y2 * scale));
-        g.setColor(new Color(204, 204, 0));
-        double r = 0.1 * scale;
-        g.fill(new Ellipse2D.Double(cx - r, cy - r, 2 * r, 2 * r));
-        g.fill(new Ellipse2D.Double(cx + x1 * scale - r, cy - y1 * scale - r, 2 * r, 2 * r));
-        g.dispose();
-        return img;
+        return Drawing.picture(size, size, g -> {
+            double scale = size / (2 * (L1 + 1.0 + 0.2)); // both links and a margin, either side
+            double cx = size / 2.0, cy = size / 2.0;
+            // Positions in metres, y up; the screen's y points down.
+            double x1 = L1 * Math.sin(s[0]), y1 = -L1 * Math.cos(s[0]);
+            double x2 = x1 + Math.sin(s[0] + s[1]), y2 = y1 - Math.cos(s[0] + s[1]);
+            g.setColor(Color.BLACK);
+            g.setStroke(new BasicStroke(1.5f));
+            g.draw(new Line2D.Double(0, cy - 1.0 * scale, size, cy - 1.0 * scale)); // the goal: the tip 1 m above the pivot
+            g.setStroke(new BasicStroke((float) (0.2 * scale), BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
+            g.setColor(new Color(0, 204, 204));
+            g.draw(new Line2D.Double(cx, cy, cx + x1 * scale, cy - y1 * scale));
+            g.draw(new Line2D.Double(cx + x1 * scale, cy - y1 * scale, cx + x2 * scale, cy - y2 * scale));
+            g.setColor(new Color(204, 204, 0));
+            double r = 0.1 * scale;
+            g.fill(new Ellipse2D.Double(cx - r, cy - r, 2 * r, 2 * r));
+            g.fill(new Ellipse2D.Double(cx + x1 * scale - r, cy - y1 * scale - r, 2 * r, 2 * r));
+        });
     }
 }

@@ -8,7 +8,6 @@ import java.awt.geom.Ellipse2D;
 import java.awt.geom.Rectangle2D;
 import java.awt.image.BufferedImage;
 import java.lang.foreign.MemorySegment;
-import java.util.SplittableRandom;
 
 /**
  * CartPole-v1 with Gymnasium's physics (Euler integration, tau 0.02 s, force ±10 N), thresholds
@@ -16,7 +15,7 @@ import java.util.SplittableRandom;
  * Gymnasium does, and observed as float32: [x, ẋ, θ, θ̇]. Reward 1 per step, the terminating step
  * included. Actions: 0 pushes left, 1 pushes right.
  */
-public final class CartPole implements Env, Renderable {
+public final class CartPole extends EpisodicEnv {
     private static final double GRAVITY = 9.8;
     private static final double MASS_CART = 1.0;
     private static final double MASS_POLE = 0.1;
@@ -29,45 +28,18 @@ public final class CartPole implements Env, Renderable {
     private static final double X_LIMIT = 2.4;
     public static final int MAX_STEPS = 500;
 
-    private SplittableRandom rng = new SplittableRandom(0);
     private double x, xDot, theta, thetaDot;
-    private int elapsed;
-    private boolean needsReset = true;
 
-    @Override
-    public String id() {
-        return "CartPole-v1";
+    public CartPole() {
+        super("CartPole-v1", 4, 2, MAX_STEPS, 50);  // 4 floats observed, 2 actions; 50 frames/s, as Gymnasium renders it
     }
 
     @Override
-    public int observationSize() {
-        return 4;
-    }
-
-    @Override
-    public int actionCount() {
-        return 2;
-    }
-
-    @Override
-    public int maxEpisodeSteps() {
-        return MAX_STEPS;
-    }
-
-    @Override
-    public void reset(long seed, MemorySegment obs) {
-        rng = new SplittableRandom(seed);
-        reset(obs);
-    }
-
-    @Override
-    public void reset(MemorySegment obs) {
+    protected void startEpisode(MemorySegment obs) {
         x = uniform();
         xDot = uniform();
         theta = uniform();
         thetaDot = uniform();
-        elapsed = 0;
-        needsReset = false;
         observe(obs);
     }
 
@@ -77,7 +49,7 @@ public final class CartPole implements Env, Renderable {
 
     @Override
     public void step(int action, MemorySegment obs, StepResult result) {
-        if (needsReset) throw new IllegalStateException("CartPole: step after the episode ended; call reset first");
+        requireRunning();
         if (action != 0 && action != 1) throw new IllegalArgumentException("CartPole: action must be 0 or 1, got " + action);
         double force = action == 1 ? FORCE : -FORCE;
         double cos = Math.cos(theta);
@@ -90,12 +62,8 @@ public final class CartPole implements Env, Renderable {
         xDot += TAU * xAcc;
         theta += TAU * thetaDot;
         thetaDot += TAU * thetaAcc;
-        elapsed++;
 
-        result.reward = 1.0;
-        result.terminated = x < -X_LIMIT || x > X_LIMIT || theta < -THETA_LIMIT || theta > THETA_LIMIT;
-        result.truncated = !result.terminated && elapsed >= MAX_STEPS;
-        needsReset = result.terminated || result.truncated;
+        endStep(result, 1.0, x < -X_LIMIT || x > X_LIMIT || theta < -THETA_LIMIT || theta > THETA_LIMIT);
         observe(obs);
     }
 
@@ -106,36 +74,28 @@ public final class CartPole implements Env, Renderable {
         obs.setAtIndex(JAVA_FLOAT, 3, (float) thetaDot);
     }
 
-    @Override
-    public int framesPerSecond() {
-        return 50;
-    }
-
     /** The cart on its track, the pole at θ (positive leans right), as Gymnasium draws it. */
     @Override
     public BufferedImage render() {
         int width = 480, height = 320;
-        BufferedImage img = Drawing.canvas(width, height);
-        Graphics2D g = img.createGraphics();
-        Drawing.smooth(g);
-        double scale = width / (2 * X_LIMIT);  // pixels per metre: the track spans the picture
-        double trackY = height * 0.7;
-        double cartW = 50, cartH = 30;
-        double cartX = x * scale + width / 2.0;
-        g.setColor(Color.BLACK);
-        g.drawLine(0, (int) trackY, width, (int) trackY);
-        g.fill(new Rectangle2D.Double(cartX - cartW / 2, trackY - cartH / 2, cartW, cartH));
-        double poleLen = scale * 2 * HALF_LENGTH, poleW = 10;
-        double axleY = trackY - cartH / 4;
-        var saved = g.getTransform();
-        g.translate(cartX, axleY);
-        g.rotate(theta);
-        g.setColor(new Color(202, 152, 101));
-        g.fill(new Rectangle2D.Double(-poleW / 2, -poleLen, poleW, poleLen));
-        g.setTransform(saved);
-        g.setColor(new Color(129, 132, 203));
-        g.fill(new Ellipse2D.Double(cartX - poleW / 2, axleY - poleW / 2, poleW, poleW));
-        g.dispose();
-        return img;
+        return Drawing.picture(width, height, g -> {
+            double scale = width / (2 * X_LIMIT);  // pixels per metre: the track spans the picture
+            double trackY = height * 0.7;
+            double cartW = 50, cartH = 30;
+            double cartX = x * scale + width / 2.0;
+            g.setColor(Color.BLACK);
+            g.drawLine(0, (int) trackY, width, (int) trackY);
+            g.fill(new Rectangle2D.Double(cartX - cartW / 2, trackY - cartH / 2, cartW, cartH));
+            double poleLen = scale * 2 * HALF_LENGTH, poleW = 10;
+            double axleY = trackY - cartH / 4;
+            var saved = g.getTransform();
+            g.translate(cartX, axleY);
+            g.rotate(theta);
+            g.setColor(new Color(202, 152, 101));
+            g.fill(new Rectangle2D.Double(-poleW / 2, -poleLen, poleW, poleLen));
+            g.setTransform(saved);
+            g.setColor(new Color(129, 132, 203));
+            g.fill(new Ellipse2D.Double(cartX - poleW / 2, axleY - poleW / 2, poleW, poleW));
+        });
     }
 }

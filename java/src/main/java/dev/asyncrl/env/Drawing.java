@@ -4,6 +4,7 @@ import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
+import java.util.function.Consumer;
 
 /**
  * What the environments' {@link Renderable#render()} drawings share: a white RGB canvas and
@@ -12,7 +13,17 @@ import java.awt.image.BufferedImage;
 final class Drawing {
     private Drawing() {}
 
-    static BufferedImage canvas(int width, int height) {
+    /** A new white picture of {@code width} × {@code height} pixels, drawn on by {@code painter} with antialiasing on. */
+    static BufferedImage picture(int width, int height, Consumer<Graphics2D> painter) {
+        BufferedImage img = canvas(width, height);
+        Graphics2D g = img.createGraphics();
+        smooth(g);
+        painter.accept(g);
+        g.dispose();
+        return img;
+    }
+
+    private static BufferedImage canvas(int width, int height) {
         BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
         g.setColor(Color.WHITE);
@@ -21,7 +32,7 @@ final class Drawing {
         return img;
     }
 
-    static void smooth(Graphics2D g) {
+    private static void smooth(Graphics2D g) {
         g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
         g.setRenderingHint(RenderingHints.KEY_STROKE_CONTROL, RenderingHints.VALUE_STROKE_PURE);
     }

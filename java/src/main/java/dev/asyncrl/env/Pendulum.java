@@ -11,7 +11,6 @@ import java.awt.geom.Ellipse2D;
 import java.awt.geom.RoundRectangle2D;
 import java.awt.image.BufferedImage;
 import java.lang.foreign.MemorySegment;
-import java.util.SplittableRandom;
 
 /**
  * Pendulum-v1 with Gymnasium's dynamics and limits: g = 10, m = 1, l = 1, dt = 0.05 s, the torque
@@ -25,7 +24,7 @@ import java.util.SplittableRandom;
  * <p>Continuous actions: one float, the torque, in [−2, 2]; {@code step(int, ...)} is refused. A
  * non-finite torque is refused too (Gymnasium would carry the NaN into the state for good).
  */
-public final class Pendulum implements Env, Renderable {
+public final class Pendulum extends EpisodicEnv {
     private static final double MAX_SPEED = 8.0;
     private static final double MAX_TORQUE = 2.0;
     private static final double DT = 0.05;
@@ -34,26 +33,12 @@ public final class Pendulum implements Env, Renderable {
     private static final double L = 1.0;
     public static final int MAX_STEPS = 200;
 
-    private SplittableRandom rng = new SplittableRandom(0);
     private double theta, thetaDot;
     /** The clipped torque of the last step, for drawing; NaN right after a reset. */
     private double lastTorque = Double.NaN;
-    private int elapsed;
-    private boolean needsReset = true;
 
-    @Override
-    public String id() {
-        return "Pendulum-v1";
-    }
-
-    @Override
-    public int observationSize() {
-        return 3;
-    }
-
-    @Override
-    public int actionCount() {
-        return 0;
+    public Pendulum() {
+        super("Pendulum-v1", 3, 0, MAX_STEPS, 30);  // 3 floats observed, continuous actions; 30 frames/s, as Gymnasium renders it
     }
 
     @Override
@@ -72,23 +57,10 @@ public final class Pendulum implements Env, Renderable {
     }
 
     @Override
-    public int maxEpisodeSteps() {
-        return MAX_STEPS;
-    }
-
-    @Override
-    public void reset(long seed, MemorySegment obs) {
-        rng = new SplittableRandom(seed);
-        reset(obs);
-    }
-
-    @Override
-    public void reset(MemorySegment obs) {
+    protected void startEpisode(MemorySegment obs) {
         theta = rng.nextDouble(-Math.PI, Math.PI);
         thetaDot = rng.nextDouble(-1.0, 1.0);
         lastTorque = Double.NaN;
-        elapsed = 0;
-        needsReset = false;
         observe(obs);
     }
 
@@ -99,7 +71,7 @@ public final class Pendulum implements Env, Renderable {
 
     @Override
     public void step(MemorySegment action, MemorySegment obs, StepResult result) {
-        if (needsReset) throw new IllegalStateException("Pendulum: step after the episode ended; call reset first");
+        requireRunning();
         float a = action.getAtIndex(JAVA_FLOAT, 0);
         if (!Float.isFinite(a)) throw new IllegalArgumentException("Pendulum: the torque must be finite, got " + a);
         double u = Math.min(Math.max(a, -MAX_TORQUE), MAX_TORQUE);
@@ -110,12 +82,8 @@ public final class Pendulum implements Env, Renderable {
         newThetaDot = Math.min(Math.max(newThetaDot, -MAX_SPEED), MAX_SPEED);
         theta = theta + newThetaDot * DT;
         thetaDot = newThetaDot;
-        elapsed++;
 
-        result.reward = -cost;
-        result.terminated = false;
-        result.truncated = elapsed >= MAX_STEPS;
-        needsReset = result.truncated;
+        endStep(result, -cost, false);  // never terminates: only the time limit ends an episode
         observe(obs);
     }
 
@@ -143,44 +111,36 @@ public final class Pendulum implements Env, Renderable {
         obs.setAtIndex(JAVA_FLOAT, 2, (float) thetaDot);
     }
 
-    @Override
-    public int framesPerSecond() {
-        return 30;
-    }
-
     /** The rod seen from the front (θ = 0 points up, positive θ counter-clockwise), an arc for the torque. */
     @Override
     public BufferedImage render() {
         int size = 320;
-        BufferedImage img = Drawing.canvas(size, size);
-        Graphics2D g = img.createGraphics();
-        Drawing.smooth(g);
-        double scale = size / 4.4; // the rod is 1 m; the picture spans ±2.2 m, as Gymnasium's does
-        double cx = size / 2.0, cy = size / 2.0;
-        double rodWidth = 0.2 * scale;
-        AffineTransform saved = g.getTransform();
-        g.translate(cx, cy);
-        g.rotate(-theta); // screen y points down, so a counter-clockwise θ is a negative screen rotation
-        g.setColor(new Color(204, 77, 77));
-        g.fill(new RoundRectangle2D.Double(-rodWidth / 2, -scale - rodWidth / 2, rodWidth, scale + rodWidth,
-                rodWidth, rodWidth));
-        g.setTransform(saved);
-        if (!Double.isNaN(lastTorque) && lastTorque != 0) {
-            double r = 0.5 * scale;
-            double extent = 150 * Math.abs(lastTorque) / MAX_TORQUE; // the arc's length shows |u|
-            g.setColor(new Color(60, 60, 60));
-            g.setStroke(new BasicStroke(3f));
-            // positive torque turns counter-clockwise: the arc runs from the right over the top
-            double start = lastTorque > 0 ? 0 : 180;
-            g.draw(new Arc2D.Double(cx - r, cy - r, 2 * r, 2 * r, start, lastTorque > 0 ? extent : -extent, Arc2D.OPEN));
-            double end = Math.toRadians(start + (lastTorque > 0 ? extent : -extent));
-            double ex = cx + r * Math.cos(end), ey = cy - r * Math.sin(end);
-            g.fill(new Ellipse2D.Double(ex - 5, ey - 5, 10, 10));
-        }
-        g.setColor(Color.BLACK);
-        double axle = 0.05 * scale;
-        g.fill(new Ellipse2D.Double(cx - axle, cy - axle, 2 * axle, 2 * axle));
-        g.dispose();
-        return img;
+        return Drawing.picture(size, size, g -> {
+            double scale = size / 4.4; // the rod is 1 m; the picture spans ±2.2 m, as Gymnasium's does
+            double cx = size / 2.0, cy = size / 2.0;
+            double rodWidth = 0.2 * scale;
+            AffineTransform saved = g.getTransform();
+            g.translate(cx, cy);
+            g.rotate(-theta); // screen y points down, so a counter-clockwise θ is a negative screen rotation
+            g.setColor(new Color(204, 77, 77));
+            g.fill(new RoundRectangle2D.Double(-rodWidth / 2, -scale - rodWidth / 2, rodWidth, scale + rodWidth,
+                    rodWidth, rodWidth));
+            g.setTransform(saved);
+            if (!Double.isNaN(lastTorque) && lastTorque != 0) {
+                double r = 0.5 * scale;
+                double extent = 150 * Math.abs(lastTorque) / MAX_TORQUE; // the arc's length shows |u|
+                g.setColor(new Color(60, 60, 60));
+                g.setStroke(new BasicStroke(3f));
+                // positive torque turns counter-clockwise: the arc runs from the right over the top
+                double start = lastTorque > 0 ? 0 : 180;
+                g.draw(new Arc2D.Double(cx - r, cy - r, 2 * r, 2 * r, start, lastTorque > 0 ? extent : -extent, Arc2D.OPEN));
+                double end = Math.toRadians(start + (lastTorque > 0 ? extent : -extent));
+                double ex = cx + r * Math.cos(end), ey = cy - r * Math.sin(end);
+                g.fill(new Ellipse2D.Double(ex - 5, ey - 5, 10, 10));
+            }
+            g.setColor(Color.BLACK);
+            double axle = 0.05 * scale;
+            g.fill(new Ellipse2D.Double(cx - axle, cy - axle, 2 * axle, 2 * axle));
+        });
     }
 }

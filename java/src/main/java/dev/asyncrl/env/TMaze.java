@@ -7,7 +7,6 @@ import java.awt.Graphics2D;
 import java.awt.geom.Ellipse2D;
 import java.awt.image.BufferedImage;
 import java.lang.foreign.MemorySegment;
-import java.util.SplittableRandom;
 
 /**
  * A T-maze (after Bakker 2001), a memory task: a feed-forward policy cannot do better than chance,
@@ -43,23 +42,19 @@ import java.util.SplittableRandom;
  * observation shows (every corridor cell looks alike). A policy that remembers the first
  * observation succeeds every time.
  */
-public final class TMaze implements Env, Renderable, ReportsSuccess {
+public final class TMaze extends EpisodicEnv implements ReportsSuccess {
     public static final int DEFAULT_LENGTH = 5;
     public static final int FORWARD = 0, LEFT = 1, RIGHT = 2;
     /** The reward for a move that goes nowhere. */
     public static final double BUMP = -0.1;
 
     private final int length;
-    private final int maxSteps;
-    private SplittableRandom rng = new SplittableRandom(0);
     /** The goal arm: LEFT or RIGHT. */
     private int goal;
     /** 0 .. length; length is the junction. */
     private int position;
     /** The arm entered, LEFT or RIGHT, or -1 while in the corridor. */
     private int arm = -1;
-    private int elapsed;
-    private boolean needsReset = true;
 
     public TMaze() {
         this(DEFAULT_LENGTH);
@@ -67,14 +62,9 @@ public final class TMaze implements Env, Renderable, ReportsSuccess {
 
     /** @param length corridor cells from the start to the junction, at least 1 */
     public TMaze(int length) {
+        super("TMaze-" + length, 4, 3, 4 * (length + 1), 4);  // 4 floats observed, 3 actions; 4 frames/s, a cell at a time
         if (length < 1) throw new IllegalArgumentException("T-maze: the corridor length must be >= 1, got " + length);
         this.length = length;
-        this.maxSteps = 4 * (length + 1);
-    }
-
-    @Override
-    public String id() {
-        return "TMaze-" + length;
     }
 
     public int length() {
@@ -82,33 +72,10 @@ public final class TMaze implements Env, Renderable, ReportsSuccess {
     }
 
     @Override
-    public int observationSize() {
-        return 4;
-    }
-
-    @Override
-    public int actionCount() {
-        return 3;
-    }
-
-    @Override
-    public int maxEpisodeSteps() {
-        return maxSteps;
-    }
-
-    @Override
-    public void reset(long seed, MemorySegment obs) {
-        rng = new SplittableRandom(seed);
-        reset(obs);
-    }
-
-    @Override
-    public void reset(MemorySegment obs) {
+    protected void startEpisode(MemorySegment obs) {
         goal = rng.nextBoolean() ? LEFT : RIGHT;
         position = 0;
         arm = -1;
-        elapsed = 0;
-        needsReset = false;
         observe(obs, 0f, 0f, 0f, 0f);
         obs.setAtIndex(JAVA_FLOAT, goal == LEFT ? 0 : 1, 1f); // the cue: this once only
         obs.setAtIndex(JAVA_FLOAT, 2, 1f);
@@ -116,23 +83,19 @@ public final class TMaze implements Env, Renderable, ReportsSuccess {
 
     @Override
     public void step(int action, MemorySegment obs, StepResult result) {
-        if (needsReset) throw new IllegalStateException("TMaze: step after the episode ended; call reset first");
+        requireRunning();
         if (action < 0 || action > 2) throw new IllegalArgumentException("TMaze: action must be 0, 1 or 2, got " + action);
-        elapsed++;
-        result.reward = 0.0;
-        result.terminated = false;
+        double reward = 0.0;
         if (position < length) {
             if (action == FORWARD) position++;
-            else result.reward = BUMP;
+            else reward = BUMP;
         } else if (action == FORWARD) {
-            result.reward = BUMP;
+            reward = BUMP;
         } else {
             arm = action;
-            result.reward = arm == goal ? 1.0 : -1.0;
-            result.terminated = true;
+            reward = arm == goal ? 1.0 : -1.0;
         }
-        result.truncated = !result.terminated && elapsed >= maxSteps;
-        needsReset = result.terminated || result.truncated;
+        endStep(result, reward, arm != -1);  // entering an arm ends the episode
         if (result.terminated) observe(obs, 0f, 0f, 0f, 0f);
         else if (position < length) observe(obs, 0f, 0f, 1f, 0f);
         else observe(obs, 0f, 0f, 0f, 1f);
@@ -151,37 +114,29 @@ public final class TMaze implements Env, Renderable, ReportsSuccess {
         obs.setAtIndex(JAVA_FLOAT, 3, junction);
     }
 
-    @Override
-    public int framesPerSecond() {
-        return 4;
-    }
-
     /** The T from above: the goal arm green, the other grey-red, the agent a blue disc. */
     @Override
     public BufferedImage render() {
         int cell = 48, pad = 16;
         int width = 3 * cell + 2 * pad, height = (length + 1) * cell + 2 * pad;
-        BufferedImage img = Drawing.canvas(width, height);
-        Graphics2D g = img.createGraphics();
-        Drawing.smooth(g);
-        int cx = pad + cell; // the corridor's column
-        int top = pad;       // the junction's row
-        g.setColor(new Color(225, 225, 225));
-        for (int p = 0; p <= length; p++) g.fillRect(cx, top + (length - p) * cell, cell, cell);
-        g.setColor(goal == LEFT ? new Color(120, 200, 120) : new Color(220, 150, 150));
-        g.fillRect(pad, top, cell, cell);
-        g.setColor(goal == RIGHT ? new Color(120, 200, 120) : new Color(220, 150, 150));
-        g.fillRect(pad + 2 * cell, top, cell, cell);
-        g.setColor(new Color(160, 160, 160));
-        for (int p = 0; p <= length; p++) g.drawRect(cx, top + (length - p) * cell, cell, cell);
-        g.drawRect(pad, top, cell, cell);
-        g.drawRect(pad + 2 * cell, top, cell, cell);
-        int ax = arm == LEFT ? pad : arm == RIGHT ? pad + 2 * cell : cx;
-        int ay = arm != -1 ? top : top + (length - position) * cell;
-        g.setColor(new Color(40, 80, 200));
-        double m = cell * 0.2;
-        g.fill(new Ellipse2D.Double(ax + m, ay + m, cell - 2 * m, cell - 2 * m));
-        g.dispose();
-        return img;
+        return Drawing.picture(width, height, g -> {
+            int cx = pad + cell; // the corridor's column
+            int top = pad;       // the junction's row
+            g.setColor(new Color(225, 225, 225));
+            for (int p = 0; p <= length; p++) g.fillRect(cx, top + (length - p) * cell, cell, cell);
+            g.setColor(goal == LEFT ? new Color(120, 200, 120) : new Color(220, 150, 150));
+            g.fillRect(pad, top, cell, cell);
+            g.setColor(goal == RIGHT ? new Color(120, 200, 120) : new Color(220, 150, 150));
+            g.fillRect(pad + 2 * cell, top, cell, cell);
+            g.setColor(new Color(160, 160, 160));
+            for (int p = 0; p <= length; p++) g.drawRect(cx, top + (length - p) * cell, cell, cell);
+            g.drawRect(pad, top, cell, cell);
+            g.drawRect(pad + 2 * cell, top, cell, cell);
+            int ax = arm == LEFT ? pad : arm == RIGHT ? pad + 2 * cell : cx;
+            int ay = arm != -1 ? top : top + (length - position) * cell;
+            g.setColor(new Color(40, 80, 200));
+            double m = cell * 0.2;
+            g.fill(new Ellipse2D.Double(ax + m, ay + m, cell - 2 * m, cell - 2 * m));
+        });
     }
 }

@@ -160,40 +160,34 @@ final class OnnxModel {
         private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         private final CodedOutputStream out = CodedOutputStream.newInstance(bytes);
 
-        Message int64(int field, long v) {
+        /** One write into the stream; CodedOutputStream declares IOException, which a byte array never throws. */
+        private interface Write {
+            void to(CodedOutputStream out) throws IOException;
+        }
+
+        private Message write(Write w) {
             try {
-                out.writeInt64(field, v);
+                w.to(out);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
             return this;
+        }
+
+        Message int64(int field, long v) {
+            return write(o -> o.writeInt64(field, v));
         }
 
         Message float32(int field, float v) {
-            try {
-                out.writeFloat(field, v);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            return this;
+            return write(o -> o.writeFloat(field, v));
         }
 
         Message string(int field, String s) {
-            try {
-                out.writeString(field, s);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            return this;
+            return write(o -> o.writeString(field, s));
         }
 
         Message bytes(int field, byte[] b) {
-            try {
-                out.writeByteArray(field, b);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            return this;
+            return write(o -> o.writeByteArray(field, b));
         }
 
         Message message(int field, Message m) {
@@ -201,11 +195,7 @@ final class OnnxModel {
         }
 
         byte[] toBytes() {
-            try {
-                out.flush();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            write(CodedOutputStream::flush);
             return bytes.toByteArray();
         }
     }

@@ -66,8 +66,20 @@ import java.util.zip.CRC32C;
  * either the old checkpoint or the new one, whole. Reading checks the format marker, the format
  * version, the size, the checksum and the structure before anything is used; any problem is one
  * IllegalArgumentException naming it (bad input: exit 2).
+ *
+ * <p>A checkpoint read is this record: only {@link #read} makes one from a file, after every check.
+ *
+ * @param file        the file it was read from
+ * @param header      the safetensors header: tensor entries and metadata
+ * @param data        the data section, little-endian, read-only
+ * @param globalStep  T when the checkpoint was taken
+ * @param config      the resolved configuration the run trained with (config.json's settings)
+ * @param layoutTable the layout table: [{name, offset, shape}, ...]
+ * @param env         the environment: name, id, spaces
+ * @param training    T, wall seconds, episode statistics, schedules, random streams, resumes
  */
-public final class Checkpoint {
+public record Checkpoint(Path file, Safetensors.Header header, MemorySegment data, long globalStep, JsonNode config,
+                         JsonNode layoutTable, JsonNode env, JsonNode training) {
     public static final String FILE = "checkpoint.safetensors";
     public static final String FORMAT = "asyncrl-checkpoint";
     /** Bumped whenever what a reader must understand changes; a reader refuses newer versions. */
@@ -79,11 +91,15 @@ public final class Checkpoint {
     public static final String RMSPROP = "rmsprop";
     public static final String MOMENTUM = "momentum";
 
+    public Checkpoint {
+        data = data.asReadOnly();
+    }
+
     public static final ObjectMapper JSON = new ObjectMapper();
     private static final ValueLayout.OfFloat LE_FLOAT = JAVA_FLOAT.withOrder(ByteOrder.LITTLE_ENDIAN);
     /** Floats in a file read into a byte[]: no alignment to rely on. */
-    private static final ValueLayout.OfFloat LE_FLOAT_UNALIGNED = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final byte[] CHECKSUM_MARKER = "\"checksum\":\"crc32c:".getBytes(StandardCharsets.US_ASCII);
+    static final ValueLayout.OfFloat LE_FLOAT_UNALIGNED = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final byte[] CHECKSUM_MARKER = "\"checksum\":\"crc32c:".getBytes(StandardCharsets.US_ASCII);
 
     /** One block of floats laid out by the layout table, and the prefix its tensors take in the file. */
     public record Block(String prefix, MemorySegment floats) {}
@@ -273,167 +289,18 @@ public final class Checkpoint {
 
     // ---------------------------------------------------------------- reading
 
-    private final Path file;
-    private final Safetensors.Header header;
-    private final MemorySegment data;  // the data section, little-endian
-    private final long globalStep;
-    private final JsonNode config, layoutTable, env, training;
-
-    private Checkpoint(Path file, Safetensors.Header header, MemorySegment data, long globalStep, JsonNode config,
-                       JsonNode layoutTable, JsonNode env, JsonNode training) {
-        this.file = file;
-        this.header = header;
-        this.data = data;
-        this.globalStep = globalStep;
-        this.config = config;
-        this.layoutTable = layoutTable;
-        this.env = env;
-        this.training = training;
-    }
-
     /**
      * Reads and verifies a checkpoint file; throws IllegalArgumentException naming the problem
-     * (missing, truncated, corrupt, not a checkpoint, a newer format). Reads only.
+     * (missing, truncated, corrupt, not a checkpoint, a newer format). Reads only. The checks are
+     * {@link CheckpointReader}'s.
      */
     public static Checkpoint read(Path file) {
-        String name = file.getFileName().toString();
-        if (Files.exists(file) && !Files.isRegularFile(file)) {
-            // a FIFO would block the read below until some writer came along
-            throw new IllegalArgumentException(name + " is not a regular file (a FIFO, a device, a directory?)");
-        }
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
-        } catch (java.nio.file.NoSuchFileException e) {
-            throw new IllegalArgumentException(name + " does not exist");
-        } catch (IOException | OutOfMemoryError e) {
-            throw new IllegalArgumentException(name + " cannot be read (" + e.getMessage() + ")");
-        }
-        return fromBytes(file, bytes);
+        return CheckpointReader.read(file);
     }
 
     /** As {@link #read}, from the bytes of {@code file}. */
     static Checkpoint fromBytes(Path file, byte[] bytes) {
-        try {
-            return parse(file, bytes);
-        } catch (Safetensors.FormatException e) {
-            throw new IllegalArgumentException(file.getFileName() + " is not a valid checkpoint: " + e.getMessage());
-        }
-    }
-
-    private static Checkpoint parse(Path file, byte[] bytes) throws Safetensors.FormatException {
-        String name = file.getFileName().toString();
-        long n = Safetensors.headerLength(bytes, bytes.length);
-        byte[] headerBytes = Arrays.copyOfRange(bytes, 8, (int) (8 + n));
-        // The checksum is found in the raw header and checked over the whole file, so that a damaged
-        // header byte is reported as damage even where it also breaks the header's structure.
-        int marker = indexOf(headerBytes, CHECKSUM_MARKER);
-        int digits = 8 + marker + CHECKSUM_MARKER.length;
-        String stored = marker < 0 || digits + 8 > 8 + n ? null
-                : "crc32c:" + new String(bytes, digits, 8, StandardCharsets.US_ASCII);
-        String computed = null;
-        if (stored != null) {
-            CRC32C crc = new CRC32C();
-            crc.update(bytes, 0, digits);
-            crc.update("00000000".getBytes(StandardCharsets.US_ASCII));
-            crc.update(bytes, digits + 8, bytes.length - digits - 8);
-            computed = String.format(Locale.ROOT, "crc32c:%08x", crc.getValue());
-        }
-        String corrupt = name + " is corrupt: its checksum is " + stored + " but the file's bytes give " + computed
-                + " (a damaged or changed byte)";
-        boolean damaged = stored != null && !stored.equals(computed);
-        Safetensors.Header h;
-        try {
-            h = Safetensors.parseHeader(headerBytes);
-        } catch (Safetensors.FormatException e) {
-            if (damaged) throw new IllegalArgumentException(corrupt);
-            throw e;
-        }
-        Map<String, String> meta = h.metadata();
-        if (!FORMAT.equals(meta.get("format"))) {
-            if (damaged) throw new IllegalArgumentException(corrupt);
-            throw new IllegalArgumentException(name + " is a safetensors file but not an asyncrl checkpoint (its __metadata__ has no format "
-                    + FORMAT + ")");
-        }
-        int version;
-        try {
-            version = Integer.parseInt(meta.getOrDefault("format_version", ""));
-        } catch (NumberFormatException e) {
-            if (damaged) throw new IllegalArgumentException(corrupt);
-            throw new Safetensors.FormatException("format_version '" + meta.get("format_version") + "' is not a number");
-        }
-        if (version > FORMAT_VERSION) {  // a newer writer may checksum differently: the version speaks first
-            throw new IllegalArgumentException(name + " has checkpoint format version " + version + " (written by asyncrl "
-                    + meta.getOrDefault("asyncrl_version", "?") + "); this asyncrl " + ASYNCRL_VERSION + " reads versions up to "
-                    + FORMAT_VERSION + ": use a newer asyncrl");
-        }
-        long have = bytes.length - h.dataStart(), need = h.dataBytes();
-        if (have < need) {
-            throw new IllegalArgumentException(name + " is truncated: its header describes " + need + " bytes of tensor data, the file holds "
-                    + have + " (" + bytes.length + " bytes in all)");
-        }
-        if (!meta.getOrDefault("checksum", "").matches("crc32c:[0-9a-f]{8}") || !meta.get("checksum").equals(stored)) {
-            if (damaged) throw new IllegalArgumentException(corrupt);
-            throw new Safetensors.FormatException("no checksum (crc32c:XXXXXXXX) in its metadata");
-        }
-        if (damaged) throw new IllegalArgumentException(corrupt);
-        if (have > need) {
-            throw new Safetensors.FormatException((have - need) + " bytes follow the last tensor (the file is corrupt)");
-        }
-        if (version < 1) throw new Safetensors.FormatException("format_version " + version + " is not a valid version");
-        long T;
-        try {
-            T = Long.parseLong(meta.getOrDefault("global_step", ""));
-        } catch (NumberFormatException e) {
-            throw new Safetensors.FormatException("global_step is not a number");
-        }
-        if (T < 0) throw new Safetensors.FormatException("global_step is " + T + ", a step count below 0");
-        for (Safetensors.Entry e : h.entries()) {
-            if (!e.dtype().equals("F32")) throw new Safetensors.FormatException("tensor '" + e.name() + "' is " + e.dtype() + ", not F32");
-        }
-        JsonNode config = jsonField(meta, "config"), layout = jsonField(meta, "layout"), env = jsonField(meta, "env"),
-                training = jsonField(meta, "training");
-        if (!layout.isArray()) throw new Safetensors.FormatException("its layout is not a table");
-        MemorySegment data = MemorySegment.ofArray(bytes).asSlice(h.dataStart());
-        return new Checkpoint(file, h, data, T, config, layout, env, training);
-    }
-
-    private static JsonNode jsonField(Map<String, String> meta, String key) throws Safetensors.FormatException {
-        String s = meta.get(key);
-        if (s == null) throw new Safetensors.FormatException("its metadata lacks '" + key + "'");
-        try {
-            return JSON.readTree(s);
-        } catch (JsonProcessingException e) {
-            throw new Safetensors.FormatException("its metadata '" + key + "' is not JSON");
-        }
-    }
-
-    public Path file() {
-        return file;
-    }
-
-    /** T when the checkpoint was taken. */
-    public long globalStep() {
-        return globalStep;
-    }
-
-    /** The resolved configuration the run trained with (config.json's settings). */
-    public JsonNode config() {
-        return config;
-    }
-
-    /** The layout table: [{name, offset, shape}, ...]. */
-    public JsonNode layoutTable() {
-        return layoutTable;
-    }
-
-    public JsonNode env() {
-        return env;
-    }
-
-    /** T, wall seconds, episode statistics, schedules, random streams, resumes. */
-    public JsonNode training() {
-        return training;
+        return CheckpointReader.fromBytes(file, bytes);
     }
 
     /** Tensor names in file order. */

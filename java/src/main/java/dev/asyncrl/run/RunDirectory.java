@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
@@ -19,11 +18,9 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -115,21 +112,51 @@ public final class RunDirectory implements AutoCloseable {
         metrics.flush();
     }
 
-    /** metrics.csv opened for writing and locked; IllegalArgumentException if another process holds it. */
-    private static FileChannel lockedMetrics(Path dir, StandardOpenOption... options) throws IOException {
+    /**
+     * metrics.csv opened for writing and locked; IllegalArgumentException if another process holds
+     * it, or if it cannot be opened ({@code cannotOpen}, then the reason in parentheses).
+     */
+    private static FileChannel lockedMetrics(Path dir, String cannotOpen, StandardOpenOption... options) {
         Set<StandardOpenOption> o = new HashSet<>(List.of(options));
         o.add(StandardOpenOption.WRITE);
-        FileChannel ch = FileChannel.open(dir.resolve(METRICS), o);
+        FileChannel ch;
         try {
-            if (ch.tryLock() == null) {
-                ch.close();
-                throw new IllegalArgumentException(dir + " is in use: another asyncrl process is training into it");
-            }
-        } catch (java.nio.channels.OverlappingFileLockException e) {
-            ch.close();
-            throw new IllegalArgumentException(dir + " is in use: this process is already training into it");
+            ch = FileChannel.open(dir.resolve(METRICS), o);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(cannotOpen + " (" + reason(e) + ")");
         }
-        return ch;
+        try {
+            if (ch.tryLock() != null) return ch;
+            closeQuietly(ch);
+            throw new IllegalArgumentException(dir + " is in use: another asyncrl process is training into it");
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            closeQuietly(ch);
+            throw new IllegalArgumentException(dir + " is in use: this process is already training into it");
+        } catch (IOException e) {
+            closeQuietly(ch);
+            throw new IllegalArgumentException(cannotOpen + " (" + reason(e) + ")");
+        }
+    }
+
+    /** What is done to metrics.csv once it is open and locked. */
+    private interface MetricsWork {
+        RunDirectory run() throws IOException;
+    }
+
+    /**
+     * Runs {@code work} on the locked {@code ch}; if it fails, closes the channel (which releases
+     * the lock) and throws: an IOException as IllegalArgumentException({@code failed} of the reason).
+     */
+    private static RunDirectory orRelease(FileChannel ch, java.util.function.UnaryOperator<String> failed, MetricsWork work) {
+        try {
+            return work.run();
+        } catch (IOException e) {
+            closeQuietly(ch);
+            throw new IllegalArgumentException(failed.apply(reason(e)));
+        } catch (RuntimeException e) {
+            closeQuietly(ch);
+            throw e;
+        }
     }
 
     /**
@@ -148,19 +175,14 @@ public final class RunDirectory implements AutoCloseable {
         if (!Files.isRegularFile(file)) {
             throw new IllegalArgumentException("--resume " + dir + ": its " + METRICS + " is not a regular file (a FIFO, a device, a directory?)");
         }
-        FileChannel ch;
-        try {
-            ch = lockedMetrics(dir, StandardOpenOption.READ);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("--resume " + dir + ": cannot open " + METRICS + " for writing (" + reason(e) + ")");
-        }
-        try {
-            String text = readAll(ch);
-            String header = checkedHeader(dir, text);
-            Kept kept = keptMetrics(text, header, globalStep);
+        FileChannel ch = lockedMetrics(dir, "--resume " + dir + ": cannot open " + METRICS + " for writing", StandardOpenOption.READ);
+        return orRelease(ch, why -> "--resume " + dir + ": cannot rewrite " + METRICS + " (" + why + "); it is as it was", () -> {
+            String text = MetricsCsv.readAll(ch);
+            String header = MetricsCsv.checkedHeader(dir, text);
+            MetricsCsv.Kept kept = MetricsCsv.keptRows(text, header, globalStep);
             RunDirectory rd;
             if (header.equals(METRICS_HEADER_V1) || !kept.prefix()) {
-                FileChannel rewritten = rewriteMetrics(dir, kept.text(), header.equals(METRICS_HEADER_V1));
+                FileChannel rewritten = MetricsCsv.rewrite(dir, kept.text(), header.equals(METRICS_HEADER_V1));
                 ch.close();  // the old file's lock; the new file was locked before it took the name
                 rd = new RunDirectory(dir, rewritten, kept.reports());
             } else {
@@ -171,21 +193,7 @@ public final class RunDirectory implements AutoCloseable {
             }
             rd.droppedRows = kept.dropped();
             return rd;
-        } catch (IOException e) {
-            try {
-                ch.close();
-            } catch (IOException ignored) {
-                // the first failure is the one to report
-            }
-            throw new IllegalArgumentException("--resume " + dir + ": cannot rewrite " + METRICS + " (" + reason(e) + "); it is as it was");
-        } catch (RuntimeException e) {
-            try {
-                ch.close();
-            } catch (IOException ignored) {
-                // the first failure is the one to report
-            }
-            throw e;
-        }
+        });
     }
 
     /**
@@ -196,167 +204,6 @@ public final class RunDirectory implements AutoCloseable {
      */
     public String droppedRows() {
         return droppedRows;
-    }
-
-    private static String readAll(FileChannel ch) throws IOException {
-        ByteBuffer all = ByteBuffer.allocate(Math.toIntExact(ch.size()));
-        while (all.hasRemaining() && ch.read(all, all.position()) >= 0) { }
-        return new String(all.array(), 0, all.position(), StandardCharsets.UTF_8);
-    }
-
-    /** metrics.csv's header: this asyncrl's or the one before the update telemetry; anything else is refused. */
-    private static String checkedHeader(Path dir, String text) {
-        int eol = text.indexOf('\n');
-        String header = eol < 0 ? text : text.substring(0, eol);
-        if (!header.equals(METRICS_HEADER) && !header.equals(METRICS_HEADER_V1)) {
-            throw new IllegalArgumentException("--resume " + dir + ": " + METRICS + " has the header '" + header
-                    + "', this asyncrl writes '" + METRICS_HEADER + "'");
-        }
-        return header;
-    }
-
-    /**
-     * The rows kept: their reports, their lines (each with its newline), whether they are the
-     * file's rows from the first on with nothing dropped between them (then truncating the file
-     * keeps them), the bytes to keep in that case, and what was dropped before the last kept row.
-     */
-    private record Kept(List<Trainer.Report> reports, String text, boolean prefix, long bytes, String dropped) {}
-
-    /**
-     * Reads metrics.csv's rows ({@code text}) and keeps the longest run of whole rows, in file
-     * order, whose global_step rises strictly and stays ≤ T: a single row out of place (a huge
-     * step, a step from another run) costs only itself. Columns are found by the file's own
-     * header, so a metrics.csv from before the update telemetry reads too. A last line without its
-     * newline (a crash cut it short) is not a row.
-     */
-    private static Kept keptMetrics(String text, String header, long globalStep) {
-        List<String> columns = List.of(header.split(","));
-        List<String> lines = new ArrayList<>();
-        List<Trainer.Report> parsed = new ArrayList<>();  // null where the line is not a row
-        for (int at = text.indexOf('\n') + 1; at > 0 && at < text.length(); ) {
-            int end = text.indexOf('\n', at);
-            if (end < 0) break;
-            String line = text.substring(at, end + 1);
-            lines.add(line);
-            Trainer.Report r = row(line.substring(0, line.length() - 1), columns);
-            parsed.add(r != null && r.globalStep() <= globalStep ? r : null);
-            at = end + 1;
-        }
-        int[] keep = risingRows(parsed);
-        List<Trainer.Report> reports = new ArrayList<>();
-        StringBuilder keptText = new StringBuilder();
-        List<String> dropped = new ArrayList<>();
-        int lastKept = keep.length == 0 ? -1 : keep[keep.length - 1];
-        int next = 0;
-        for (int i = 0; i <= lastKept; i++) {
-            if (next < keep.length && keep[next] == i) {
-                reports.add(parsed.get(i));
-                keptText.append(lines.get(i));
-                next++;
-            } else {
-                String l = lines.get(i).strip();
-                dropped.add("line " + (i + 2) + " '" + (l.length() > 60 ? l.substring(0, 60) + "..." : l) + "'");
-            }
-        }
-        long bytes = (header + "\n" + keptText).getBytes(StandardCharsets.UTF_8).length;
-        String note = dropped.isEmpty() ? null : dropped.size() + " row" + (dropped.size() == 1 ? "" : "s") + " of " + METRICS
-                + " dropped (not a row, or out of order; the rows around kept): " + String.join(", ", dropped.subList(0, Math.min(3, dropped.size())))
-                + (dropped.size() > 3 ? ", ..." : "");
-        return new Kept(reports, keptText.toString(), dropped.isEmpty(), bytes, note);
-    }
-
-    /** One metrics.csv line as a report, or null if it is not a whole row with sane numbers. */
-    private static Trainer.Report row(String line, List<String> columns) {
-        String[] f = line.split(",", -1);
-        if (f.length != columns.size()) return null;
-        try {
-            long T = Long.parseLong(f[columns.indexOf("global_step")]);
-            double wall = Double.parseDouble(f[columns.indexOf("wall_seconds")]);
-            long episodes = Long.parseLong(f[columns.indexOf("episodes")]);
-            double mean = number(f[columns.indexOf("mean_return_100")]);
-            double rate = Double.parseDouble(f[columns.indexOf("env_steps_per_second")]);
-            if (T < 0 || episodes < 0 || !(wall >= 0) || Double.isInfinite(wall) || Double.isInfinite(mean) || !Double.isFinite(rate)) return null;
-            if (!columns.contains("updates")) return new Trainer.Report(T, wall, episodes, mean, rate);
-            String u = f[columns.indexOf("updates")];
-            for (String c : List.of("staleness_min", "staleness_mean", "staleness_max")) number(f[columns.indexOf(c)]);
-            long updates = u.isEmpty() ? -1 : Long.parseLong(u);
-            if (!u.isEmpty() && updates < 0) return null;
-            // the window's own figures are not kept: earlier rows feed only the learning curve
-            return new Trainer.Report(T, wall, episodes, mean, rate, updates, Staleness.Window.EMPTY);
-        } catch (NumberFormatException e) {
-            return null;
-        }
-    }
-
-    /**
-     * The indices of the longest subsequence of non-null rows whose global_step rises strictly
-     * (patience sorting, n log n; ties go to the earliest rows), in order.
-     */
-    private static int[] risingRows(List<Trainer.Report> rows) {
-        int n = rows.size();
-        int[] tailIndex = new int[n];   // tailIndex[k]: the row ending the best rising run of length k+1
-        int[] previous = new int[n];
-        int length = 0;
-        for (int i = 0; i < n; i++) {
-            Trainer.Report r = rows.get(i);
-            if (r == null) continue;
-            int lo = 0, hi = length;     // first k whose run ends at a step >= this one
-            while (lo < hi) {
-                int mid = (lo + hi) >>> 1;
-                if (rows.get(tailIndex[mid]).globalStep() < r.globalStep()) lo = mid + 1;
-                else hi = mid;
-            }
-            if (lo == length) length++;
-            else if (rows.get(tailIndex[lo]).globalStep() == r.globalStep() && tailIndex[lo] < i) continue;  // a repeat: keep the first
-            tailIndex[lo] = i;
-            previous[i] = lo > 0 ? tailIndex[lo - 1] : -1;
-        }
-        int[] keep = new int[length];
-        for (int k = length - 1, i = length == 0 ? -1 : tailIndex[length - 1]; k >= 0; k--, i = previous[i]) keep[k] = i;
-        return keep;
-    }
-
-    private static double number(String field) {
-        return field.isEmpty() ? Double.NaN : Double.parseDouble(field);
-    }
-
-    /**
-     * Rewrites metrics.csv with this asyncrl's header and {@code keptRows} (from before the update
-     * telemetry: {@code widen}, their telemetry columns left empty): written to metrics.csv.tmp,
-     * locked, forced to disk and renamed over metrics.csv, so a crash leaves the old file or the
-     * new one, and the new one is locked before it takes the name. Returns the new file's
-     * channel, positioned at its end.
-     */
-    private static FileChannel rewriteMetrics(Path dir, String keptRows, boolean widen) throws IOException {
-        Path tmp = dir.resolve(METRICS + ".tmp");
-        FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                StandardOpenOption.WRITE);
-        try {
-            if (ch.tryLock() == null) throw new IllegalArgumentException(dir + " is in use: another asyncrl process is training into it");
-            StringBuilder text = new StringBuilder(METRICS_HEADER).append('\n');
-            int empty = widen ? METRICS_HEADER.split(",").length - METRICS_HEADER_V1.split(",").length : 0;
-            for (String row : keptRows.split("\n")) {
-                if (!row.isEmpty()) text.append(row).append(",".repeat(empty)).append('\n');
-            }
-            ByteBuffer buf = ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.UTF_8));
-            while (buf.hasRemaining()) ch.write(buf);
-            ch.force(true);
-            Files.move(tmp, dir.resolve(METRICS), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            forceDirectory(dir);
-            return ch;
-        } catch (IOException | RuntimeException e) {
-            ch.close();
-            Files.deleteIfExists(tmp);
-            throw e;
-        }
-    }
-
-    private static void forceDirectory(Path dir) {
-        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-            d.force(true);
-        } catch (IOException e) {
-            // not every file system lets a directory be opened and forced; the rename itself is atomic
-        }
     }
 
     /** The metrics rows written before a resume (kept by {@link #resume}); empty for a new run. */
@@ -376,23 +223,12 @@ public final class RunDirectory implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalArgumentException("--out " + dir + ": cannot create the run directory (" + reason(e) + ")");
         }
-        FileChannel ch;
-        try {
-            ch = lockedMetrics(dir, StandardOpenOption.CREATE);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("--out " + dir + ": cannot create " + METRICS + " there (" + reason(e) + ")");
-        }
-        try {
+        FileChannel ch = lockedMetrics(dir, "--out " + dir + ": cannot create " + METRICS + " there", StandardOpenOption.CREATE);
+        return orRelease(ch, why -> "--out " + dir + ": cannot write " + METRICS + " there (" + why + ")", () -> {
             checkUsable(dir);
             ch.truncate(0);
             return new RunDirectory(dir, ch);
-        } catch (IOException e) {
-            closeQuietly(ch);
-            throw new IllegalArgumentException("--out " + dir + ": cannot write " + METRICS + " there (" + reason(e) + ")");
-        } catch (RuntimeException e) {
-            closeQuietly(ch);
-            throw e;
-        }
+        });
     }
 
     private static void closeQuietly(FileChannel ch) {
@@ -455,11 +291,30 @@ public final class RunDirectory implements AutoCloseable {
      * place; a failed write leaves the old file and removes the temporary one.
      */
     public static void writeJson(Path dir, String name, Map<String, Object> content) {
-        Path tmp = dir.resolve(name + ".tmp");
-        try {
+        replace(dir, name, tmp -> {
             // through NIO rather than java.io.File, whose exceptions bury the reason in their message
             try (java.io.OutputStream o = Files.newOutputStream(tmp)) {
                 JSON.writeValue(o, content);
+            }
+        });
+    }
+
+    /** Writes a file's whole content to {@code tmp}. */
+    private interface Content {
+        void writeTo(Path tmp) throws IOException;
+    }
+
+    /**
+     * Replaces {@code dir/name}: {@code content} is written to {@code dir/name.tmp}, which is then
+     * moved into place, so a reader sees the old file or the new one. A failed write removes the
+     * temporary file (a half-written one is worth nothing and holds space a full disk needs) and
+     * is a {@link WriteFailedException}.
+     */
+    private static void replace(Path dir, String name, Content content) {
+        Path tmp = dir.resolve(name + ".tmp");
+        try {
+            try {
+                content.writeTo(tmp);
             } catch (IOException e) {
                 Files.deleteIfExists(tmp);
                 throw e;
@@ -476,8 +331,7 @@ public final class RunDirectory implements AutoCloseable {
      * machine, to a temporary name and then moved into place.
      */
     public void writeParams(MemorySegment theta, long floats) {
-        Path tmp = dir.resolve(PARAMS + ".tmp");
-        try {
+        replace(dir, PARAMS, tmp -> {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                     StandardOpenOption.WRITE); Arena arena = Arena.ofConfined()) {
                 MemorySegment le = arena.allocate(floats * Float.BYTES, Float.BYTES);
@@ -485,25 +339,13 @@ public final class RunDirectory implements AutoCloseable {
                 ByteBuffer buf = le.asByteBuffer();
                 while (buf.hasRemaining()) ch.write(buf);
                 ch.force(true);
-            } catch (IOException e) {
-                Files.deleteIfExists(tmp);
-                throw e;
             }
-            Files.move(tmp, dir.resolve(PARAMS), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new WriteFailedException(dir.resolve(PARAMS), e);
-        }
+        });
     }
 
     public void appendMetrics(Trainer.Report r) {
         try {
-            Staleness.Window w = r.staleness();
-            boolean any = w.count() > 0;
-            metrics.write(String.format(Locale.ROOT, "%d,%.3f,%d,%s,%.1f,%s,%s,%s,%s", r.globalStep(), r.wallSeconds(),
-                    r.episodes(), Double.isNaN(r.meanReturn100()) ? "" : String.format(Locale.ROOT, "%.3f", r.meanReturn100()),
-                    r.stepsPerSecond(), r.updates() < 0 ? "" : Long.toString(r.updates()),
-                    any ? Long.toString(w.min()) : "", any ? String.format(Locale.ROOT, "%.3f", w.mean()) : "",
-                    any ? Long.toString(w.max()) : ""));
+            metrics.write(MetricsCsv.row(r));
             metrics.newLine();
             metrics.flush();
         } catch (IOException e) {

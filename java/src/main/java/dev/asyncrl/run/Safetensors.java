@@ -50,8 +50,23 @@ public final class Safetensors {
         }
     }
 
+    /** A named tensor of some shape: what an entry read and a tensor to write have in common. */
+    public sealed interface Tensor permits Entry, F32 {
+        String name();
+
+        /** The dimensions, outermost first (a copy). */
+        long[] shape();
+
+        /** The product of the dimensions; ArithmeticException if it overflows a long. */
+        default long elements() {
+            long n = 1;
+            for (long d : shape()) n = Math.multiplyExact(n, d);
+            return n;
+        }
+    }
+
     /** One tensor's entry: dtype, shape, and its bytes [begin, end) within the data section. */
-    public record Entry(String name, String dtype, long[] shape, long begin, long end) {
+    public record Entry(String name, String dtype, long[] shape, long begin, long end) implements Tensor {
         public Entry {
             shape = shape.clone();
         }
@@ -59,12 +74,6 @@ public final class Safetensors {
         @Override
         public long[] shape() {
             return shape.clone();
-        }
-
-        public long elements() {
-            long n = 1;
-            for (long d : shape) n = Math.multiplyExact(n, d);
-            return n;
         }
 
         public long byteSize() {
@@ -199,7 +208,7 @@ public final class Safetensors {
     }
 
     /** A float32 tensor to write: its name and shape; its bytes come next in the data section. */
-    public record F32(String name, long[] shape) {
+    public record F32(String name, long[] shape) implements Tensor {
         public F32 {
             shape = shape.clone();
         }
@@ -207,12 +216,6 @@ public final class Safetensors {
         @Override
         public long[] shape() {
             return shape.clone();
-        }
-
-        public long elements() {
-            long n = 1;
-            for (long d : shape) n *= d;
-            return n;
         }
     }
 

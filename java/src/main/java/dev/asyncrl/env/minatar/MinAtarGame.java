@@ -3,19 +3,19 @@ package dev.asyncrl.env.minatar;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 
 import dev.asyncrl.env.Env;
+import dev.asyncrl.env.EpisodicEnv;
 import dev.asyncrl.env.Renderable;
 import dev.asyncrl.env.StepResult;
 import java.awt.image.BufferedImage;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
-import java.util.SplittableRandom;
 
 /**
  * What the five MinAtar games (Young &amp; Tian 2019) share: the 10×10 grid and its channel buffer,
- * the six actions (no-op, left, up, right, down, fire) or a game's minimal set, sticky actions,
- * the step bookkeeping of {@link Env} and the picture of {@link Renderable}. A game supplies
- * {@link #resetGame()}, {@link #act(int)} (one step of its rules on a full action 0–5) and
- * {@link #draw()} (its channels into the grid).
+ * the six actions (no-op, left, up, right, down, fire) or a game's minimal set, sticky actions
+ * and the picture of {@link Renderable}; the episode bookkeeping is {@link EpisodicEnv}'s. A game
+ * supplies {@link #resetGame()}, {@link #act(int)} (one step of its rules on a full action 0–5)
+ * and {@link #draw()} (its channels into the grid).
  *
  * <p><b>Observation.</b> float32, channel-major (C, 10, 10): channel c, row y (0 = top), column
  * x is at index {@code c*100 + y*10 + x}; every value is 0 or 1. The grid is rebuilt and copied
@@ -39,7 +39,7 @@ import java.util.SplittableRandom;
  * with {@link MemorySegment#copy(Object, int, MemorySegment, java.lang.foreign.ValueLayout.OfFloat, long, int)}.
  * An instance belongs to one thread.
  */
-public abstract class MinAtarGame implements Env, Renderable {
+public abstract class MinAtarGame extends EpisodicEnv {
     /** The grid is SIZE × SIZE. */
     public static final int SIZE = 10;
     /** Cells in one channel. */
@@ -57,29 +57,24 @@ public abstract class MinAtarGame implements Env, Renderable {
 
     /** Pixels per cell in {@link #render()}. */
     public static final int CELL_PIXELS = 16;
+    /** How fast {@link #render()}'s pictures are meant to be shown. */
+    static final int FRAMES_PER_SECOND = 30;
 
     private static final int[] FULL_SET = {NOOP, LEFT, UP, RIGHT, DOWN, FIRE};
 
-    private final String name;
     private final int channels;
     private final int[] actionSet;
-    private final boolean minimal;
     /** Difficulty ramping on (the games that have it read this). */
     protected final boolean ramping;
     private final double stickyProbability;
-    private final int maxSteps;
     private final int[] palette;
 
     /** The observation under construction: (C, 10, 10), channel-major. */
     protected final float[] grid;
-    /** The one random stream: sticky draws and the game's own draws. */
-    protected SplittableRandom rng = new SplittableRandom(0);
     /** Set by {@link #act(int)} when the game reaches a terminal state. */
     protected boolean terminal;
 
     private int lastAction = NOOP;
-    private int elapsed;
-    private boolean needsReset = true;
 
     /**
      * @param name the game's name in the reference's gym ids, e.g. "Breakout"
@@ -92,19 +87,23 @@ public abstract class MinAtarGame implements Env, Renderable {
      */
     protected MinAtarGame(String name, int channels, int[] minimalSet, boolean minimalActions, boolean ramping,
             double stickyProbability, int maxSteps) {
+        super(id(name, minimalActions), channels * CELLS, (minimalActions ? minimalSet : FULL_SET).length, maxSteps,
+                FRAMES_PER_SECOND);
         if (!(stickyProbability >= 0 && stickyProbability <= 1)) {
             throw new IllegalArgumentException("sticky-action probability must be in [0, 1], got " + stickyProbability);
         }
         if (maxSteps < 1) throw new IllegalArgumentException("maxSteps must be positive, got " + maxSteps);
-        this.name = name;
         this.channels = channels;
-        this.minimal = minimalActions;
         this.actionSet = (minimalActions ? minimalSet : FULL_SET).clone();
         this.ramping = ramping;
         this.stickyProbability = stickyProbability;
-        this.maxSteps = maxSteps;
         this.grid = new float[channels * CELLS];
         this.palette = palette(channels);
+    }
+
+    /** The reference's gym id: the full action set is "-v0", the minimal one "-v1". */
+    private static String id(String name, boolean minimalActions) {
+        return "MinAtar/" + name + (minimalActions ? "-v1" : "-v0");
     }
 
     // ---- what a game supplies ----
@@ -123,16 +122,6 @@ public abstract class MinAtarGame implements Env, Renderable {
 
     // ---- Env ----
 
-    @Override
-    public String id() {
-        return "MinAtar/" + name + (minimal ? "-v1" : "-v0");
-    }
-
-    @Override
-    public int observationSize() {
-        return channels * CELLS;
-    }
-
     /** (C, 10, 10), channel-major: the network reads it with a convolution. */
     @Override
     public int[] observationShape() {
@@ -144,40 +133,28 @@ public abstract class MinAtarGame implements Env, Renderable {
         return channels;
     }
 
-    @Override
-    public int actionCount() {
-        return actionSet.length;
-    }
-
     /** The full action (0–5) that the agent's action {@code a} stands for. */
     public int fullAction(int a) {
         return actionSet[a];
     }
 
-    @Override
-    public int maxEpisodeSteps() {
-        return maxSteps;
-    }
-
+    /** Seeds the stream as a freshly made reference environment: the last executed action is a no-op again. */
     @Override
     public void reset(long seed, MemorySegment obs) {
-        rng = new SplittableRandom(seed);
         lastAction = NOOP;
-        reset(obs);
+        super.reset(seed, obs);
     }
 
     @Override
-    public void reset(MemorySegment obs) {
+    protected void startEpisode(MemorySegment obs) {
         terminal = false;
-        elapsed = 0;
-        needsReset = false;
         resetGame();
         observe(obs);
     }
 
     @Override
     public void step(int action, MemorySegment obs, StepResult result) {
-        if (needsReset) throw new IllegalStateException(id() + ": step after the episode ended; call reset first");
+        requireRunning();
         if (action < 0 || action >= actionSet.length) {
             throw new IllegalArgumentException(id() + ": action must be in [0, " + actionSet.length + "), got " + action);
         }
@@ -186,12 +163,7 @@ public abstract class MinAtarGame implements Env, Renderable {
         lastAction = executed;
 
         int reward = act(executed);
-        elapsed++;
-
-        result.reward = reward;
-        result.terminated = terminal;
-        result.truncated = !terminal && elapsed >= maxSteps;
-        needsReset = result.terminated || result.truncated;
+        endStep(result, reward, terminal);
         observe(obs);
     }
 
@@ -211,11 +183,6 @@ public abstract class MinAtarGame implements Env, Renderable {
     /** Test hook: the last executed full action (what a sticky step would repeat). */
     final int lastAction() {
         return lastAction;
-    }
-
-    /** Test hook: steps taken in this episode. */
-    final int elapsed() {
-        return elapsed;
     }
 
     /** Test hook: redraws the grid after a hook changed the state and copies it into {@code obs}. */

@@ -54,53 +54,6 @@ public final class Seaquest extends MinAtarGame {
     static final int ENEMY_SHOT_INTERVAL = 10;
     static final int DIVER_MOVE_INTERVAL = 5;
     static final int MAX_DIVERS = 6;
-    /**
-     * Room per kind of object. At most one enemy enters per step and none lives more than about 61
-     * steps, so enemies and their bullets stay well below this; bullets and divers are far fewer.
-     */
-    private static final int CAPACITY = 256;
-
-    /** An ordered list of moving objects in fixed arrays: spawn order is kept, as the reference's lists keep it. */
-    static final class Movers {
-        final int[] x = new int[CAPACITY];
-        final int[] y = new int[CAPACITY];
-        final boolean[] right = new boolean[CAPACITY];
-        final int[] timer = new int[CAPACITY];
-        final int[] shot = new int[CAPACITY];
-        int n;
-
-        void add(int px, int py, boolean r, int t, int s) {
-            if (n == CAPACITY) throw new IllegalStateException("Seaquest: more than " + CAPACITY + " objects of one kind");
-            x[n] = px;
-            y[n] = py;
-            right[n] = r;
-            timer[n] = t;
-            shot[n] = s;
-            n++;
-        }
-
-        /** Removes element i, keeping the order of the rest. */
-        void remove(int i) {
-            int tail = n - i - 1;
-            if (tail > 0) {
-                System.arraycopy(x, i + 1, x, i, tail);
-                System.arraycopy(y, i + 1, y, i, tail);
-                System.arraycopy(right, i + 1, right, i, tail);
-                System.arraycopy(timer, i + 1, timer, i, tail);
-                System.arraycopy(shot, i + 1, shot, i, tail);
-            }
-            n--;
-        }
-
-        /** The first element at (px, py), or -1. */
-        int find(int px, int py) {
-            for (int i = 0; i < n; i++) {
-                if (x[i] == px && y[i] == py) return i;
-            }
-            return -1;
-        }
-    }
-
     private final Movers friendlyBullets = new Movers();
     private final Movers enemyBullets = new Movers();
     private final Movers fish = new Movers();
@@ -134,11 +87,7 @@ public final class Seaquest extends MinAtarGame {
         subX = 5;
         subY = 0;
         facingRight = false;
-        friendlyBullets.n = 0;
-        enemyBullets.n = 0;
-        fish.n = 0;
-        subs.n = 0;
-        divers.n = 0;
+        clearObjects();
         enemySpawnInterval = INIT_SPAWN_INTERVAL;
         enemySpawnTimer = enemySpawnInterval;
         diverSpawnTimer = DIVER_SPAWN_INTERVAL;
@@ -395,11 +344,11 @@ public final class Seaquest extends MinAtarGame {
 
     /** Test hook: removes every bullet, enemy and diver. */
     void clearObjects() {
-        friendlyBullets.n = 0;
-        enemyBullets.n = 0;
-        fish.n = 0;
-        subs.n = 0;
-        divers.n = 0;
+        friendlyBullets.clear();
+        enemyBullets.clear();
+        fish.clear();
+        subs.clear();
+        divers.clear();
     }
 
     /** Test hook: a diver at (x, y) with its move countdown. */
@@ -463,10 +412,7 @@ public final class Seaquest extends MinAtarGame {
 
     /** Test hook: fish and enemy subs heading right. */
     int enemiesMovingRight() {
-        int n = 0;
-        for (int i = 0; i < fish.n; i++) if (fish.right[i]) n++;
-        for (int i = 0; i < subs.n; i++) if (subs.right[i]) n++;
-        return n;
+        return fish.movingRight() + subs.movingRight();
     }
 
     /** Test hook: column of the i-th enemy bullet in spawn order. */
