@@ -1,17 +1,17 @@
 package dev.asyncrl.bench;
 
-import dev.asyncrl.algo.Algorithm;
 import dev.asyncrl.algo.ActorLearner;
+import dev.asyncrl.algo.Algorithm;
+import dev.asyncrl.algo.Hyperparameters;
+import dev.asyncrl.algo.TrainingContext;
 import dev.asyncrl.cli.Kernels;
 import dev.asyncrl.env.CartPole;
 import dev.asyncrl.kernel.Kernel;
 import dev.asyncrl.memory.SharedParams;
 import dev.asyncrl.net.Activation;
-import dev.asyncrl.algo.Hyperparameters;
 import dev.asyncrl.net.Mlp;
 import dev.asyncrl.run.Preset;
 import dev.asyncrl.run.Trainer;
-import dev.asyncrl.run.TrainingContext;
 import java.lang.foreign.Arena;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.AuxCounters;

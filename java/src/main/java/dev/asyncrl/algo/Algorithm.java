@@ -2,7 +2,6 @@ package dev.asyncrl.algo;
 
 import dev.asyncrl.env.Env;
 import dev.asyncrl.net.Mlp;
-import dev.asyncrl.run.TrainingContext;
 import java.util.Arrays;
 import java.util.List;
 

@@ -2,7 +2,6 @@ package dev.asyncrl.algo;
 
 import dev.asyncrl.env.Env;
 import dev.asyncrl.net.Mlp;
-import dev.asyncrl.run.TrainingContext;
 
 /**
  * Asynchronous n-step Q-learning (Mnih et al. 2016, Algorithm S2, forward view).

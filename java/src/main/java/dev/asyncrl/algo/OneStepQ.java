@@ -4,7 +4,6 @@ import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 
 import dev.asyncrl.env.Env;
 import dev.asyncrl.net.Mlp;
-import dev.asyncrl.run.TrainingContext;
 import java.lang.foreign.MemorySegment;
 
 /**

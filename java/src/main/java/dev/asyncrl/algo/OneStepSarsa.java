@@ -5,7 +5,6 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 import dev.asyncrl.env.Env;
 import dev.asyncrl.net.Mlp;
-import dev.asyncrl.run.TrainingContext;
 import java.lang.foreign.MemorySegment;
 
 /**

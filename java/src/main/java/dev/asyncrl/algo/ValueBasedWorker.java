@@ -8,8 +8,6 @@ import dev.asyncrl.env.StepResult;
 import dev.asyncrl.kernel.Kernel;
 import dev.asyncrl.memory.SharedParams;
 import dev.asyncrl.net.Mlp;
-import dev.asyncrl.run.Staleness;
-import dev.asyncrl.run.TrainingContext;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.SplittableRandom;

@@ -1,6 +1,7 @@
 package dev.asyncrl.cli;
 
 import dev.asyncrl.algo.Algorithm;
+import dev.asyncrl.algo.Report;
 import dev.asyncrl.kernel.Kernel;
 import dev.asyncrl.run.Progress;
 import dev.asyncrl.run.RunDirectory;
@@ -216,7 +217,7 @@ public final class BenchCommand implements Callable<Integer> {
             wall0 = System.nanoTime() / 1e9;
         }
 
-        public void update(Trainer.Report r) {}
+        public void update(Report r) {}
 
         public void finish() {
             cpu1 = processCpuSeconds();

@@ -1,6 +1,10 @@
 package dev.asyncrl.run;
 
+import dev.asyncrl.algo.EpisodeStats;
 import dev.asyncrl.algo.Hyperparameters;
+import dev.asyncrl.algo.Report;
+import dev.asyncrl.algo.Staleness;
+import dev.asyncrl.algo.TrainingContext;
 import dev.asyncrl.algo.ValueBasedWorker;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -48,7 +52,7 @@ final class Checkpointer implements AutoCloseable {
     /** Snapshot (T first, then the tensors), let {@code beforeWrite} flush the metrics, then write. */
     void take(Runnable beforeWrite) {
         long T = ctx.globalSteps();
-        Trainer.Report at = ctx.report();
+        Report at = ctx.report();
         EpisodeStats.State ep = ctx.episodes().state();
         TrainingContext.Updates updates = ctx.updates();
         long bad = writer.snapshot();

@@ -4,6 +4,8 @@ import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.asyncrl.algo.Report;
+import dev.asyncrl.algo.Staleness;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -97,11 +99,11 @@ public final class RunDirectory implements AutoCloseable {
     private final Path dir;
     private final FileChannel metricsChannel;
     private final BufferedWriter metrics;
-    private final List<Trainer.Report> earlierReports;
+    private final List<Report> earlierReports;
     private String droppedRows;
     private boolean metricsFailed;
 
-    private RunDirectory(Path dir, FileChannel metricsChannel, List<Trainer.Report> earlierReports) {
+    private RunDirectory(Path dir, FileChannel metricsChannel, List<Report> earlierReports) {
         this.dir = dir;
         this.metricsChannel = metricsChannel;
         this.metrics = new BufferedWriter(Channels.newWriter(metricsChannel, StandardCharsets.UTF_8));
@@ -220,7 +222,7 @@ public final class RunDirectory implements AutoCloseable {
      * file's rows from the first on with nothing dropped between them (then truncating the file
      * keeps them), the bytes to keep in that case, and what was dropped before the last kept row.
      */
-    private record Kept(List<Trainer.Report> reports, String text, boolean prefix, long bytes, String dropped) {}
+    private record Kept(List<Report> reports, String text, boolean prefix, long bytes, String dropped) {}
 
     /**
      * Reads metrics.csv's rows ({@code text}) and keeps the longest run of whole rows, in file
@@ -232,18 +234,18 @@ public final class RunDirectory implements AutoCloseable {
     private static Kept keptMetrics(String text, String header, long globalStep) {
         List<String> columns = List.of(header.split(","));
         List<String> lines = new ArrayList<>();
-        List<Trainer.Report> parsed = new ArrayList<>();  // null where the line is not a row
+        List<Report> parsed = new ArrayList<>();  // null where the line is not a row
         for (int at = text.indexOf('\n') + 1; at > 0 && at < text.length(); ) {
             int end = text.indexOf('\n', at);
             if (end < 0) break;
             String line = text.substring(at, end + 1);
             lines.add(line);
-            Trainer.Report r = row(line.substring(0, line.length() - 1), columns);
+            Report r = row(line.substring(0, line.length() - 1), columns);
             parsed.add(r != null && r.globalStep() <= globalStep ? r : null);
             at = end + 1;
         }
         int[] keep = risingRows(parsed);
-        List<Trainer.Report> reports = new ArrayList<>();
+        List<Report> reports = new ArrayList<>();
         StringBuilder keptText = new StringBuilder();
         List<String> dropped = new ArrayList<>();
         int lastKept = keep.length == 0 ? -1 : keep[keep.length - 1];
@@ -266,7 +268,7 @@ public final class RunDirectory implements AutoCloseable {
     }
 
     /** One metrics.csv line as a report, or null if it is not a whole row with sane numbers. */
-    private static Trainer.Report row(String line, List<String> columns) {
+    private static Report row(String line, List<String> columns) {
         String[] f = line.split(",", -1);
         if (f.length != columns.size()) return null;
         try {
@@ -276,13 +278,13 @@ public final class RunDirectory implements AutoCloseable {
             double mean = number(f[columns.indexOf("mean_return_100")]);
             double rate = Double.parseDouble(f[columns.indexOf("env_steps_per_second")]);
             if (T < 0 || episodes < 0 || !(wall >= 0) || Double.isInfinite(wall) || Double.isInfinite(mean) || !Double.isFinite(rate)) return null;
-            if (!columns.contains("updates")) return new Trainer.Report(T, wall, episodes, mean, rate);
+            if (!columns.contains("updates")) return new Report(T, wall, episodes, mean, rate);
             String u = f[columns.indexOf("updates")];
             for (String c : List.of("staleness_min", "staleness_mean", "staleness_max")) number(f[columns.indexOf(c)]);
             long updates = u.isEmpty() ? -1 : Long.parseLong(u);
             if (!u.isEmpty() && updates < 0) return null;
             // the window's own figures are not kept: earlier rows feed only the learning curve
-            return new Trainer.Report(T, wall, episodes, mean, rate, updates, Staleness.Window.EMPTY);
+            return new Report(T, wall, episodes, mean, rate, updates, Staleness.Window.EMPTY);
         } catch (NumberFormatException e) {
             return null;
         }
@@ -292,13 +294,13 @@ public final class RunDirectory implements AutoCloseable {
      * The indices of the longest subsequence of non-null rows whose global_step rises strictly
      * (patience sorting, n log n; ties go to the earliest rows), in order.
      */
-    private static int[] risingRows(List<Trainer.Report> rows) {
+    private static int[] risingRows(List<Report> rows) {
         int n = rows.size();
         int[] tailIndex = new int[n];   // tailIndex[k]: the row ending the best rising run of length k+1
         int[] previous = new int[n];
         int length = 0;
         for (int i = 0; i < n; i++) {
-            Trainer.Report r = rows.get(i);
+            Report r = rows.get(i);
             if (r == null) continue;
             int lo = 0, hi = length;     // first k whose run ends at a step >= this one
             while (lo < hi) {
@@ -360,7 +362,7 @@ public final class RunDirectory implements AutoCloseable {
     }
 
     /** The metrics rows written before a resume (kept by {@link #resume}); empty for a new run. */
-    public List<Trainer.Report> earlierReports() {
+    public List<Report> earlierReports() {
         return earlierReports;
     }
 
@@ -495,7 +497,7 @@ public final class RunDirectory implements AutoCloseable {
         }
     }
 
-    public void appendMetrics(Trainer.Report r) {
+    public void appendMetrics(Report r) {
         try {
             Staleness.Window w = r.staleness();
             boolean any = w.count() > 0;
@@ -516,9 +518,9 @@ public final class RunDirectory implements AutoCloseable {
      * The learning curve: mean_return_100 against global steps, as PNG. Never throws: a curve that
      * cannot be drawn or written costs a warning line, not the run (see {@link LinePlot}).
      */
-    public void writeCurve(List<Trainer.Report> reports, String title) {
-        double[] x = reports.stream().filter(r -> !Double.isNaN(r.meanReturn100())).mapToDouble(Trainer.Report::globalStep).toArray();
-        double[] y = reports.stream().filter(r -> !Double.isNaN(r.meanReturn100())).mapToDouble(Trainer.Report::meanReturn100).toArray();
+    public void writeCurve(List<Report> reports, String title) {
+        double[] x = reports.stream().filter(r -> !Double.isNaN(r.meanReturn100())).mapToDouble(Report::globalStep).toArray();
+        double[] y = reports.stream().filter(r -> !Double.isNaN(r.meanReturn100())).mapToDouble(Report::meanReturn100).toArray();
         if (x.length == 0) {
             x = new double[] {0};
             y = new double[] {0};

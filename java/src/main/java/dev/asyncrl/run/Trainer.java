@@ -2,7 +2,10 @@ package dev.asyncrl.run;
 
 import dev.asyncrl.algo.ActorLearner;
 import dev.asyncrl.algo.Algorithm;
+import dev.asyncrl.algo.EpisodeStats;
 import dev.asyncrl.algo.Hyperparameters;
+import dev.asyncrl.algo.Report;
+import dev.asyncrl.algo.TrainingContext;
 import dev.asyncrl.algo.ValueBasedWorker;
 import dev.asyncrl.env.Env;
 import dev.asyncrl.env.Envs;
@@ -30,18 +33,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Trainer {
     private Trainer() {}
-
-    /**
-     * One metrics.csv row. {@code updates} is U, the updates of θ so far (−1 where a row from before
-     * the count has none); {@code staleness} the window of updates landed since the previous row.
-     */
-    public record Report(long globalStep, double wallSeconds, long episodes, double meanReturn100,
-                         double stepsPerSecond, long updates, Staleness.Window staleness) {
-        /** A row without update telemetry (a metrics.csv written before it existed). */
-        public Report(long globalStep, double wallSeconds, long episodes, double meanReturn100, double stepsPerSecond) {
-            this(globalStep, wallSeconds, episodes, meanReturn100, stepsPerSecond, -1, Staleness.Window.EMPTY);
-        }
-    }
 
     /**
      * What summary.json holds. The update figures: U, U per second of the wall time it was counted

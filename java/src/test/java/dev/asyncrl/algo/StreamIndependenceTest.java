@@ -13,7 +13,6 @@ import dev.asyncrl.net.Activation;
 import dev.asyncrl.net.Mlp;
 import dev.asyncrl.net.ValueNet;
 import dev.asyncrl.run.Trainer;
-import dev.asyncrl.run.TrainingContext;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.SplittableRandom;

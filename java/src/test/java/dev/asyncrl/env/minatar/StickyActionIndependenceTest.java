@@ -3,16 +3,16 @@ package dev.asyncrl.env.minatar;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.asyncrl.algo.Algorithm;
 import dev.asyncrl.algo.ActorLearner;
+import dev.asyncrl.algo.Algorithm;
 import dev.asyncrl.algo.StreamIndependenceTest;
+import dev.asyncrl.algo.TrainingContext;
 import dev.asyncrl.env.Envs;
 import dev.asyncrl.env.StepResult;
 import dev.asyncrl.kernel.JavaKernel;
 import dev.asyncrl.memory.SharedParams;
 import dev.asyncrl.net.Mlp;
 import dev.asyncrl.run.Trainer;
-import dev.asyncrl.run.TrainingContext;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -1,4 +1,4 @@
-package dev.asyncrl.run;
+package dev.asyncrl.algo;
 
 import dev.asyncrl.kernel.Kernel;
 import dev.asyncrl.memory.SharedParams;
@@ -28,7 +28,7 @@ public final class TrainingContext {
     private final long startSteps;
     private final double startWallSeconds;
     private final AtomicInteger optimizerStatesClaimed = new AtomicInteger();
-    private final ConcurrentLinkedQueue<Trainer.Report> reports = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Report> reports = new ConcurrentLinkedQueue<>();
     private final Staleness staleness;
     private final double updatesSinceWallSeconds;
     private volatile boolean stop;
@@ -135,10 +135,10 @@ public final class TrainingContext {
     }
 
     /** The state now, without the staleness of a window (which only {@link #takeReport} drains). */
-    public Trainer.Report report() {
+    public Report report() {
         double wall = wallSeconds();
         long T = globalSteps.get();
-        return new Trainer.Report(T, wall, episodes.episodes(), episodes.meanReturn100(), wall > 0 ? T / wall : 0,
+        return new Report(T, wall, episodes.episodes(), episodes.meanReturn100(), wall > 0 ? T / wall : 0,
                 staleness.updates(), Staleness.Window.EMPTY);
     }
 
@@ -147,12 +147,12 @@ public final class TrainingContext {
      * row. T is read under the same lock as the window is drained, so rows taken by different
      * threads rise in T in the order their windows were drained.
      */
-    public Trainer.Report takeReport() {
+    public Report takeReport() {
         synchronized (staleness) {
             Staleness.Window w = staleness.drain();
             double wall = wallSeconds();
             long T = globalSteps.get();
-            return new Trainer.Report(T, wall, episodes.episodes(), episodes.meanReturn100(), wall > 0 ? T / wall : 0,
+            return new Report(T, wall, episodes.episodes(), episodes.meanReturn100(), wall > 0 ? T / wall : 0,
                     staleness.updates(), w);
         }
     }
@@ -172,7 +172,7 @@ public final class TrainingContext {
     }
 
     /** The next report taken by a worker, or null. */
-    public Trainer.Report pollReport() {
+    public Report pollReport() {
         return reports.poll();
     }
 
