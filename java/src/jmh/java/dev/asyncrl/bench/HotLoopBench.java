@@ -75,7 +75,7 @@ public class HotLoopBench {
                 p.rmsEps(), p.momentum(), p.maxGradNorm(), p.rewardScale(), p.targetInterval(), p.epsilonSteps(),
                 p.finalEpsilons(), Hyperparameters.PAPER_EPSILON_PROBS);
         arena = Arena.ofShared();
-        learner = Algorithm.parse(algo).worker(ctx, net, hp, env, 1).learner(arena);
+        learner = Algorithm.parse(algo).worker(ctx, net, hp, env, 1, 0).learner(arena);
     }
 
     /** Environment steps taken; JMH reports them like ops (here: µs per step). */

@@ -51,13 +51,18 @@ public enum Algorithm {
         return false;
     }
 
-    /** One actor-learner of this method with its own environment and seed. */
-    public ActorLearner worker(TrainingContext ctx, Mlp net, Hyperparameters hp, Env env, long seed) {
+    /**
+     * Actor-learner thread {@code thread} of this method, with its own environment and seed; its
+     * per-thread optimizer statistics (RMSProp, momentum SGD) are block {@code thread} of
+     * {@code ctx.shared()}.
+     */
+    public ActorLearner worker(TrainingContext ctx, Mlp net, Hyperparameters hp, Env env, long seed, int thread) {
+        ActorLearner.Setup s = new ActorLearner.Setup(ctx, net, hp, env, seed, thread);
         return switch (this) {
-            case A3C -> new dev.asyncrl.algo.A3C.Worker(ctx, net, hp, env, seed);
-            case NSTEP_Q -> new NStepQ(ctx, net, hp, env, seed);
-            case ONESTEP_Q -> new OneStepQ(ctx, net, hp, env, seed);
-            case ONESTEP_SARSA -> new OneStepSarsa(ctx, net, hp, env, seed);
+            case A3C -> new dev.asyncrl.algo.A3C(s);
+            case NSTEP_Q -> new NStepQ(s);
+            case ONESTEP_Q -> new OneStepQ(s);
+            case ONESTEP_SARSA -> new OneStepSarsa(s);
         };
     }
 

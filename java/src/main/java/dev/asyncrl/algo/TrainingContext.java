@@ -2,9 +2,7 @@ package dev.asyncrl.algo;
 
 import dev.asyncrl.kernel.Kernel;
 import dev.asyncrl.memory.SharedParams;
-import java.lang.foreign.MemorySegment;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -27,7 +25,6 @@ public final class TrainingContext {
     private final long startNanos = System.nanoTime();
     private final long startSteps;
     private final double startWallSeconds;
-    private final AtomicInteger optimizerStatesClaimed = new AtomicInteger();
     private final ConcurrentLinkedQueue<Report> reports = new ConcurrentLinkedQueue<>();
     private final Staleness staleness;
     private final double updatesSinceWallSeconds;
@@ -107,16 +104,6 @@ public final class TrainingContext {
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
         return z ^ (z >>> 31);
-    }
-
-    /**
-     * The next per-thread optimizer block of the shared memory (see SharedParams), in the order
-     * the workers are built, or null when there is none (Shared RMSProp, benchmarks): the worker
-     * then allocates its own.
-     */
-    public MemorySegment claimOptimizerState() {
-        int i = optimizerStatesClaimed.getAndIncrement();
-        return i < shared.threadStates() ? shared.threadState(i) : null;
     }
 
     /** T, the global step counter. */

@@ -1,11 +1,11 @@
 package dev.asyncrl.run;
 
 import dev.asyncrl.algo.EpisodeStats;
+import dev.asyncrl.algo.EpsilonGreedy;
 import dev.asyncrl.algo.Hyperparameters;
 import dev.asyncrl.algo.Report;
 import dev.asyncrl.algo.Staleness;
 import dev.asyncrl.algo.TrainingContext;
-import dev.asyncrl.algo.ValueBasedWorker;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -101,7 +101,7 @@ final class Checkpointer implements AutoCloseable {
             sched.put("epsilon_steps", hp.epsilonSteps());
             sched.put("thread_final_epsilons", epsilons);
             List<Double> now = new ArrayList<>();
-            for (double f : epsilons) now.add(ValueBasedWorker.epsilon(f, T, hp.epsilonSteps()));
+            for (double f : epsilons) now.add(EpsilonGreedy.epsilon(f, T, hp.epsilonSteps()));
             sched.put("thread_epsilons_at_step", now);
         }
         m.put("schedules", sched);

@@ -37,7 +37,7 @@ final class SegmentHarness implements AutoCloseable {
         net.initialize(shared.theta(), 1);
         if (valueBased) net.initialize(shared.target(), 2);
         ctx = new TrainingContext(kernel, shared, 1_000_000, Double.NaN, 1_000_000);
-        worker = Algorithm.parse(algo).worker(ctx, net, hp, env, 7);
+        worker = Algorithm.parse(algo).worker(ctx, net, hp, env, 7, 0);
         learner = worker.learner(arena);
         probe = net.workspace(arena, 1);
     }

@@ -39,7 +39,7 @@ class StickyActionIndependenceTest {
         try (SharedParams shared = new SharedParams(net.layout(), false); Arena arena = Arena.ofConfined()) {
             shared.theta().fill((byte) 0);
             TrainingContext ctx = new TrainingContext(new JavaKernel(), shared, Long.MAX_VALUE, Double.NaN, Long.MAX_VALUE);
-            ActorLearner w = Algorithm.A3C.worker(ctx, net, StreamIndependenceTest.hyperparameters(5, 1e-30), env, 42);
+            ActorLearner w = Algorithm.A3C.worker(ctx, net, StreamIndependenceTest.hyperparameters(5, 1e-30), env, 42, 0);
             ActorLearner.Segments learner = w.learner(arena);
             while (env.steps < STEPS) learner.segment();
         }
