@@ -12,8 +12,8 @@ import java.util.SplittableRandom;
  * A3C, asynchronous advantage actor-critic (Mnih et al. 2016, Algorithm S3), feed-forward. Discrete
  * actions use a softmax policy; continuous actions (an environment with actionDim() &gt; 0) the
  * paper's spherical Gaussian N(μ, σ²I), σ² = softplus(v), with the same entropy bonus and value
- * head ({@link Mlp#gaussianActorCritic}). One per actor-learner thread; all of them update the
- * shared θ.
+ * head ({@link Mlp#gaussianActorCritic}). One per actor-learner thread, built in the thread's own
+ * arena; all of them update the shared θ.
  *
  * <pre>
  * repeat
@@ -29,77 +29,73 @@ import java.util.SplittableRandom;
  * The forward pass done while acting fills one row per step of the thread's workspace, so the
  * backward over the segment reuses those activations instead of recomputing them.
  */
-public record A3C(ActorLearner.Setup setup) implements ActorLearner {
+final class A3C implements ActorLearner.Segments {
+    private final ThreadState s;          // θ', dθ, environment, actions a_i, rewards r_i; sync and update
+    private final Kernel k;
+    private final Mlp.Workspace ws;
+    private final boolean continuous;
+    private final int A;                  // actions of a softmax policy
+    private final int D;                  // dimensions of a Gaussian policy's action
+    private final MemorySegment gaussianActions;   // (t_max, D) of a Gaussian policy, else NULL
+    private final MemorySegment[] gaussianAction;  // row t of it: a_t (D)
+    private final MemorySegment returns;  // R_i (t_max)
+    private final MemorySegment stats;    // (3) policy loss, value loss, entropy
+    private final float gamma, beta, valueCoef;
+    private final SplittableRandom rng;   // the policy's draws
 
-    @Override
-    public Learner learner(Arena arena) {
-        return new Learner(arena);
+    A3C(ActorLearner.Setup setup, Arena arena) {
+        Hyperparameters hp = setup.hp();
+        int tMax = hp.tMax();
+        s = new ThreadState(setup, arena);
+        k = s.k;
+        ws = s.ws;
+        rng = s.streams.actions();
+        D = setup.env().actionDim();
+        continuous = D > 0;
+        A = setup.net().actions();
+        gaussianActions = continuous ? arena.allocate((long) tMax * D * Float.BYTES, 64) : MemorySegment.NULL;
+        gaussianAction = new MemorySegment[continuous ? tMax : 0];
+        for (int r = 0; r < gaussianAction.length; r++) {
+            gaussianAction[r] = gaussianActions.asSlice((long) r * D * Float.BYTES, (long) D * Float.BYTES);
+        }
+        returns = arena.allocate((long) tMax * Float.BYTES, 64);
+        stats = arena.allocate(3 * Float.BYTES, 64);
+        gamma = (float) hp.gamma();
+        beta = (float) hp.entropyBeta();
+        valueCoef = (float) hp.valueCoef();
     }
 
-    /** One thread's buffers, and its segments. */
-    public final class Learner implements Segments {
-        private final ThreadState s;          // θ', dθ, environment, actions a_i, rewards r_i; sync and update
-        private final Kernel k;
-        private final Mlp.Workspace ws;
-        private final boolean continuous = setup.env().actionDim() > 0;
-        private final int A = setup.net().actions();  // actions of a softmax policy
-        private final int D = setup.env().actionDim(); // dimensions of a Gaussian policy's action
-        private final MemorySegment[] gaussianAction;  // row t: a_t (D) float32 of a Gaussian policy
-        private final MemorySegment gaussianActions;   // (t_max, D) of a Gaussian policy, else NULL
-        private final MemorySegment returns;  // R_i (t_max)
-        private final MemorySegment stats;    // (3) policy loss, value loss, entropy
-        private final float gamma = (float) setup.hp().gamma();
-        private final float beta = (float) setup.hp().entropyBeta();
-        private final float valueCoef = (float) setup.hp().valueCoef();
-        private final SplittableRandom rng;   // the policy's draws
-
-        Learner(Arena arena) {
-            int tMax = setup.hp().tMax();
-            s = new ThreadState(setup, arena);
-            k = s.k;
-            ws = s.ws;
-            rng = s.streams.actions();
-            gaussianActions = continuous ? arena.allocate((long) tMax * D * Float.BYTES, 64) : MemorySegment.NULL;
-            gaussianAction = new MemorySegment[continuous ? tMax : 0];
-            for (int r = 0; r < gaussianAction.length; r++) {
-                gaussianAction[r] = gaussianActions.asSlice((long) r * D * Float.BYTES, (long) D * Float.BYTES);
-            }
-            returns = arena.allocate((long) tMax * Float.BYTES, 64);
-            stats = arena.allocate(3 * Float.BYTES, 64);
-        }
-
-        /** One segment of up to t_max steps and its update of θ; returns the steps taken. */
-        @Override
-        public int segment() {
-            s.sync();                                        // θ' ← θ ; dθ ← 0
-            int t;
-            for (t = 0; s.acting(t); t++) {                  // until s_t is terminal or t = t_max
-                ws.forward(k, t);                            // π(·|s_t; θ') and V(s_t; θ') into row t
-                if (continuous) {
-                    sampleGaussian(gaussianAction[t], ws.outRow(Mlp.MU, t), ws.output(Mlp.VAR, t, 0), D, rng);
-                    s.step(t, gaussianAction[t]);            // the env clips; the loss sees the sample
-                } else {
-                    s.step(t, sample(ws.outRow(Mlp.POLICY, t), A, rng));
-                }
-            }
-            long T = s.addSteps(t);
-
-            float R = 0f;                                    // terminal s_t
-            if (!s.terminal()) {                             // else bootstrap from V(s_t; θ'), truncation included
-                ws.forward(k, t);
-                R = ws.output(continuous ? Mlp.GAUSS_VALUE : Mlp.VALUE, t, 0);
-            }
-            Returns.nStep(returns, s.rewards, t, R, gamma);   // R ← r_i + γR, i = t−1 … 0
+    /** One segment of up to t_max steps and its update of θ; returns the steps taken. */
+    @Override
+    public int segment() {
+        s.sync();                                        // θ' ← θ ; dθ ← 0
+        int t;
+        for (t = 0; s.acting(t); t++) {                  // until s_t is terminal or t = t_max
+            ws.forward(k, t);                            // π(·|s_t; θ') and V(s_t; θ') into row t
             if (continuous) {
-                k.gaussianLossBackward(ws.dOut(Mlp.MU), ws.dOut(Mlp.VAR), ws.dOut(Mlp.GAUSS_VALUE), stats, ws.out(Mlp.MU),
-                        ws.out(Mlp.VAR), ws.out(Mlp.GAUSS_VALUE), gaussianActions, returns, t, D, beta, valueCoef);
+                sampleGaussian(gaussianAction[t], ws.outRow(Mlp.MU, t), ws.output(Mlp.VAR, t, 0), D, rng);
+                s.step(t, gaussianAction[t]);            // the env clips; the loss sees the sample
             } else {
-                k.a3cLossBackward(ws.dOut(Mlp.POLICY), ws.dOut(Mlp.VALUE), stats, ws.out(Mlp.POLICY), ws.out(Mlp.VALUE),
-                        s.actions, returns, t, A, beta, valueCoef);
+                s.step(t, sample(ws.outRow(Mlp.POLICY, t), A, rng));
             }
-            s.update(t, T);                                  // dθ, clipped; θ ← Optimizer(θ, dθ, η_T)
-            return s.endSegment(t);
         }
+        s.addSteps(t);                                   // T ← T + t
+
+        float R = 0f;                                    // terminal s_t
+        if (!s.terminal()) {                             // else bootstrap from V(s_t; θ'), truncation included
+            ws.forward(k, t);
+            R = ws.output(continuous ? Mlp.GAUSS_VALUE : Mlp.VALUE, t, 0);
+        }
+        Returns.nStep(returns, s.rewards, t, R, gamma);   // R ← r_i + γR, i = t−1 … 0
+        if (continuous) {
+            k.gaussianLossBackward(ws.dOut(Mlp.MU), ws.dOut(Mlp.VAR), ws.dOut(Mlp.GAUSS_VALUE), stats, ws.out(Mlp.MU),
+                    ws.out(Mlp.VAR), ws.out(Mlp.GAUSS_VALUE), gaussianActions, returns, t, D, beta, valueCoef);
+        } else {
+            k.a3cLossBackward(ws.dOut(Mlp.POLICY), ws.dOut(Mlp.VALUE), stats, ws.out(Mlp.POLICY), ws.out(Mlp.VALUE),
+                    s.actions, returns, t, A, beta, valueCoef);
+        }
+        s.update(t);                                     // dθ, clipped; θ ← Optimizer(θ, dθ, η_T)
+        return s.endSegment(t);
     }
 
     /**

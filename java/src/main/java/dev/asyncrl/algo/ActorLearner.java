@@ -6,11 +6,14 @@ import java.lang.foreign.Arena;
 
 /**
  * One actor-learner thread of any of the four methods: {@link #run()} trains until the run stops;
- * {@link #learner(Arena)} gives the same loop one segment at a time (benchmarks, tests). A method
- * is built from its {@link Setup} on the trainer's thread and allocates its buffers only once it
- * runs, in the arena of the thread that runs it.
+ * {@link #learner(Arena)} gives the same loop one segment at a time (benchmarks, tests). It is
+ * built on the trainer's thread; its buffers are allocated only once it runs, in the arena of the
+ * thread that runs it.
+ *
+ * @param setup  what the trainer hands this thread
+ * @param method how the algorithm builds the thread's learner ({@link Algorithm} picks it)
  */
-public interface ActorLearner extends Runnable {
+public record ActorLearner(Setup setup, Method method) implements Runnable {
 
     /**
      * What the trainer hands one actor-learner thread.
@@ -20,25 +23,30 @@ public interface ActorLearner extends Runnable {
      * @param seed   the thread's seed (its random streams, and a Q method's final ε)
      * @param thread the thread's index: which per-thread optimizer block of the SharedParams is its own
      */
-    record Setup(TrainingContext ctx, Mlp net, Hyperparameters hp, Env env, long seed, int thread) {}
+    public record Setup(TrainingContext ctx, Mlp net, Hyperparameters hp, Env env, long seed, int thread) {}
 
     /** The hot loop, one segment (act, step, update) per call. */
-    interface Segments {
+    public interface Segments {
         /** One segment and its update of θ; returns the steps taken. */
         int segment();
     }
 
-    Setup setup();
+    /** A method's learner for one thread, its buffers allocated in {@code arena}. */
+    public interface Method {
+        Segments learner(Setup setup, Arena arena);
+    }
 
     /** This thread's buffers, allocated once in {@code arena}. */
-    Segments learner(Arena arena);
+    public Segments learner(Arena arena) {
+        return method.learner(setup, arena);
+    }
 
     @Override
-    default void run() {
+    public void run() {
         // The thread's own arena: θ', dθ, activations and the method's buffers are touched by this thread only.
         try (Arena arena = Arena.ofConfined()) {
             Segments learner = learner(arena);
-            while (!setup().ctx().shouldStop()) learner.segment();
+            while (!setup.ctx().shouldStop()) learner.segment();
         }
     }
 }

@@ -11,17 +11,19 @@ import java.util.List;
  * actor-learner. The one place an algorithm is chosen; nothing else compares names.
  */
 public enum Algorithm {
-    A3C("a3c", false),
-    NSTEP_Q("nstep-q", true),
-    ONESTEP_Q("onestep-q", true),
-    ONESTEP_SARSA("onestep-sarsa", true);
+    A3C("a3c", false, dev.asyncrl.algo.A3C::new),
+    NSTEP_Q("nstep-q", true, (setup, arena) -> QLearning.learner(setup, arena, NStepQ::new)),
+    ONESTEP_Q("onestep-q", true, (setup, arena) -> QLearning.learner(setup, arena, OneStepQ::new)),
+    ONESTEP_SARSA("onestep-sarsa", true, (setup, arena) -> QLearning.learner(setup, arena, OneStepSarsa::new));
 
     private final String flag;
     private final boolean valueBased;
+    private final ActorLearner.Method method;
 
-    Algorithm(String flag, boolean valueBased) {
+    Algorithm(String flag, boolean valueBased, ActorLearner.Method method) {
         this.flag = flag;
         this.valueBased = valueBased;
+        this.method = method;
     }
 
     /** The name {@code --algo} takes and config.json records. */
@@ -57,13 +59,7 @@ public enum Algorithm {
      * {@code ctx.shared()}.
      */
     public ActorLearner worker(TrainingContext ctx, Mlp net, Hyperparameters hp, Env env, long seed, int thread) {
-        ActorLearner.Setup s = new ActorLearner.Setup(ctx, net, hp, env, seed, thread);
-        return switch (this) {
-            case A3C -> new dev.asyncrl.algo.A3C(s);
-            case NSTEP_Q -> new NStepQ(s);
-            case ONESTEP_Q -> new OneStepQ(s);
-            case ONESTEP_SARSA -> new OneStepSarsa(s);
-        };
+        return new ActorLearner(new ActorLearner.Setup(ctx, net, hp, env, seed, thread), method);
     }
 
     @Override

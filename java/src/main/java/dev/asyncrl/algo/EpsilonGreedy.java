@@ -13,7 +13,7 @@ import java.util.SplittableRandom;
  * linearly from 1 to it over the first epsilonSteps global steps; each step takes a uniformly
  * random action with probability ε, else the greedy one w.r.t. Q(s; θ'). One instance per thread.
  */
-public final class EpsilonGreedy {
+public final class EpsilonGreedy implements ThreadState.Policy {
     private final Kernel k;
     private final Mlp.Workspace ws;           // the thread's θ' and rows
     private final TrainingContext ctx;        // T
@@ -35,7 +35,8 @@ public final class EpsilonGreedy {
     }
 
     /** a_r in s_r: forwards row r through θ', then a random action with probability ε(T), else argmax_a Q(s_r, a; θ'). */
-    int act(int r) {
+    @Override
+    public int act(int r) {
         ws.forward(k, r);
         double eps = epsilon(finalEpsilon, ctx.globalSteps(), epsilonSteps);
         return coin.nextDouble() < eps ? random.nextInt(A) : argmaxQ(ws.out(Mlp.Q), r, A);

@@ -2,9 +2,6 @@ package dev.asyncrl.algo;
 
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 
-import dev.asyncrl.kernel.Kernel;
-import dev.asyncrl.net.Mlp;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -23,53 +20,20 @@ import java.lang.foreign.MemorySegment;
  * {@code --t-max} is I_AsyncUpdate. Algorithm 1 differentiates against the shared θ directly;
  * here the thread acts and differentiates with its copy θ', synced at each update (at most
  * I_AsyncUpdate steps old), so that one batched backward serves the whole segment. Exploration is
- * {@link EpsilonGreedy}'s (a final ε per thread).
+ * {@link EpsilonGreedy}'s (a final ε per thread); the target network, the loss and θ⁻'s schedule
+ * are {@link QLearning}'s.
  */
-public record OneStepQ(ActorLearner.Setup setup) implements ActorLearner {
+record OneStepQ(ThreadState s, QLearning q) implements ActorLearner.Segments {
 
+    /** I_AsyncUpdate steps (or to the episode's end) and their update of θ; returns the steps taken. */
     @Override
-    public Learner learner(Arena arena) {
-        return new Learner(arena);
-    }
-
-    /** One thread's buffers, and its segments. */
-    public final class Learner implements Segments {
-        private final ThreadState s;          // θ', dθ, environment, actions a_i, rewards r_i; sync and update
-        private final Kernel k;
-        private final Mlp.Workspace ws;
-        private final EpsilonGreedy explore;
-        private final TargetNetwork target;
-        private final MemorySegment y;        // y_i (I_AsyncUpdate)
-        private final MemorySegment loss;     // (1)
-        private final int A = setup.net().actions();
-        private final float gamma = (float) setup.hp().gamma();
-        private final float coef = (float) setup.hp().qLossCoef();
-
-        Learner(Arena arena) {
-            s = new ThreadState(setup, arena);
-            k = s.k;
-            ws = s.ws;
-            explore = new EpsilonGreedy(s, setup);
-            target = new TargetNetwork(s, setup, arena);
-            y = arena.allocate((long) setup.hp().tMax() * Float.BYTES, 64);
-            loss = arena.allocate(Float.BYTES, 64);
-        }
-
-        /** I_AsyncUpdate steps (or to the episode's end) and their update of θ; returns the steps taken. */
-        @Override
-        public int segment() {
-            s.sync();                                               // θ' ← θ ; dθ ← 0
-            int t;
-            for (t = 0; s.acting(t); t++) s.step(t, explore.act(t)); // a_t ε-greedy; r_t, s_{t+1}
-            long T = s.addSteps(t);
-
-            MemorySegment qTarget = target.q(1, s.terminal() ? t - 1 : t);   // Q(s_{i+1}, ·; θ⁻), s_t if not terminal
-            targets(y, s.rewards, t, s.terminal(), qTarget, A, gamma);
-            k.qLossBackward(ws.dOut(Mlp.Q), loss, ws.out(Mlp.Q), s.actions, y, t, A, coef);
-            s.update(t, T);                                         // dθ, clipped; θ ← Optimizer(θ, dθ, η_T)
-            target.syncIfCrossed(T, t);                             // θ⁻ ← θ every I_target steps
-            return s.endSegment(t);
-        }
+    public int segment() {
+        s.sync();                                     // θ' ← θ ; dθ ← 0
+        int t = s.act(q.explore);                     // a_i ε-greedy; r_i, s_{i+1} ; T ← T + t
+        MemorySegment qTarget = q.targetQ(1, s.terminal() ? t - 1 : t);   // Q(s_{i+1}, ·; θ⁻), s_t if not terminal
+        targets(q.y, s.rewards, t, s.terminal(), qTarget, q.A, q.gamma);
+        q.update(t);                                  // dθ from Σ c·(y_i − Q(s_i, a_i; θ'))², clipped; θ ← Optimizer; θ⁻
+        return s.endSegment(t);
     }
 
     /**
@@ -80,7 +44,7 @@ public record OneStepQ(ActorLearner.Setup setup) implements ActorLearner {
                                int A, float gamma) {
         for (int i = 0; i < t; i++) {
             boolean last = i == t - 1;
-            float bootstrap = last && terminal ? 0f : TargetNetwork.maxQ(qTarget, i + 1, A);
+            float bootstrap = last && terminal ? 0f : QLearning.maxQ(qTarget, i + 1, A);
             y.setAtIndex(JAVA_FLOAT, i, r[i] + gamma * bootstrap);
         }
     }

@@ -3,9 +3,6 @@ package dev.asyncrl.algo;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
-import dev.asyncrl.kernel.Kernel;
-import dev.asyncrl.net.Mlp;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -25,67 +22,42 @@ import java.lang.foreign.MemorySegment;
  * next segment. After a truncation a' is chosen the same way, used for the bootstrap, and not
  * taken (the episode restarts).
  */
-public record OneStepSarsa(ActorLearner.Setup setup) implements ActorLearner {
+final class OneStepSarsa implements ActorLearner.Segments, ThreadState.Policy {
+    private final ThreadState s;
+    private final QLearning q;
+    private int nextAction = -1;          // a' chosen at the end of the last segment, taken first in this one; −1: none
 
-    @Override
-    public Learner learner(Arena arena) {
-        return new Learner(arena);
+    OneStepSarsa(ThreadState s, QLearning q) {
+        this.s = s;
+        this.q = q;
     }
 
-    /** One thread's buffers, and its segments. */
-    public final class Learner implements Segments {
-        private final ThreadState s;          // θ', dθ, environment, actions a_i (a_t in slot t), rewards r_i
-        private final Kernel k;
-        private final Mlp.Workspace ws;
-        private final EpsilonGreedy explore;
-        private final TargetNetwork target;
-        private final MemorySegment y;        // y_i (I_AsyncUpdate)
-        private final MemorySegment loss;     // (1)
-        private final int A = setup.net().actions();
-        private final float gamma = (float) setup.hp().gamma();
-        private final float coef = (float) setup.hp().qLossCoef();
-        private int nextAction = -1;          // a' chosen at the end of the last segment, taken first in this one; −1: none
-
-        Learner(Arena arena) {
-            s = new ThreadState(setup, arena);
-            k = s.k;
-            ws = s.ws;
-            explore = new EpsilonGreedy(s, setup);
-            target = new TargetNetwork(s, setup, arena);
-            y = arena.allocate((long) setup.hp().tMax() * Float.BYTES, 64);
-            loss = arena.allocate(Float.BYTES, 64);
+    /** I_AsyncUpdate steps (or to the episode's end) and their update of θ; returns the steps taken. */
+    @Override
+    public int segment() {
+        s.sync();                                     // θ' ← θ ; dθ ← 0
+        int t = s.act(this);                          // a_i ε-greedy, a_0 the a' chosen last time; T ← T + t
+        if (!s.terminal()) {
+            int a = q.explore.act(t);                 // a' = a_t, the action taken in s_t
+            s.actions.setAtIndex(JAVA_INT, t, a);
+            if (!s.ended()) nextAction = a;           // after a truncation the episode restarts
         }
+        MemorySegment qTarget = q.targetQ(1, s.terminal() ? t - 1 : t);   // Q(s_{i+1}, ·; θ⁻), s_t if not terminal
+        targets(q.y, s.rewards, t, s.terminal(), qTarget, s.actions, q.A, q.gamma);
+        q.update(t);                                  // dθ from Σ c·(y_i − Q(s_i, a_i; θ'))², clipped; θ ← Optimizer; θ⁻
+        return s.endSegment(t);
+    }
 
-        /** I_AsyncUpdate steps (or to the episode's end) and their update of θ; returns the steps taken. */
-        @Override
-        public int segment() {
-            s.sync();                                     // θ' ← θ ; dθ ← 0
-            int t;
-            for (t = 0; s.acting(t); t++) {               // until s_t is terminal or t = I_AsyncUpdate
-                int a;
-                if (t == 0 && nextAction >= 0) {
-                    ws.forward(k, 0);                     // Q(s_0; θ') for the loss; a_0 is already chosen
-                    a = nextAction;
-                } else {
-                    a = explore.act(t);
-                }
-                nextAction = -1;
-                s.step(t, a);
-            }
-            long T = s.addSteps(t);
-            if (!s.terminal()) {
-                int a = explore.act(t);                   // a_t, the action taken in s_t
-                s.actions.setAtIndex(JAVA_INT, t, a);
-                if (!s.ended()) nextAction = a;           // after a truncation the episode restarts
-            }
-
-            MemorySegment qTarget = target.q(1, s.terminal() ? t - 1 : t);   // Q(s_{i+1}, ·; θ⁻), s_t if not terminal
-            targets(y, s.rewards, t, s.terminal(), qTarget, s.actions, A, gamma);
-            k.qLossBackward(ws.dOut(Mlp.Q), loss, ws.out(Mlp.Q), s.actions, y, t, A, coef);
-            s.update(t, T);                               // dθ, clipped; θ ← Optimizer(θ, dθ, η_T)
-            target.syncIfCrossed(T, t);                   // θ⁻ ← θ every I_target steps
-            return s.endSegment(t);
+    /** a_t: at a segment's start the a' already chosen (row 0 forwarded for the loss), else ε-greedy. */
+    @Override
+    public int act(int t) {
+        int a = nextAction;
+        nextAction = -1;
+        if (t == 0 && a >= 0) {
+            s.ws.forward(s.k, 0);
+            return a;
         }
+        return q.explore.act(t);
     }
 
     /**

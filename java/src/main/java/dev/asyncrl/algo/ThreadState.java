@@ -20,6 +20,11 @@ import java.lang.foreign.MemorySegment;
  * thread's own arena; nothing here allocates per step.
  */
 final class ThreadState {
+    /** How a method chooses a_t in s_t (row t of the workspace); it forwards row t through θ' as it needs. */
+    interface Policy {
+        int act(int t);
+    }
+
     final Kernel k;
     /** θ', dθ and rows 0..t_max: s_i (the environment writes row i + 1) and the activations of step i. */
     final Mlp.Workspace ws;
@@ -40,6 +45,7 @@ final class ThreadState {
     private final int tMax;
     private final long n, obsBytes;
     private final float rewardScale;
+    private long T;                       // the global step counter after this thread's last segment
     private double episodeReturn;         // undiscounted, unscaled
     private boolean ended, terminal;      // of the current segment: the episode ended; it ended in a terminal state
 
@@ -70,6 +76,20 @@ final class ThreadState {
         k.copy(ws.params, shared.theta(), n);
         ws.grads.fill((byte) 0);
         ended = terminal = false;
+    }
+
+    /**
+     * Acts from s_0 with a_t = policy(t), until s_t is terminal or t = t_max; then T ← T + t.
+     * Returns t.
+     */
+    int act(Policy policy) {
+        int t = 0;
+        while (acting(t)) {
+            step(t, policy.act(t));
+            t++;
+        }
+        addSteps(t);
+        return t;
     }
 
     /** Whether step t is taken: fewer than t_max steps so far, and the episode goes on. */
@@ -109,9 +129,14 @@ final class ThreadState {
         return terminal;
     }
 
-    /** T ← T + t; returns the new T. */
-    long addSteps(int t) {
-        return ctx.addSteps(t);
+    /** T ← T + t after a segment of t steps. */
+    void addSteps(int t) {
+        T = ctx.addSteps(t);
+    }
+
+    /** T after this thread's last segment. */
+    long T() {
+        return T;
     }
 
     /**
@@ -120,7 +145,7 @@ final class ThreadState {
      * shared θ, without locks (see Optimizer). Counts the update and its staleness (updates landed
      * since this thread's sync).
      */
-    void update(int t, long T) {
+    void update(int t) {
         ws.backward(k, t);
         k.clipGradNorm(ws.grads, norm, n, (float) hp.maxGradNorm());
         optimizer.apply(k, shared.theta(), ws.grads, n, hp.learningRate(T, ctx.totalSteps()));

@@ -64,7 +64,7 @@ class TargetsTest {
     void nStepReturnsRunBackwardsFromTheTargetNetwork() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment y = arena.allocate(3 * Float.BYTES);
-            float bootstrap = TargetNetwork.maxQ(qTarget(arena, q), 3, A); // max_a Q(s_3, a; θ⁻) = 8
+            float bootstrap = QLearning.maxQ(qTarget(arena, q), 3, A); // max_a Q(s_3, a; θ⁻) = 8
             assertEquals(8f, bootstrap);
             Returns.nStep(y, r, 3, bootstrap, GAMMA);
             // R_2 = 3 + 4 = 7 ; R_1 = 2 + 3.5 = 5.5 ; R_0 = 1 + 2.75 = 3.75
