@@ -28,6 +28,7 @@ import dev.asyncrl.cli.Kernels;
 import dev.asyncrl.kernel.Kernel;
 import dev.asyncrl.net.Activation;
 import dev.asyncrl.net.Mlp;
+import dev.asyncrl.net.Workspace;
 import dev.asyncrl.run.Preset;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -86,7 +87,7 @@ public class NetBench {
 
     private Kernel k;
     private Arena arena;
-    private Mlp.Workspace ws;
+    private Workspace ws;
     private long segmentFlop;
     private boolean batch;
 

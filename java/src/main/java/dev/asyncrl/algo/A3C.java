@@ -4,6 +4,7 @@ import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 
 import dev.asyncrl.kernel.Kernel;
 import dev.asyncrl.net.Mlp;
+import dev.asyncrl.net.Workspace;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.SplittableRandom;
@@ -32,7 +33,7 @@ import java.util.SplittableRandom;
 final class A3C implements ActorLearner.Segments {
     private final ThreadState s;          // θ', dθ, environment, actions a_i, rewards r_i; sync and update
     private final Kernel k;
-    private final Mlp.Workspace ws;
+    private final Workspace ws;
     private final boolean continuous;
     private final int A;                  // actions of a softmax policy
     private final int D;                  // dimensions of a Gaussian policy's action

@@ -4,6 +4,7 @@ import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 
 import dev.asyncrl.kernel.Kernel;
 import dev.asyncrl.net.Mlp;
+import dev.asyncrl.net.Workspace;
 import java.lang.foreign.MemorySegment;
 import java.util.SplittableRandom;
 
@@ -15,7 +16,7 @@ import java.util.SplittableRandom;
  */
 public final class EpsilonGreedy implements ThreadState.Policy {
     private final Kernel k;
-    private final Mlp.Workspace ws;           // the thread's θ' and rows
+    private final Workspace ws;           // the thread's θ' and rows
     private final TrainingContext ctx;        // T
     private final SplittableRandom coin;      // is this step random?
     private final SplittableRandom random;    // the random action

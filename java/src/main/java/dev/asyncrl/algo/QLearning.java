@@ -5,6 +5,7 @@ import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import dev.asyncrl.kernel.Kernel;
 import dev.asyncrl.memory.SharedParams;
 import dev.asyncrl.net.Mlp;
+import dev.asyncrl.net.Workspace;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.function.BiFunction;
@@ -25,7 +26,7 @@ final class QLearning {
 
     private final ThreadState s;
     private final Kernel k;
-    private final Mlp.Workspace target;   // forward-only: θ⁻ itself as parameters, the thread's rows as input
+    private final Workspace target;   // forward-only: θ⁻ itself as parameters, the thread's rows as input
     private final SharedParams shared;
     private final MemorySegment loss;     // (1)
     private final float coef;

@@ -6,7 +6,7 @@ import dev.asyncrl.env.Env;
 import dev.asyncrl.env.StepResult;
 import dev.asyncrl.kernel.Kernel;
 import dev.asyncrl.memory.SharedParams;
-import dev.asyncrl.net.Mlp;
+import dev.asyncrl.net.Workspace;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
@@ -27,7 +27,7 @@ final class ThreadState {
 
     final Kernel k;
     /** θ', dθ and rows 0..t_max: s_i (the environment writes row i + 1) and the activations of step i. */
-    final Mlp.Workspace ws;
+    final Workspace ws;
     final RandomStreams streams;
     /** a_i (t_max + 1) int32 of a discrete policy; slot t_max holds Sarsa's a_t. */
     final MemorySegment actions;

@@ -7,6 +7,7 @@ import dev.asyncrl.memory.SharedParams;
 import dev.asyncrl.net.Activation;
 import dev.asyncrl.net.Mlp;
 import dev.asyncrl.net.ValueNet;
+import dev.asyncrl.net.Workspace;
 import dev.asyncrl.run.Trainer;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -27,7 +28,7 @@ final class SegmentHarness implements AutoCloseable {
     private final Arena arena = Arena.ofConfined();
     private final ActorLearner.Segments learner;
     private final JavaKernel oracle = new JavaKernel();
-    private final Mlp.Workspace probe;
+    private final Workspace probe;
 
     SegmentHarness(String algo, ScriptedEnv env, Hyperparameters hp, int lstm) {
         this.env = env;
