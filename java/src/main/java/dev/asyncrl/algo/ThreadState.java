@@ -36,7 +36,7 @@ final class ThreadState {
 
     private final TrainingContext ctx;
     private final Hyperparameters hp;
-    private final Env env;
+    private final Env env;                // the thread's own
     private final SharedParams shared;
     private final Optimizer optimizer;
     private final Staleness.Recorder staleness;
@@ -51,13 +51,13 @@ final class ThreadState {
 
     ThreadState(ActorLearner.Setup setup, Arena arena) {
         ctx = setup.ctx();
-        hp = setup.hp();
-        env = setup.env();
         k = ctx.kernel();
         shared = ctx.shared();
-        tMax = hp.tMax();
+        env = setup.env();
         n = setup.net().layout().size();
         obsBytes = (long) setup.net().obsSize() * Float.BYTES;
+        hp = setup.hp();
+        tMax = hp.tMax();
         rewardScale = (float) hp.rewardScale();
         streams = RandomStreams.of(ctx.streamSeed(setup.seed()));  // a resumed run draws fresh streams (see Checkpoint)
         staleness = ctx.staleness().register();

@@ -75,23 +75,15 @@ public final class TrainingContext {
         this.stopReturn = stopReturn;
     }
 
-    public Kernel kernel() {
-        return kernel;
-    }
+    public Kernel kernel() { return kernel; }
 
-    public SharedParams shared() {
-        return shared;
-    }
+    public SharedParams shared() { return shared; }
 
     /** T_max: the step budget, also the horizon of learning-rate annealing. */
-    public long totalSteps() {
-        return totalSteps;
-    }
+    public long totalSteps() { return totalSteps; }
 
     /** T when this process started: 0, or the checkpoint's T for a resumed run. */
-    public long startSteps() {
-        return startSteps;
-    }
+    public long startSteps() { return startSteps; }
 
     /**
      * The seed of a thread's random streams (actions, environment) in this process: the thread's
@@ -107,9 +99,7 @@ public final class TrainingContext {
     }
 
     /** T, the global step counter. */
-    public long globalSteps() {
-        return globalSteps.get();
-    }
+    public long globalSteps() { return globalSteps.get(); }
 
     /**
      * T ← T + t after a thread's segment of t steps; returns the new T. The thread whose segment
@@ -149,9 +139,7 @@ public final class TrainingContext {
     }
 
     /** The update counter and its per-thread staleness recorders (see {@link Staleness}). */
-    public Staleness staleness() {
-        return staleness;
-    }
+    public Staleness staleness() { return staleness; }
 
     /** Updates counted so far, the wall seconds counting began at, and the staleness totals of drained windows. */
     public Updates updates() {
@@ -159,13 +147,9 @@ public final class TrainingContext {
     }
 
     /** The next report taken by a worker, or null. */
-    public Report pollReport() {
-        return reports.poll();
-    }
+    public Report pollReport() { return reports.poll(); }
 
-    public EpisodeStats episodes() {
-        return episodes;
-    }
+    public EpisodeStats episodes() { return episodes; }
 
     public boolean shouldStop() {
         return stop || globalSteps.get() >= totalSteps;
@@ -191,9 +175,7 @@ public final class TrainingContext {
         if (failure.compareAndSet(null, t)) requestStop("a worker failed: " + t.getMessage());
     }
 
-    public Throwable failure() {
-        return failure.get();
-    }
+    public Throwable failure() { return failure.get(); }
 
     public String stopReason() {
         return shouldStop() && !stop ? "step budget reached" : stopReason;

@@ -46,19 +46,13 @@ public final class SharedParams implements AutoCloseable {
         for (int i = 0; i < optimizerStates; i++) this.optimizerStates[i] = arena.allocate(layout.byteSize(), 64);
     }
 
-    public Layout layout() {
-        return layout;
-    }
+    public Layout layout() { return layout; }
 
     /** θ: the shared parameters (layout.size() floats). */
-    public MemorySegment theta() {
-        return theta;
-    }
+    public MemorySegment theta() { return theta; }
 
     /** g: the Shared RMSProp running mean of squared gradients (layout.size() floats), zero at start. */
-    public MemorySegment g() {
-        return g;
-    }
+    public MemorySegment g() { return g; }
 
     /** θ⁻: the shared target network (layout.size() floats), synced from θ every I_target steps. */
     public MemorySegment target() {
@@ -71,9 +65,7 @@ public final class SharedParams implements AutoCloseable {
     }
 
     /** How many per-thread optimizer blocks there are (0 with Shared RMSProp). */
-    public int optimizerStates() {
-        return optimizerStates.length;
-    }
+    public int optimizerStates() { return optimizerStates.length; }
 
     /**
      * Thread i's optimizer statistics (layout.size() floats): its RMSProp g or its momentum m,

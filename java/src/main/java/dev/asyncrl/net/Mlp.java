@@ -244,43 +244,27 @@ public final class Mlp {
     }
 
     /** LSTM cells after the torso (each torso, with a separate value net); 0 when the network is feed-forward. */
-    public int lstm() {
-        return lstm;
-    }
+    public int lstm() { return lstm; }
 
     /** The convolutions in front of the torso, first to last (empty for vector observations). */
-    public List<Conv> convs() {
-        return convs;
-    }
+    public List<Conv> convs() { return convs; }
 
-    public Layout layout() {
-        return layout;
-    }
+    public Layout layout() { return layout; }
 
-    public int obsSize() {
-        return obsSize;
-    }
+    public int obsSize() { return obsSize; }
 
     /** Width of head 0: the action count (or the action dimension of a Gaussian policy). */
     public int actions() {
         return heads.getFirst().size();
     }
 
-    public List<Head> heads() {
-        return heads;
-    }
+    public List<Head> heads() { return heads; }
 
-    public int[] hidden() {
-        return hidden.clone();
-    }
+    public int[] hidden() { return hidden.clone(); }
 
-    public Activation activation() {
-        return activation;
-    }
+    public Activation activation() { return activation; }
 
-    public ValueNet valueNet() {
-        return valueNet;
-    }
+    public ValueNet valueNet() { return valueNet; }
 
     /** The torsos, by name prefix: {@link #POLICY_TORSO}, then {@link #VALUE_TORSO} with a separate value net. */
     public List<String> torsos() {

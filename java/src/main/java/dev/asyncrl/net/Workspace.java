@@ -35,11 +35,11 @@ public final class Workspace {
     private final MemorySegment[][] outRow, dOutRow;
 
     private final Layout layout;
-    private final int obsSize, lstm;
     private final List<Mlp.Conv> convs;
-    private final int[] hidden;
-    private final Activation activation;
     private final List<Mlp.Head> heads;
+    private final int[] hidden;           // H_k, of each dense layer
+    private final int obsSize, lstm;
+    private final Activation activation;
 
     /**
      * @param externalParams null: θ' and dθ of its own; else the parameters it computes with in place (forward only)
@@ -47,13 +47,13 @@ public final class Workspace {
      */
     Workspace(Mlp net, Arena arena, int rows, MemorySegment externalParams, MemorySegment externalObs) {
         this.rows = rows;
-        layout = net.layout();
-        obsSize = net.obsSize();
-        lstm = net.lstm();
-        convs = net.convs();
-        hidden = net.hidden();
-        activation = net.activation();
-        heads = net.heads();
+        this.layout = net.layout();
+        this.convs = net.convs();
+        this.heads = net.heads();
+        this.hidden = net.hidden();
+        this.obsSize = net.obsSize();
+        this.lstm = net.lstm();
+        this.activation = net.activation();
         long n = layout.byteSize();
         fwdOnly = externalParams != null;
         params = fwdOnly ? externalParams : arena.allocate(n, 64);
