@@ -1,15 +1,15 @@
 package dev.asyncrl.bench;
 
-import dev.asyncrl.algo.Algorithm;
 import dev.asyncrl.algo.ActorLearner;
+import dev.asyncrl.algo.Algorithm;
+import dev.asyncrl.algo.Hyperparameters;
+import dev.asyncrl.algo.TrainingContext;
 import dev.asyncrl.env.CartPole;
 import dev.asyncrl.kernel.Kernel;
 import dev.asyncrl.memory.SharedParams;
-import dev.asyncrl.algo.Hyperparameters;
 import dev.asyncrl.net.Mlp;
 import dev.asyncrl.run.Kernels;
 import dev.asyncrl.run.Preset;
-import dev.asyncrl.run.TrainingContext;
 import java.lang.foreign.Arena;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.AuxCounters;
@@ -70,7 +70,7 @@ public class HotLoopBench {
         TrainingContext ctx = new TrainingContext(k, shared, Long.MAX_VALUE, Double.NaN, Long.MAX_VALUE);
         Hyperparameters hp = p.hp().withLrSchedule(Hyperparameters.LrSchedule.CONSTANT);
         arena = Arena.ofShared();
-        learner = Algorithm.parse(algo).worker(ctx, net, hp, env, 1).learner(arena);
+        learner = Algorithm.parse(algo).worker(ctx, net, hp, env, 1, 0).learner(arena);
     }
 
     /** Environment steps taken; JMH reports them like ops (here: µs per step). */

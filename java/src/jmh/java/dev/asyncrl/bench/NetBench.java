@@ -27,6 +27,7 @@ import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import dev.asyncrl.kernel.Kernel;
 import dev.asyncrl.net.Activation;
 import dev.asyncrl.net.Mlp;
+import dev.asyncrl.net.Workspace;
 import dev.asyncrl.run.Kernels;
 import dev.asyncrl.run.Preset;
 import java.io.OutputStream;
@@ -86,7 +87,7 @@ public class NetBench {
 
     private Kernel k;
     private Arena arena;
-    private Mlp.Workspace ws;
+    private Workspace ws;
     private long segmentFlop;
     private boolean batch;
 

@@ -1,19 +1,52 @@
 package dev.asyncrl.algo;
 
+import dev.asyncrl.env.Env;
+import dev.asyncrl.net.Mlp;
 import java.lang.foreign.Arena;
 
 /**
  * One actor-learner thread of any of the four methods: {@link #run()} trains until the run stops;
- * {@link #learner(Arena)} gives the same loop one segment at a time (benchmarks, tests).
+ * {@link #learner(Arena)} gives the same loop one segment at a time (benchmarks, tests). It is
+ * built on the trainer's thread; its buffers are allocated only once it runs, in the arena of the
+ * thread that runs it.
+ *
+ * @param setup  what the trainer hands this thread
+ * @param method how the algorithm builds the thread's learner ({@link Algorithm} picks it)
  */
-public interface ActorLearner extends Runnable {
+public record ActorLearner(Setup setup, Method method) implements Runnable {
+
+    /**
+     * What the trainer hands one actor-learner thread.
+     *
+     * @param ctx    what every thread of the run shares: the kernel, θ (SharedParams), T, the stop signal
+     * @param env    the thread's own environment
+     * @param seed   the thread's seed (its random streams, and a Q method's final ε)
+     * @param thread the thread's index: which per-thread optimizer block of the SharedParams is its own
+     */
+    public record Setup(TrainingContext ctx, Mlp net, Hyperparameters hp, Env env, long seed, int thread) {}
 
     /** The hot loop, one segment (act, step, update) per call. */
-    interface Segments {
+    public interface Segments {
         /** One segment and its update of θ; returns the steps taken. */
         int segment();
     }
 
+    /** A method's learner for one thread, its buffers allocated in {@code arena}. */
+    public interface Method {
+        Segments learner(Setup setup, Arena arena);
+    }
+
     /** This thread's buffers, allocated once in {@code arena}. */
-    Segments learner(Arena arena);
+    public Segments learner(Arena arena) {
+        return method.learner(setup, arena);
+    }
+
+    @Override
+    public void run() {
+        // The thread's own arena: θ', dθ, activations and the method's buffers are touched by this thread only.
+        try (Arena arena = Arena.ofConfined()) {
+            Segments learner = learner(arena);
+            while (!setup.ctx().shouldStop()) learner.segment();
+        }
+    }
 }

@@ -2,7 +2,6 @@ package dev.asyncrl.algo;
 
 import dev.asyncrl.env.Env;
 import dev.asyncrl.net.Mlp;
-import dev.asyncrl.run.TrainingContext;
 import java.util.Arrays;
 import java.util.List;
 
@@ -12,17 +11,19 @@ import java.util.List;
  * actor-learner. The one place an algorithm is chosen; nothing else compares names.
  */
 public enum Algorithm {
-    A3C("a3c", false),
-    NSTEP_Q("nstep-q", true),
-    ONESTEP_Q("onestep-q", true),
-    ONESTEP_SARSA("onestep-sarsa", true);
+    A3C("a3c", false, dev.asyncrl.algo.A3C::new),
+    NSTEP_Q("nstep-q", true, (setup, arena) -> QLearning.learner(setup, arena, NStepQ::new)),
+    ONESTEP_Q("onestep-q", true, (setup, arena) -> QLearning.learner(setup, arena, OneStepQ::new)),
+    ONESTEP_SARSA("onestep-sarsa", true, (setup, arena) -> QLearning.learner(setup, arena, OneStepSarsa::new));
 
     private final String flag;
     private final boolean valueBased;
+    private final ActorLearner.Method method;
 
-    Algorithm(String flag, boolean valueBased) {
+    Algorithm(String flag, boolean valueBased, ActorLearner.Method method) {
         this.flag = flag;
         this.valueBased = valueBased;
+        this.method = method;
     }
 
     /** The name {@code --algo} takes and config.json records. */
@@ -52,14 +53,13 @@ public enum Algorithm {
         return false;
     }
 
-    /** One actor-learner of this method with its own environment and seed. */
-    public ActorLearner worker(TrainingContext ctx, Mlp net, Hyperparameters hp, Env env, long seed) {
-        return switch (this) {
-            case A3C -> new dev.asyncrl.algo.A3C.Worker(ctx, net, hp, env, seed);
-            case NSTEP_Q -> new NStepQ(ctx, net, hp, env, seed);
-            case ONESTEP_Q -> new OneStepQ(ctx, net, hp, env, seed);
-            case ONESTEP_SARSA -> new OneStepSarsa(ctx, net, hp, env, seed);
-        };
+    /**
+     * Actor-learner thread {@code thread} of this method, with its own environment and seed; its
+     * per-thread optimizer statistics (RMSProp, momentum SGD) are block {@code thread} of
+     * {@code ctx.shared()}.
+     */
+    public ActorLearner worker(TrainingContext ctx, Mlp net, Hyperparameters hp, Env env, long seed, int thread) {
+        return new ActorLearner(new ActorLearner.Setup(ctx, net, hp, env, seed, thread), method);
     }
 
     @Override

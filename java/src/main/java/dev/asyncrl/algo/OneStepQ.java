@@ -2,13 +2,11 @@ package dev.asyncrl.algo;
 
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 
-import dev.asyncrl.env.Env;
-import dev.asyncrl.net.Mlp;
-import dev.asyncrl.run.TrainingContext;
 import java.lang.foreign.MemorySegment;
 
 /**
- * Asynchronous one-step Q-learning (Mnih et al. 2016, Algorithm 1).
+ * Asynchronous one-step Q-learning (Mnih et al. 2016, Algorithm 1). One per actor-learner thread;
+ * all of them update the shared θ, and read the shared target network θ⁻.
  *
  * <pre>
  *   a ← ε-greedy w.r.t. Q(s, ·; θ) ; take a, observe r, s'
@@ -19,22 +17,23 @@ import java.lang.foreign.MemorySegment;
  *   every I_target global steps: θ⁻ ← θ
  * </pre>
  *
- * The loop, exploration and the update are {@link ValueBasedWorker}'s; {@code --t-max} is I_AsyncUpdate.
+ * {@code --t-max} is I_AsyncUpdate. Algorithm 1 differentiates against the shared θ directly;
+ * here the thread acts and differentiates with its copy θ', synced at each update (at most
+ * I_AsyncUpdate steps old), so that one batched backward serves the whole segment. Exploration is
+ * {@link EpsilonGreedy}'s (a final ε per thread); the target network, the loss and θ⁻'s schedule
+ * are {@link QLearning}'s.
  */
-public final class OneStepQ extends ValueBasedWorker {
+record OneStepQ(ThreadState s, QLearning q) implements ActorLearner.Segments {
 
-    public OneStepQ(TrainingContext ctx, Mlp net, Hyperparameters hp, Env env, long seed) {
-        super(ctx, net, hp, env, seed);
-    }
-
+    /** I_AsyncUpdate steps (or to the episode's end) and their update of θ; returns the steps taken. */
     @Override
-    protected void targets(Learner l, int t, boolean terminal) {
-        MemorySegment qTarget = null;
-        for (int i = 1; i <= t; i++) {
-            if (i == t && terminal) break;
-            qTarget = l.targetQ(i);
-        }
-        targets(l.targets(), l.rewards(), t, terminal, qTarget, l.actionCount(), l.gamma());
+    public int segment() {
+        s.sync();                                     // θ' ← θ ; dθ ← 0
+        int t = s.act(q.explore);                     // a_i ε-greedy; r_i, s_{i+1} ; T ← T + t
+        MemorySegment qTarget = q.targetQ(1, s.terminal() ? t - 1 : t);   // Q(s_{i+1}, ·; θ⁻), s_t if not terminal
+        targets(q.y, s.rewards, t, s.terminal(), qTarget, q.A, q.gamma);
+        q.update(t);                                  // dθ from Σ c·(y_i − Q(s_i, a_i; θ'))², clipped; θ ← Optimizer; θ⁻
+        return s.endSegment(t);
     }
 
     /**
@@ -45,7 +44,7 @@ public final class OneStepQ extends ValueBasedWorker {
                                int A, float gamma) {
         for (int i = 0; i < t; i++) {
             boolean last = i == t - 1;
-            float bootstrap = last && terminal ? 0f : maxQ(qTarget, i + 1, A);
+            float bootstrap = last && terminal ? 0f : QLearning.maxQ(qTarget, i + 1, A);
             y.setAtIndex(JAVA_FLOAT, i, r[i] + gamma * bootstrap);
         }
     }

@@ -3,43 +3,61 @@ package dev.asyncrl.algo;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
-import dev.asyncrl.env.Env;
-import dev.asyncrl.net.Mlp;
-import dev.asyncrl.run.TrainingContext;
 import java.lang.foreign.MemorySegment;
 
 /**
- * Asynchronous one-step Sarsa (Mnih et al. 2016, section 4): one-step Q-learning with the target
- * taken at the action actually taken next.
+ * Asynchronous one-step Sarsa (Mnih et al. 2016, section 4): one-step Q-learning ({@link OneStepQ})
+ * with the target taken at the action actually taken next. One per actor-learner thread.
  *
  * <pre>
+ *   a ← ε-greedy w.r.t. Q(s, ·; θ) ; take a, observe r, s' ; a' ← ε-greedy w.r.t. Q(s', ·; θ)
  *   y = r                             if s' is terminal
- *     = r + γ Q(s', a'; θ⁻)           otherwise, a' the action taken in s' (ε-greedy w.r.t. θ)
+ *     = r + γ Q(s', a'; θ⁻)           otherwise
+ *   dθ ← dθ + ∂(y − Q(s, a; θ))² / ∂θ
+ *   every I_AsyncUpdate steps or at the end of an episode: apply dθ to θ ; dθ ← 0
+ *   every I_target global steps: θ⁻ ← θ
  * </pre>
  *
  * At the end of a segment a' is chosen before the update and is then the first action of the
  * next segment. After a truncation a' is chosen the same way, used for the bootstrap, and not
  * taken (the episode restarts).
  */
-public final class OneStepSarsa extends ValueBasedWorker {
+final class OneStepSarsa implements ActorLearner.Segments, ThreadState.Policy {
+    private final ThreadState s;
+    private final QLearning q;
+    private int nextAction = -1;          // a' chosen at the end of the last segment, taken first in this one; −1: none
 
-    public OneStepSarsa(TrainingContext ctx, Mlp net, Hyperparameters hp, Env env, long seed) {
-        super(ctx, net, hp, env, seed);
+    OneStepSarsa(ThreadState s, QLearning q) {
+        this.s = s;
+        this.q = q;
     }
 
+    /** I_AsyncUpdate steps (or to the episode's end) and their update of θ; returns the steps taken. */
     @Override
-    protected boolean needsNextAction() {
-        return true;
-    }
-
-    @Override
-    protected void targets(Learner l, int t, boolean terminal) {
-        MemorySegment qTarget = null;
-        for (int i = 1; i <= t; i++) {
-            if (i == t && terminal) break;
-            qTarget = l.targetQ(i);
+    public int segment() {
+        s.sync();                                     // θ' ← θ ; dθ ← 0
+        int t = s.act(this);                          // a_i ε-greedy, a_0 the a' chosen last time; T ← T + t
+        if (!s.terminal()) {
+            int a = q.explore.act(t);                 // a' = a_t, the action taken in s_t
+            s.actions.setAtIndex(JAVA_INT, t, a);
+            if (!s.ended()) nextAction = a;           // after a truncation the episode restarts
         }
-        targets(l.targets(), l.rewards(), t, terminal, qTarget, l.actions(), l.actionCount(), l.gamma());
+        MemorySegment qTarget = q.targetQ(1, s.terminal() ? t - 1 : t);   // Q(s_{i+1}, ·; θ⁻), s_t if not terminal
+        targets(q.y, s.rewards, t, s.terminal(), qTarget, s.actions, q.A, q.gamma);
+        q.update(t);                                  // dθ from Σ c·(y_i − Q(s_i, a_i; θ'))², clipped; θ ← Optimizer; θ⁻
+        return s.endSegment(t);
+    }
+
+    /** a_t: at a segment's start the a' already chosen (row 0 forwarded for the loss), else ε-greedy. */
+    @Override
+    public int act(int t) {
+        int a = nextAction;
+        nextAction = -1;
+        if (t == 0 && a >= 0) {
+            s.ws.forward(s.k, 0);
+            return a;
+        }
+        return q.explore.act(t);
     }
 
     /**

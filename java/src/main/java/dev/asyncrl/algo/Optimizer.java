@@ -2,7 +2,6 @@ package dev.asyncrl.algo;
 
 import dev.asyncrl.kernel.Kernel;
 import dev.asyncrl.memory.SharedParams;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -12,8 +11,8 @@ import java.lang.foreign.MemorySegment;
  *
  * <ul>
  *   <li>Shared RMSProp: g is shared by all threads (SharedParams.g), updated without locks.</li>
- *   <li>RMSProp: each thread keeps its own g, in its own arena.</li>
- *   <li>Momentum SGD: each thread keeps its own momentum m, in its own arena.</li>
+ *   <li>RMSProp: each thread keeps its own g, its block of SharedParams.</li>
+ *   <li>Momentum SGD: each thread keeps its own momentum m, its block of SharedParams.</li>
  * </ul>
  */
 public final class Optimizer {
@@ -28,22 +27,16 @@ public final class Optimizer {
         this.eps = eps;
     }
 
-    /** The optimizer of one thread; per-thread state is allocated (zeroed) in {@code threadArena}. */
-    public static Optimizer forThread(Hyperparameters hp, SharedParams shared, Arena threadArena) {
-        return forThread(hp, shared, threadArena, null);
-    }
-
     /**
-     * The optimizer of one thread; per-thread state is {@code ownState} (a block the trainer keeps,
-     * so checkpoints can read it) or, when null, allocated (zeroed) in {@code threadArena}.
+     * The optimizer of thread {@code thread}. Its statistics live in the shared memory, whose owner
+     * hands them out: the g every thread shares (Shared RMSProp), or the thread's own block
+     * ({@link SharedParams#optimizerState}, which checkpoints read too).
      */
-    public static Optimizer forThread(Hyperparameters hp, SharedParams shared, Arena threadArena, MemorySegment ownState) {
-        MemorySegment own = hp.optimizer() == Hyperparameters.OptimizerKind.SHARED_RMSPROP ? null
-                : ownState != null ? ownState : threadArena.allocate(shared.layout().byteSize(), 64);
+    public static Optimizer forThread(Hyperparameters hp, SharedParams shared, int thread) {
         return switch (hp.optimizer()) {
             case SHARED_RMSPROP -> new Optimizer(hp.optimizer(), shared.g(), (float) hp.rmsAlpha(), (float) hp.rmsEps());
-            case RMSPROP -> new Optimizer(hp.optimizer(), own, (float) hp.rmsAlpha(), (float) hp.rmsEps());
-            case MOMENTUM -> new Optimizer(hp.optimizer(), own, (float) hp.momentum(), 0f);
+            case RMSPROP -> new Optimizer(hp.optimizer(), shared.optimizerState(thread), (float) hp.rmsAlpha(), (float) hp.rmsEps());
+            case MOMENTUM -> new Optimizer(hp.optimizer(), shared.optimizerState(thread), (float) hp.momentum(), 0f);
         };
     }
 

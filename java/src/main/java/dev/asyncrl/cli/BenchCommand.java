@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.asyncrl.algo.Algorithm;
+import dev.asyncrl.algo.Report;
 import dev.asyncrl.kernel.Kernel;
 import dev.asyncrl.run.Kernels;
 import dev.asyncrl.run.Progress;
@@ -224,7 +225,7 @@ public final class BenchCommand implements Callable<Integer> {
             wall0 = System.nanoTime() / 1e9;
         }
 
-        public void update(Trainer.Report r) {}
+        public void update(Report r) {}
 
         public void finish() {
             cpu1 = processCpuSeconds();

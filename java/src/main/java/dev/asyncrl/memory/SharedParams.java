@@ -19,7 +19,7 @@ public final class SharedParams implements AutoCloseable {
     private final MemorySegment theta;
     private final MemorySegment g;
     private final MemorySegment target;
-    private final MemorySegment[] threadStates;
+    private final MemorySegment[] optimizerStates;
 
     public SharedParams(Layout layout) {
         this(layout, false);
@@ -32,9 +32,9 @@ public final class SharedParams implements AutoCloseable {
 
     /**
      * @param withTarget   also allocate θ⁻ (the Q methods' target network)
-     * @param threadStates blocks of per-thread optimizer statistics to allocate (zeroed), one per thread
+     * @param optimizerStates blocks of per-thread optimizer statistics to allocate (zeroed), one per thread
      */
-    public SharedParams(Layout layout, boolean withTarget, int threadStates) {
+    public SharedParams(Layout layout, boolean withTarget, int optimizerStates) {
         // Shared arena: the segments are accessed from every worker thread; 64-byte alignment
         // keeps each tensor (offsets are multiples of 16 floats) on a cache-line boundary.
         this.arena = Arena.ofShared();
@@ -42,23 +42,17 @@ public final class SharedParams implements AutoCloseable {
         this.theta = arena.allocate(layout.byteSize(), 64);
         this.g = arena.allocate(layout.byteSize(), 64);
         this.target = withTarget ? arena.allocate(layout.byteSize(), 64) : null;
-        this.threadStates = new MemorySegment[threadStates];
-        for (int i = 0; i < threadStates; i++) this.threadStates[i] = arena.allocate(layout.byteSize(), 64);
+        this.optimizerStates = new MemorySegment[optimizerStates];
+        for (int i = 0; i < optimizerStates; i++) this.optimizerStates[i] = arena.allocate(layout.byteSize(), 64);
     }
 
-    public Layout layout() {
-        return layout;
-    }
+    public Layout layout() { return layout; }
 
     /** θ: the shared parameters (layout.size() floats). */
-    public MemorySegment theta() {
-        return theta;
-    }
+    public MemorySegment theta() { return theta; }
 
     /** g: the Shared RMSProp running mean of squared gradients (layout.size() floats), zero at start. */
-    public MemorySegment g() {
-        return g;
-    }
+    public MemorySegment g() { return g; }
 
     /** θ⁻: the shared target network (layout.size() floats), synced from θ every I_target steps. */
     public MemorySegment target() {
@@ -71,13 +65,18 @@ public final class SharedParams implements AutoCloseable {
     }
 
     /** How many per-thread optimizer blocks there are (0 with Shared RMSProp). */
-    public int threadStates() {
-        return threadStates.length;
-    }
+    public int optimizerStates() { return optimizerStates.length; }
 
-    /** Thread i's optimizer statistics (layout.size() floats): its RMSProp g or its momentum m. */
-    public MemorySegment threadState(int i) {
-        return threadStates[i];
+    /**
+     * Thread i's optimizer statistics (layout.size() floats): its RMSProp g or its momentum m,
+     * handed to actor-learner i alone (only it writes the block; checkpoints read it).
+     */
+    public MemorySegment optimizerState(int i) {
+        if (i < 0 || i >= optimizerStates.length) {
+            throw new IllegalStateException("no per-thread optimizer block for thread " + i + " (there are "
+                    + optimizerStates.length + ")");
+        }
+        return optimizerStates[i];
     }
 
     @Override

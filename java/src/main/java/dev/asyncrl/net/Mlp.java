@@ -2,7 +2,6 @@ package dev.asyncrl.net;
 
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 
-import dev.asyncrl.kernel.Kernel;
 import dev.asyncrl.memory.Layout;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -30,6 +29,10 @@ import java.util.SplittableRandom;
  * {@value #VALUE_TORSO} (value_torso.0.weight, value_lstm.bias, ...), laid out after the policy's
  * heads and before the value head. Weights are stored (out, in), as ONNX Gemm with transB = 1 reads
  * them.
+ *
+ * <p>This is the network's description, shared by every thread: its layers, heads, layout table and
+ * initialisation. What each thread owns (θ', dθ, activations) and the passes over it are a
+ * {@link Workspace}'s, allocated in the thread's own arena.
  */
 public final class Mlp {
 
@@ -241,43 +244,27 @@ public final class Mlp {
     }
 
     /** LSTM cells after the torso (each torso, with a separate value net); 0 when the network is feed-forward. */
-    public int lstm() {
-        return lstm;
-    }
+    public int lstm() { return lstm; }
 
     /** The convolutions in front of the torso, first to last (empty for vector observations). */
-    public List<Conv> convs() {
-        return convs;
-    }
+    public List<Conv> convs() { return convs; }
 
-    public Layout layout() {
-        return layout;
-    }
+    public Layout layout() { return layout; }
 
-    public int obsSize() {
-        return obsSize;
-    }
+    public int obsSize() { return obsSize; }
 
     /** Width of head 0: the action count (or the action dimension of a Gaussian policy). */
     public int actions() {
         return heads.getFirst().size();
     }
 
-    public List<Head> heads() {
-        return heads;
-    }
+    public List<Head> heads() { return heads; }
 
-    public int[] hidden() {
-        return hidden.clone();
-    }
+    public int[] hidden() { return hidden.clone(); }
 
-    public Activation activation() {
-        return activation;
-    }
+    public Activation activation() { return activation; }
 
-    public ValueNet valueNet() {
-        return valueNet;
-    }
+    public ValueNet valueNet() { return valueNet; }
 
     /** The torsos, by name prefix: {@link #POLICY_TORSO}, then {@link #VALUE_TORSO} with a separate value net. */
     public List<String> torsos() {
@@ -318,7 +305,7 @@ public final class Mlp {
      * the forward pass done while acting is the one the backward pass reuses.
      */
     public Workspace workspace(Arena arena, int rows) {
-        return new Workspace(arena, rows, null, null);
+        return new Workspace(this, arena, rows, null, null);
     }
 
     /**
@@ -327,350 +314,6 @@ public final class Mlp {
      * Q(s_i; θ⁻) is one forward of row i with nothing copied.
      */
     public Workspace targetWorkspace(Arena arena, MemorySegment params, Workspace obsOf) {
-        return new Workspace(arena, obsOf.rows, params, obsOf.obs);
-    }
-
-    private static MemorySegment row(MemorySegment m, int r, int width) {
-        return m.asSlice((long) r * width * Float.BYTES, (long) width * Float.BYTES);
-    }
-
-    public final class Workspace {
-        public final int rows;
-        /** θ' (layout.size()) and dθ (layout.size(); NULL in a target workspace). */
-        public final MemorySegment params, grads;
-        /** obs (rows, D): the environment writes each row directly; every torso reads it. */
-        public final MemorySegment obs;
-
-        private final boolean fwdOnly;
-        private final Torso[] torsos;         // [0] the policy's (every head's when shared), [1] a separate value net's
-        private final Torso[] torsoOfHead;    // the torso head j reads
-        private final MemorySegment[] out;    // out[j] (rows, size_j): head j's outputs
-        private final MemorySegment[] dOut;   // dOut[j] (rows, size_j): the loss writes, backward reads
-        private final MemorySegment[] hw, hb, dhw, dhb;  // head j's slices of θ' and dθ
-        // Per-row views, made once so that acting allocates nothing.
-        private final MemorySegment[] obsRow;
-        private final MemorySegment[][] outRow, dOutRow;
-
-        Workspace(Arena arena, int rows, MemorySegment externalParams, MemorySegment externalObs) {
-            this.rows = rows;
-            long n = layout.byteSize();
-            fwdOnly = externalParams != null;
-            params = fwdOnly ? externalParams : arena.allocate(n, 64);
-            grads = fwdOnly ? MemorySegment.NULL : arena.allocate(n, 64);
-            obs = externalObs != null ? externalObs : arena.allocate((long) rows * obsSize * Float.BYTES, 64);
-            obsRow = new MemorySegment[rows];
-            for (int r = 0; r < rows; r++) obsRow[r] = row(obs, r, obsSize);
-            List<String> names = torsos();
-            torsos = new Torso[names.size()];
-            for (int i = 0; i < torsos.length; i++) torsos[i] = new Torso(arena, names.get(i));
-            int J = heads.size();
-            torsoOfHead = new Torso[J];
-            out = new MemorySegment[J];
-            dOut = new MemorySegment[J];
-            dOutRow = new MemorySegment[J][rows];
-            hw = new MemorySegment[J];
-            hb = new MemorySegment[J];
-            dhw = new MemorySegment[J];
-            dhb = new MemorySegment[J];
-            outRow = new MemorySegment[J][rows];
-            for (int j = 0; j < J; j++) {
-                Head head = heads.get(j);
-                Torso t = torsos[names.indexOf(torsoOf(head))];
-                torsoOfHead[j] = t;
-                t.ownHeads = Arrays.copyOf(t.ownHeads, t.ownHeads.length + 1);
-                t.ownHeads[t.ownHeads.length - 1] = j;
-                out[j] = arena.allocate((long) rows * head.size() * Float.BYTES, 64);
-                dOut[j] = arena.allocate((long) rows * head.size() * Float.BYTES, 64);
-                hw[j] = layout.get(head.name() + ".weight").in(params);
-                hb[j] = layout.get(head.name() + ".bias").in(params);
-                dhw[j] = fwdOnly ? null : layout.get(head.name() + ".weight").in(grads);
-                dhb[j] = fwdOnly ? null : layout.get(head.name() + ".bias").in(grads);
-                for (int r = 0; r < rows; r++) {
-                    outRow[j][r] = row(out[j], r, head.size());
-                    dOutRow[j][r] = row(dOut[j], r, head.size());
-                }
-            }
-        }
-
-        public MemorySegment obsRow(int r) {
-            return obsRow[r];
-        }
-
-        /** Head j's outputs for all rows: (rows, size_j). */
-        public MemorySegment out(int j) {
-            return out[j];
-        }
-
-        /** Head j's outputs for row r: (size_j). */
-        public MemorySegment outRow(int j, int r) {
-            return outRow[j][r];
-        }
-
-        /** The gradient of the loss w.r.t. head j's outputs, (rows, size_j): the loss writes it. */
-        public MemorySegment dOut(int j) {
-            return dOut[j];
-        }
-
-        /** out[j][r, c]. */
-        public float output(int j, int r, int c) {
-            return out[j].getAtIndex(JAVA_FLOAT, (long) r * heads.get(j).size() + c);
-        }
-
-        /** Forward of one row r: obs[r] → every torso → every head's out[·][r] (each from its own torso). */
-        public void forward(Kernel k, int r) {
-            for (Torso t : torsos) t.forward(k, r);
-            for (int j = 0; j < heads.size(); j++) {
-                Torso t = torsoOfHead[j];
-                k.denseForward(outRow[j][r], t.top(r), hw[j], hb[j], 1, t.topSize, heads.get(j).size());
-            }
-        }
-
-        /**
-         * Forward of rows 0..n-1 at once, one kernel call of batch n per layer: the same
-         * activations as {@code forward(k, r)} for each r < n (to the kernel's rounding), for
-         * feed-forward networks only (an LSTM's rows depend on each other). NetBench compares it
-         * with acting's one-row forwards.
-         */
-        public void forwardBatch(Kernel k, int n) {
-            if (lstm > 0) throw new IllegalStateException("an LSTM network forwards one row at a time");
-            if (n < 0 || n > rows) throw new IllegalArgumentException("rows must be in [0, " + rows + "], got " + n);
-            for (Torso t : torsos) t.forwardBatch(k, n);
-            for (int j = 0; j < heads.size(); j++) {
-                Torso t = torsoOfHead[j];
-                k.denseForward(out[j], t.topBatch(), hw[j], hb[j], n, t.topSize, heads.get(j).size());
-            }
-        }
-
-        /** LSTM: zero the state carried into row 0 (an episode starts), in every torso. */
-        public void resetState() {
-            for (Torso t : torsos) t.resetState();
-        }
-
-        /** LSTM: carry the state before row r (the state s_r was seen with) into row 0, in every torso. */
-        public void carryState(int r) {
-            for (Torso t : torsos) t.carryState(r);
-        }
-
-        /**
-         * Backward over rows 0..n-1 (each forwarded with the current parameters), from the head
-         * gradients dOut that the loss wrote; accumulates into dθ (the caller zeroes it). Each torso
-         * takes the gradients of its own heads only, so a separate value net's parameters get the
-         * value loss's gradient and the policy's get the policy loss's.
-         */
-        public void backward(Kernel k, int n) {
-            if (fwdOnly) throw new IllegalStateException("a target workspace is forward-only");
-            for (Torso t : torsos) t.backward(k, n);
-        }
-
-        /**
-         * One torso: convolutions, dense layers and the optional LSTM, its parameters the layout's
-         * tensors under its name prefix, its activations its own; it reads the shared obs rows.
-         */
-        private final class Torso {
-            int[] ownHeads = new int[0];                     // indices of the heads that read this torso
-            final int topSize;                               // the width its heads read: lstm, or the last hidden size
-            private final int V = convs.size(), L = hidden.length;
-            private final MemorySegment[] convOut, dConv;   // conv i: (rows, F·Ho·Wo) after ReLU, and its gradient
-            private final MemorySegment[] cw, cb, dcw, dcb; // conv i's slices of θ' and dθ
-            private final MemorySegment[][] convRow;        // [i][r]
-            private final MemorySegment[] h;      // h[k] (rows, H_k): dense outputs after activation
-            private final MemorySegment[] dh;     // dh[k] (rows, H_k)
-            private final MemorySegment[] w, b, dw, db;      // dense layer k's slices of θ' and dθ
-            private final MemorySegment[][] hRow;
-            // LSTM: hS/cS (rows + 1, H): row 0 the state carried in, row r + 1 the state after row r;
-            // gates (rows, 4H); dhA/dhB (H) alternate as dh and dh_prev; dc (H) is dc and dc_prev.
-            private final MemorySegment hS, cS, lstmGates, dhA, dhB, dc;
-            private final MemorySegment wih, whh, lb, dwih, dwhh, dlb;
-            private final MemorySegment[] hSRow, cSRow, gatesRow, topRow, dTopRow;
-
-            Torso(Arena arena, String p) {
-                convOut = new MemorySegment[V];
-                dConv = new MemorySegment[V];
-                cw = new MemorySegment[V];
-                cb = new MemorySegment[V];
-                dcw = new MemorySegment[V];
-                dcb = new MemorySegment[V];
-                convRow = new MemorySegment[V][rows];
-                for (int i = 0; i < V; i++) {
-                    Conv conv = convs.get(i);
-                    convOut[i] = arena.allocate((long) rows * conv.outputSize() * Float.BYTES, 64);
-                    dConv[i] = arena.allocate((long) rows * conv.outputSize() * Float.BYTES, 64);
-                    cw[i] = layout.get(p + "conv." + i + ".weight").in(params);
-                    cb[i] = layout.get(p + "conv." + i + ".bias").in(params);
-                    dcw[i] = fwdOnly ? null : layout.get(p + "conv." + i + ".weight").in(grads);
-                    dcb[i] = fwdOnly ? null : layout.get(p + "conv." + i + ".bias").in(grads);
-                    for (int r = 0; r < rows; r++) convRow[i][r] = row(convOut[i], r, conv.outputSize());
-                }
-                h = new MemorySegment[L];
-                dh = new MemorySegment[L];
-                w = new MemorySegment[L];
-                b = new MemorySegment[L];
-                dw = new MemorySegment[L];
-                db = new MemorySegment[L];
-                hRow = new MemorySegment[L][rows];
-                for (int k = 0; k < L; k++) {
-                    h[k] = arena.allocate((long) rows * hidden[k] * Float.BYTES, 64);
-                    dh[k] = arena.allocate((long) rows * hidden[k] * Float.BYTES, 64);
-                    w[k] = layout.get(p + "torso." + k + ".weight").in(params);
-                    b[k] = layout.get(p + "torso." + k + ".bias").in(params);
-                    dw[k] = fwdOnly ? null : layout.get(p + "torso." + k + ".weight").in(grads);
-                    db[k] = fwdOnly ? null : layout.get(p + "torso." + k + ".bias").in(grads);
-                    for (int r = 0; r < rows; r++) hRow[k][r] = row(h[k], r, hidden[k]);
-                }
-                int last = hidden[L - 1];
-                if (lstm > 0) {
-                    long hBytes = (long) lstm * Float.BYTES;
-                    hS = arena.allocate((rows + 1) * hBytes, 64);
-                    cS = arena.allocate((rows + 1) * hBytes, 64);
-                    lstmGates = arena.allocate(rows * 4 * hBytes, 64);
-                    dhA = arena.allocate(hBytes, 64);
-                    dhB = arena.allocate(hBytes, 64);
-                    dc = arena.allocate(hBytes, 64);
-                    wih = layout.get(p + "lstm.weight_ih").in(params);
-                    whh = layout.get(p + "lstm.weight_hh").in(params);
-                    lb = layout.get(p + "lstm.bias").in(params);
-                    dwih = fwdOnly ? null : layout.get(p + "lstm.weight_ih").in(grads);
-                    dwhh = fwdOnly ? null : layout.get(p + "lstm.weight_hh").in(grads);
-                    dlb = fwdOnly ? null : layout.get(p + "lstm.bias").in(grads);
-                    hSRow = new MemorySegment[rows + 1];
-                    cSRow = new MemorySegment[rows + 1];
-                    for (int r = 0; r <= rows; r++) {
-                        hSRow[r] = row(hS, r, lstm);
-                        cSRow[r] = row(cS, r, lstm);
-                    }
-                    gatesRow = new MemorySegment[rows];
-                    topRow = new MemorySegment[rows];
-                    dTopRow = new MemorySegment[rows];
-                    for (int r = 0; r < rows; r++) {
-                        gatesRow[r] = row(lstmGates, r, 4 * lstm);
-                        topRow[r] = row(h[L - 1], r, last);
-                        dTopRow[r] = row(dh[L - 1], r, last);
-                    }
-                    topSize = lstm;
-                } else {
-                    hS = cS = lstmGates = dhA = dhB = dc = wih = whh = lb = dwih = dwhh = dlb = null;
-                    hSRow = cSRow = gatesRow = topRow = dTopRow = null;
-                    topSize = last;
-                }
-            }
-
-            /** What the heads read for row r (topSize): the LSTM's h after row r, or the last dense output. */
-            MemorySegment top(int r) {
-                return lstm > 0 ? hSRow[r + 1] : hRow[L - 1][r];
-            }
-
-            /** Feed-forward torsos: the last dense output for all rows, (rows, topSize). */
-            MemorySegment topBatch() {
-                return h[L - 1];
-            }
-
-            /** obs[0..n) → (conv) → h[·][0..n), one kernel call of batch n per layer (no LSTM). */
-            void forwardBatch(Kernel k, int n) {
-                MemorySegment x = obs;
-                int in = obsSize;
-                for (int i = 0; i < V; i++) {
-                    Conv conv = convs.get(i);
-                    k.conv2dForward(convOut[i], x, cw[i], cb[i], n, conv.channels(), conv.height(), conv.width(),
-                            conv.filters(), conv.kernel(), conv.stride());
-                    k.reluForward(convOut[i], convOut[i], (long) n * conv.outputSize());
-                    x = convOut[i];
-                    in = conv.outputSize();
-                }
-                for (int l = 0; l < L; l++) {
-                    k.denseForward(h[l], x, w[l], b[l], n, in, hidden[l]);
-                    activation.forward(k, h[l], (long) n * hidden[l]);
-                    x = h[l];
-                    in = hidden[l];
-                }
-            }
-
-            /** obs[r] → (conv) → h[·][r] → (one LSTM step from the state before row r). */
-            void forward(Kernel k, int r) {
-                MemorySegment x = obsRow[r];
-                int in = obsSize;
-                for (int i = 0; i < V; i++) {
-                    Conv conv = convs.get(i);
-                    k.conv2dForward(convRow[i][r], x, cw[i], cb[i], 1, conv.channels(), conv.height(), conv.width(),
-                            conv.filters(), conv.kernel(), conv.stride());
-                    k.reluForward(convRow[i][r], convRow[i][r], conv.outputSize());
-                    x = convRow[i][r];
-                    in = conv.outputSize();
-                }
-                for (int l = 0; l < L; l++) {
-                    k.denseForward(hRow[l][r], x, w[l], b[l], 1, in, hidden[l]);
-                    activation.forward(k, hRow[l][r], hidden[l]);
-                    x = hRow[l][r];
-                    in = hidden[l];
-                }
-                if (lstm > 0) {
-                    k.lstmCellForward(hSRow[r + 1], cSRow[r + 1], gatesRow[r], x, hSRow[r], cSRow[r], wih, whh, lb,
-                            1, in, lstm);
-                }
-            }
-
-            void resetState() {
-                if (lstm > 0) {
-                    hSRow[0].fill((byte) 0);
-                    cSRow[0].fill((byte) 0);
-                }
-            }
-
-            void carryState(int r) {
-                if (lstm > 0 && r != 0) {
-                    MemorySegment.copy(hSRow[r], 0, hSRow[0], 0, hSRow[0].byteSize());
-                    MemorySegment.copy(cSRow[r], 0, cSRow[0], 0, cSRow[0].byteSize());
-                }
-            }
-
-            /** This torso's heads, then its LSTM (through time over the n rows), dense layers and convolutions. */
-            void backward(Kernel k, int n) {
-                int last = hidden[L - 1];
-                dh[L - 1].fill((byte) 0); // every head (or the LSTM) accumulates into it
-                if (lstm > 0) {
-                    // Truncated backpropagation through time over the n rows of this segment, last row
-                    // first: dh of row r is what the heads send plus dh_prev from row r + 1 (0 for the last).
-                    MemorySegment dhCur = dhA, dhPrev = dhB;
-                    dhCur.fill((byte) 0);
-                    dc.fill((byte) 0);
-                    for (int r = n - 1; r >= 0; r--) {
-                        for (int j : ownHeads) {
-                            k.denseBackward(dhCur, dhw[j], dhb[j], dOutRow[j][r], hSRow[r + 1], hw[j], 1, lstm,
-                                    heads.get(j).size());
-                        }
-                        k.lstmCellBackward(dhPrev, dc, dTopRow[r], dwih, dwhh, dlb, dhCur, dc, topRow[r], hSRow[r], cSRow[r],
-                                cSRow[r + 1], gatesRow[r], wih, whh, 1, last, lstm);
-                        MemorySegment swap = dhCur;
-                        dhCur = dhPrev;
-                        dhPrev = swap;
-                    }
-                } else {
-                    for (int j : ownHeads) {
-                        k.denseBackward(dh[L - 1], dhw[j], dhb[j], dOut[j], h[L - 1], hw[j], n, last,
-                                heads.get(j).size());
-                    }
-                }
-                for (int l = L - 1; l >= 0; l--) {
-                    activation.backward(k, dh[l], h[l], (long) n * hidden[l]);
-                    MemorySegment x = l > 0 ? h[l - 1] : V > 0 ? convOut[V - 1] : obs;
-                    int in = l > 0 ? hidden[l - 1] : V > 0 ? convs.get(V - 1).outputSize() : obsSize;
-                    MemorySegment dx = MemorySegment.NULL;
-                    if (l > 0) dx = dh[l - 1];
-                    else if (V > 0) dx = dConv[V - 1];
-                    if (dx != MemorySegment.NULL) dx.fill((byte) 0);
-                    k.denseBackward(dx, dw[l], db[l], dh[l], x, w[l], n, in, hidden[l]);
-                }
-                for (int i = V - 1; i >= 0; i--) {
-                    Conv conv = convs.get(i);
-                    k.reluBackward(dConv[i], dConv[i], convOut[i], (long) n * conv.outputSize());
-                    MemorySegment dx = MemorySegment.NULL;
-                    if (i > 0) {
-                        dx = dConv[i - 1];
-                        dx.fill((byte) 0);
-                    }
-                    k.conv2dBackward(dx, dcw[i], dcb[i], dConv[i], i > 0 ? convOut[i - 1] : obs, cw[i], n, conv.channels(),
-                            conv.height(), conv.width(), conv.filters(), conv.kernel(), conv.stride());
-                }
-            }
-        }
+        return new Workspace(this, arena, obsOf.rows, params, obsOf.obs);
     }
 }

@@ -122,8 +122,8 @@ public record Checkpoint(Path file, Safetensors.Header header, MemorySegment dat
         List<Block> b = new ArrayList<>();
         b.add(new Block(PARAM, shared.theta()));
         if (optimizer == Hyperparameters.OptimizerKind.SHARED_RMSPROP) b.add(new Block(RMSPROP, shared.g()));
-        List<String> p = prefixes(optimizer, shared.threadStates(), false);
-        for (int i = 0; i < shared.threadStates(); i++) b.add(new Block(p.get(1 + i), shared.threadState(i)));
+        List<String> p = prefixes(optimizer, shared.optimizerStates(), false);
+        for (int i = 0; i < shared.optimizerStates(); i++) b.add(new Block(p.get(1 + i), shared.optimizerState(i)));
         if (shared.hasTarget()) b.add(new Block(TARGET, shared.target()));
         return b;
     }

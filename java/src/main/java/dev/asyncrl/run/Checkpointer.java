@@ -1,7 +1,11 @@
 package dev.asyncrl.run;
 
+import dev.asyncrl.algo.EpisodeStats;
+import dev.asyncrl.algo.EpsilonGreedy;
 import dev.asyncrl.algo.Hyperparameters;
-import dev.asyncrl.algo.ValueBasedWorker;
+import dev.asyncrl.algo.Report;
+import dev.asyncrl.algo.Staleness;
+import dev.asyncrl.algo.TrainingContext;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,7 +52,7 @@ final class Checkpointer implements AutoCloseable {
     /** Snapshot (T first, then the tensors), let {@code beforeWrite} flush the metrics, then write. */
     void take(Runnable beforeWrite) {
         long T = ctx.globalSteps();
-        Trainer.Report at = ctx.report();
+        Report at = ctx.report();
         EpisodeStats.State ep = ctx.episodes().state();
         TrainingContext.Updates updates = ctx.updates();
         long bad = writer.snapshot();
@@ -97,7 +101,7 @@ final class Checkpointer implements AutoCloseable {
             sched.put("epsilon_steps", hp.epsilonSteps());
             sched.put("thread_final_epsilons", epsilons);
             List<Double> now = new ArrayList<>();
-            for (double f : epsilons) now.add(ValueBasedWorker.epsilon(f, T, hp.epsilonSteps()));
+            for (double f : epsilons) now.add(EpsilonGreedy.epsilon(f, T, hp.epsilonSteps()));
             sched.put("thread_epsilons_at_step", now);
         }
         m.put("schedules", sched);

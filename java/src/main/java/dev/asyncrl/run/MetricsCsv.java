@@ -4,6 +4,9 @@ import static dev.asyncrl.run.RunDirectory.METRICS;
 import static dev.asyncrl.run.RunDirectory.METRICS_HEADER;
 import static dev.asyncrl.run.RunDirectory.METRICS_HEADER_V1;
 
+import dev.asyncrl.algo.Report;
+import dev.asyncrl.algo.Staleness;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -17,7 +20,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * metrics.csv's rows, both ways: a {@link Trainer.Report} written as a row, and, when a run is
+ * metrics.csv's rows, both ways: a {@link Report} written as a row, and, when a run is
  * resumed, the file read back, its valid rows kept (a garbage line or a row out of order costs
  * only itself) and, where needed, the file rewritten in this asyncrl's format. The file itself,
  * its lock and the choice between truncating and rewriting belong to {@link RunDirectory}.
@@ -26,7 +29,7 @@ final class MetricsCsv {
     private MetricsCsv() {}
 
     /** {@code r} as a row of {@link RunDirectory#METRICS_HEADER}'s columns, without its newline; empty fields where a figure is missing. */
-    static String row(Trainer.Report r) {
+    static String row(Report r) {
         Staleness.Window w = r.staleness();
         boolean any = w.count() > 0;
         return String.format(Locale.ROOT, "%d,%.3f,%d,%s,%.1f,%s,%s,%s,%s", r.globalStep(), r.wallSeconds(),
@@ -42,7 +45,6 @@ final class MetricsCsv {
         while (all.hasRemaining() && ch.read(all, all.position()) >= 0) { }
         return new String(all.array(), 0, all.position(), StandardCharsets.UTF_8);
     }
-
 
     /** metrics.csv's header: this asyncrl's or the one before the update telemetry; anything else is refused. */
     static String checkedHeader(Path dir, String text) {
@@ -60,7 +62,7 @@ final class MetricsCsv {
      * file's rows from the first on with nothing dropped between them (then truncating the file
      * keeps them), the bytes to keep in that case, and what was dropped before the last kept row.
      */
-    record Kept(List<Trainer.Report> reports, String text, boolean prefix, long bytes, String dropped) {}
+    record Kept(List<Report> reports, String text, boolean prefix, long bytes, String dropped) {}
 
     /**
      * Reads metrics.csv's rows ({@code text}) and keeps the longest run of whole rows, in file
@@ -72,18 +74,18 @@ final class MetricsCsv {
     static Kept keptRows(String text, String header, long globalStep) {
         List<String> columns = List.of(header.split(","));
         List<String> lines = new ArrayList<>();
-        List<Trainer.Report> parsed = new ArrayList<>();  // null where the line is not a row
+        List<Report> parsed = new ArrayList<>();  // null where the line is not a row
         for (int at = text.indexOf('\n') + 1; at > 0 && at < text.length(); ) {
             int end = text.indexOf('\n', at);
             if (end < 0) break;
             String line = text.substring(at, end + 1);
             lines.add(line);
-            Trainer.Report r = parse(line.substring(0, line.length() - 1), columns);
+            Report r = parse(line.substring(0, line.length() - 1), columns);
             parsed.add(r != null && r.globalStep() <= globalStep ? r : null);
             at = end + 1;
         }
         int[] keep = risingRows(parsed);
-        List<Trainer.Report> reports = new ArrayList<>();
+        List<Report> reports = new ArrayList<>();
         StringBuilder keptText = new StringBuilder();
         List<String> dropped = new ArrayList<>();
         int lastKept = keep.length == 0 ? -1 : keep[keep.length - 1];
@@ -106,7 +108,7 @@ final class MetricsCsv {
     }
 
     /** One metrics.csv line as a report, or null if it is not a whole row with sane numbers. */
-    private static Trainer.Report parse(String line, List<String> columns) {
+    private static Report parse(String line, List<String> columns) {
         String[] f = line.split(",", -1);
         if (f.length != columns.size()) return null;
         try {
@@ -116,13 +118,13 @@ final class MetricsCsv {
             double mean = number(f[columns.indexOf("mean_return_100")]);
             double rate = Double.parseDouble(f[columns.indexOf("env_steps_per_second")]);
             if (T < 0 || episodes < 0 || !(wall >= 0) || Double.isInfinite(wall) || Double.isInfinite(mean) || !Double.isFinite(rate)) return null;
-            if (!columns.contains("updates")) return new Trainer.Report(T, wall, episodes, mean, rate);
+            if (!columns.contains("updates")) return new Report(T, wall, episodes, mean, rate);
             String u = f[columns.indexOf("updates")];
             for (String c : List.of("staleness_min", "staleness_mean", "staleness_max")) number(f[columns.indexOf(c)]);
             long updates = u.isEmpty() ? -1 : Long.parseLong(u);
             if (!u.isEmpty() && updates < 0) return null;
             // the window's own figures are not kept: earlier rows feed only the learning curve
-            return new Trainer.Report(T, wall, episodes, mean, rate, updates, Staleness.Window.EMPTY);
+            return new Report(T, wall, episodes, mean, rate, updates, Staleness.Window.EMPTY);
         } catch (NumberFormatException e) {
             return null;
         }
@@ -132,13 +134,13 @@ final class MetricsCsv {
      * The indices of the longest subsequence of non-null rows whose global_step rises strictly
      * (patience sorting, n log n; ties go to the earliest rows), in order.
      */
-    private static int[] risingRows(List<Trainer.Report> rows) {
+    private static int[] risingRows(List<Report> rows) {
         int n = rows.size();
         int[] tailIndex = new int[n];   // tailIndex[k]: the row ending the best rising run of length k+1
         int[] previous = new int[n];
         int length = 0;
         for (int i = 0; i < n; i++) {
-            Trainer.Report r = rows.get(i);
+            Report r = rows.get(i);
             if (r == null) continue;
             int lo = 0, hi = length;     // first k whose run ends at a step >= this one
             while (lo < hi) {

@@ -1,5 +1,6 @@
 package dev.asyncrl.run;
 
+import dev.asyncrl.algo.Report;
 import java.io.PrintStream;
 import java.util.Locale;
 import me.tongfei.progressbar.ProgressBar;
@@ -14,7 +15,7 @@ import me.tongfei.progressbar.ProgressBarStyle;
 public interface Progress {
     void start(long totalSteps);
 
-    void update(Trainer.Report r);
+    void update(Report r);
 
     void finish();
 
@@ -27,7 +28,7 @@ public interface Progress {
         return new Progress() {
             public void start(long totalSteps) {}
 
-            public void update(Trainer.Report r) {}
+            public void update(Report r) {}
 
             public void finish() {}
         };
@@ -47,7 +48,7 @@ public interface Progress {
                     .continuousUpdate().build();
         }
 
-        public void update(Trainer.Report r) {
+        public void update(Report r) {
             bar.stepTo(Math.min(r.globalStep(), bar.getMax()));
             bar.setExtraMessage(String.format(Locale.ROOT, " | mean_return_100 %.1f", r.meanReturn100()));
         }
@@ -73,14 +74,14 @@ public interface Progress {
             lastPrint = System.nanoTime();
         }
 
-        public void update(Trainer.Report r) {
+        public void update(Report r) {
             long now = System.nanoTime();
             if (now - lastPrint < intervalNanos) return;
             lastPrint = now;
             print(r);
         }
 
-        private void print(Trainer.Report r) {
+        private void print(Report r) {
             double eta = r.stepsPerSecond() > 0 ? Math.max(0, total - r.globalStep()) / r.stepsPerSecond() : Double.NaN;
             out.printf(Locale.ROOT, "step %d/%d (%.1f%%)  %.0f steps/s  episodes %d  mean_return_100 %.1f  eta %s%n",
                     r.globalStep(), total, 100.0 * r.globalStep() / total, r.stepsPerSecond(), r.episodes(),

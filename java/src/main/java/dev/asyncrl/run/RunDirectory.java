@@ -4,6 +4,7 @@ import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.asyncrl.algo.Report;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -94,11 +95,11 @@ public final class RunDirectory implements AutoCloseable {
     private final Path dir;
     private final FileChannel metricsChannel;
     private final BufferedWriter metrics;
-    private final List<Trainer.Report> earlierReports;
+    private final List<Report> earlierReports;
     private String droppedRows;
     private boolean metricsFailed;
 
-    private RunDirectory(Path dir, FileChannel metricsChannel, List<Trainer.Report> earlierReports) {
+    private RunDirectory(Path dir, FileChannel metricsChannel, List<Report> earlierReports) {
         this.dir = dir;
         this.metricsChannel = metricsChannel;
         this.metrics = new BufferedWriter(Channels.newWriter(metricsChannel, StandardCharsets.UTF_8));
@@ -207,7 +208,7 @@ public final class RunDirectory implements AutoCloseable {
     }
 
     /** The metrics rows written before a resume (kept by {@link #resume}); empty for a new run. */
-    public List<Trainer.Report> earlierReports() {
+    public List<Report> earlierReports() {
         return earlierReports;
     }
 
@@ -343,7 +344,7 @@ public final class RunDirectory implements AutoCloseable {
         });
     }
 
-    public void appendMetrics(Trainer.Report r) {
+    public void appendMetrics(Report r) {
         try {
             metrics.write(MetricsCsv.row(r));
             metrics.newLine();
@@ -358,9 +359,9 @@ public final class RunDirectory implements AutoCloseable {
      * The learning curve: mean_return_100 against global steps, as PNG. Never throws: a curve that
      * cannot be drawn or written costs a warning line, not the run (see {@link LinePlot}).
      */
-    public void writeCurve(List<Trainer.Report> reports, String title) {
-        double[] x = reports.stream().filter(r -> !Double.isNaN(r.meanReturn100())).mapToDouble(Trainer.Report::globalStep).toArray();
-        double[] y = reports.stream().filter(r -> !Double.isNaN(r.meanReturn100())).mapToDouble(Trainer.Report::meanReturn100).toArray();
+    public void writeCurve(List<Report> reports, String title) {
+        double[] x = reports.stream().filter(r -> !Double.isNaN(r.meanReturn100())).mapToDouble(Report::globalStep).toArray();
+        double[] y = reports.stream().filter(r -> !Double.isNaN(r.meanReturn100())).mapToDouble(Report::meanReturn100).toArray();
         if (x.length == 0) {
             x = new double[] {0};
             y = new double[] {0};

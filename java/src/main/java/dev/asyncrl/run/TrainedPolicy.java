@@ -11,6 +11,7 @@ import dev.asyncrl.memory.Layout;
 import dev.asyncrl.net.Activation;
 import dev.asyncrl.net.Mlp;
 import dev.asyncrl.net.ValueNet;
+import dev.asyncrl.net.Workspace;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -42,9 +43,9 @@ public final class TrainedPolicy implements AutoCloseable {
     private final String algo;
     private final String envName;
     private final Mlp net;
-    private final Mlp.Workspace ws;
+    private final Workspace ws;
 
-    private TrainedPolicy(Arena arena, String algo, String envName, Mlp net, Mlp.Workspace ws) {
+    private TrainedPolicy(Arena arena, String algo, String envName, Mlp net, Workspace ws) {
         this.arena = arena;
         this.algo = algo;
         this.envName = envName;
@@ -116,7 +117,7 @@ public final class TrainedPolicy implements AutoCloseable {
 
         Arena arena = Arena.ofConfined();
         try {
-            Mlp.Workspace ws = net.workspace(arena, 2);  // row 1 holds the LSTM state after a step
+            Workspace ws = net.workspace(arena, 2);  // row 1 holds the LSTM state after a step
             MemorySegment raw = arena.allocate(bytes, Float.BYTES);
             try (FileChannel ch = FileChannel.open(paramsFile, StandardOpenOption.READ)) {
                 var buf = raw.asByteBuffer();
@@ -146,7 +147,7 @@ public final class TrainedPolicy implements AutoCloseable {
         }
         Arena arena = Arena.ofConfined();
         try {
-            Mlp.Workspace ws = net.workspace(arena, 2);  // row 1 holds the LSTM state after a step
+            Workspace ws = net.workspace(arena, 2);  // row 1 holds the LSTM state after a step
             ckpt.copyInto(Checkpoint.PARAM, net.layout(), ws.params);
             requireFinite(ws.params, net.layout().size(), where + ": " + Checkpoint.FILE);
             return new TrainedPolicy(arena, algo, envName, net, ws);

@@ -2,8 +2,11 @@ package dev.asyncrl.run;
 
 import dev.asyncrl.algo.ActorLearner;
 import dev.asyncrl.algo.Algorithm;
+import dev.asyncrl.algo.EpisodeStats;
+import dev.asyncrl.algo.EpsilonGreedy;
 import dev.asyncrl.algo.Hyperparameters;
-import dev.asyncrl.algo.ValueBasedWorker;
+import dev.asyncrl.algo.Report;
+import dev.asyncrl.algo.TrainingContext;
 import dev.asyncrl.env.Env;
 import dev.asyncrl.env.Envs;
 import dev.asyncrl.kernel.Kernel;
@@ -30,18 +33,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Trainer {
     private Trainer() {}
-
-    /**
-     * One metrics.csv row. {@code updates} is U, the updates of θ so far (−1 where a row from before
-     * the count has none); {@code staleness} the window of updates landed since the previous row.
-     */
-    public record Report(long globalStep, double wallSeconds, long episodes, double meanReturn100,
-                         double stepsPerSecond, long updates, Staleness.Window staleness) {
-        /** A row without update telemetry (a metrics.csv written before it existed). */
-        public Report(long globalStep, double wallSeconds, long episodes, double meanReturn100, double stepsPerSecond) {
-            this(globalStep, wallSeconds, episodes, meanReturn100, stepsPerSecond, -1, Staleness.Window.EMPTY);
-        }
-    }
 
     /**
      * What summary.json holds. The update figures: U, U per second of the wall time it was counted
@@ -109,10 +100,8 @@ public final class Trainer {
             List<ActorLearner> workers = new ArrayList<>();
             List<Double> epsilons = new ArrayList<>();
             for (int i = 0; i < cfg.threads(); i++) {
-                ActorLearner w = algorithm.worker(ctx, net, cfg.hp(), i == 0 ? probe : Envs.create(cfg.env()),
-                        cfg.threadSeed(i));
-                workers.add(w);
-                if (w instanceof ValueBasedWorker v) epsilons.add(v.finalEpsilon());
+                workers.add(algorithm.worker(ctx, net, cfg.hp(), i == 0 ? probe : Envs.create(cfg.env()), cfg.threadSeed(i), i));
+                if (algorithm.valueBased()) epsilons.add(EpsilonGreedy.finalEpsilon(cfg.threadSeed(i), cfg.hp()));
             }
             if (!epsilons.isEmpty()) config.put("thread_final_epsilons", epsilons);
             dir.writeJson(RunDirectory.CONFIG, config);
@@ -172,7 +161,7 @@ public final class Trainer {
         from.requireTensors(net.layout(), Checkpoint.prefixes(cfg.hp().optimizer(), cfg.threads(), cfg.valueBased()));
         if (cfg.valueBased()) {
             List<Double> epsilons = new ArrayList<>();
-            for (int i = 0; i < cfg.threads(); i++) epsilons.add(ValueBasedWorker.finalEpsilon(cfg.threadSeed(i), cfg.hp()));
+            for (int i = 0; i < cfg.threads(); i++) epsilons.add(EpsilonGreedy.finalEpsilon(cfg.threadSeed(i), cfg.hp()));
             String recorded = from.training().path("schedules").path("thread_final_epsilons").toString();
             if (!recorded.equals(Checkpoint.JSON.valueToTree(epsilons).toString())) {
                 throw new IllegalArgumentException(from.file().getFileName() + " records the threads' final epsilons " + recorded

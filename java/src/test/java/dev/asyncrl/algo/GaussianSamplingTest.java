@@ -24,7 +24,7 @@ class GaussianSamplingTest {
             int n = 200_000;
             double[] sum = new double[2], sq = new double[2];
             for (int i = 0; i < n; i++) {
-                A3C.Worker.sampleGaussian(a, mu, v, 2, rng);
+                A3C.sampleGaussian(a, mu, v, 2, rng);
                 for (int d = 0; d < 2; d++) {
                     double x = a.getAtIndex(JAVA_FLOAT, d);
                     sum[d] += x;

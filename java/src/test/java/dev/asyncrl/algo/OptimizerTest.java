@@ -35,8 +35,8 @@ class OptimizerTest {
     @Test
     void sharedRmspropUpdatesTheSharedStatistics() {
         try (SharedParams shared = new SharedParams(layout); Arena a = Arena.ofConfined()) {
-            Optimizer t1 = Optimizer.forThread(hp(Hyperparameters.OptimizerKind.SHARED_RMSPROP), shared, a);
-            Optimizer t2 = Optimizer.forThread(hp(Hyperparameters.OptimizerKind.SHARED_RMSPROP), shared, a);
+            Optimizer t1 = Optimizer.forThread(hp(Hyperparameters.OptimizerKind.SHARED_RMSPROP), shared, 0);
+            Optimizer t2 = Optimizer.forThread(hp(Hyperparameters.OptimizerKind.SHARED_RMSPROP), shared, 1);
             t1.apply(k, shared.theta(), grad(a, 2f), 4, 0.1f);
             assertEquals(0.5f * 4f, shared.g().getAtIndex(JAVA_FLOAT, 0), 1e-6f, "g = (1-α)·dθ²");
             t2.apply(k, shared.theta(), grad(a, 2f), 4, 0.1f);
@@ -46,9 +46,9 @@ class OptimizerTest {
 
     @Test
     void rmspropKeepsStatisticsPerThread() {
-        try (SharedParams shared = new SharedParams(layout); Arena a = Arena.ofConfined()) {
-            Optimizer t1 = Optimizer.forThread(hp(Hyperparameters.OptimizerKind.RMSPROP), shared, a);
-            Optimizer t2 = Optimizer.forThread(hp(Hyperparameters.OptimizerKind.RMSPROP), shared, a);
+        try (SharedParams shared = new SharedParams(layout, false, 2); Arena a = Arena.ofConfined()) {
+            Optimizer t1 = Optimizer.forThread(hp(Hyperparameters.OptimizerKind.RMSPROP), shared, 0);
+            Optimizer t2 = Optimizer.forThread(hp(Hyperparameters.OptimizerKind.RMSPROP), shared, 1);
             t1.apply(k, shared.theta(), grad(a, 2f), 4, 0.1f);
             float afterOne = shared.theta().getAtIndex(JAVA_FLOAT, 0);
             t2.apply(k, shared.theta(), grad(a, 2f), 4, 0.1f);
@@ -62,15 +62,15 @@ class OptimizerTest {
 
     @Test
     void momentumKeepsMomentumPerThread() {
-        try (SharedParams shared = new SharedParams(layout); Arena a = Arena.ofConfined()) {
-            Optimizer t1 = Optimizer.forThread(hp(Hyperparameters.OptimizerKind.MOMENTUM), shared, a);
+        try (SharedParams shared = new SharedParams(layout, false, 2); Arena a = Arena.ofConfined()) {
+            Optimizer t1 = Optimizer.forThread(hp(Hyperparameters.OptimizerKind.MOMENTUM), shared, 0);
             t1.apply(k, shared.theta(), grad(a, 2f), 4, 0.1f);
             assertEquals(-0.1f * 0.5f * 2f, shared.theta().getAtIndex(JAVA_FLOAT, 0), 1e-6f, "θ −= lr·(1−α)·dθ");
             t1.apply(k, shared.theta(), grad(a, 2f), 4, 0.1f);
             // m = 0.5·1 + 0.5·2 = 1.5 → θ = −0.1 − 0.15
             assertEquals(-0.25f, shared.theta().getAtIndex(JAVA_FLOAT, 0), 1e-6f);
             assertEquals(0f, shared.g().getAtIndex(JAVA_FLOAT, 0));
-            Optimizer t2 = Optimizer.forThread(hp(Hyperparameters.OptimizerKind.MOMENTUM), shared, a);
+            Optimizer t2 = Optimizer.forThread(hp(Hyperparameters.OptimizerKind.MOMENTUM), shared, 1);
             t2.apply(k, shared.theta(), grad(a, 2f), 4, 0.1f);
             assertNotEquals(-0.4f, shared.theta().getAtIndex(JAVA_FLOAT, 0), "thread 2 starts from m = 0");
             assertEquals(-0.35f, shared.theta().getAtIndex(JAVA_FLOAT, 0), 1e-6f);

@@ -7,8 +7,8 @@ import dev.asyncrl.memory.SharedParams;
 import dev.asyncrl.net.Activation;
 import dev.asyncrl.net.Mlp;
 import dev.asyncrl.net.ValueNet;
+import dev.asyncrl.net.Workspace;
 import dev.asyncrl.run.Trainer;
-import dev.asyncrl.run.TrainingContext;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
@@ -28,7 +28,7 @@ final class SegmentHarness implements AutoCloseable {
     private final Arena arena = Arena.ofConfined();
     private final ActorLearner.Segments learner;
     private final JavaKernel oracle = new JavaKernel();
-    private final Mlp.Workspace probe;
+    private final Workspace probe;
 
     SegmentHarness(String algo, ScriptedEnv env, Hyperparameters hp, int lstm) {
         this.env = env;
@@ -38,7 +38,7 @@ final class SegmentHarness implements AutoCloseable {
         net.initialize(shared.theta(), 1);
         if (valueBased) net.initialize(shared.target(), 2);
         ctx = new TrainingContext(kernel, shared, 1_000_000, Double.NaN, 1_000_000);
-        worker = Algorithm.parse(algo).worker(ctx, net, hp, env, 7);
+        worker = Algorithm.parse(algo).worker(ctx, net, hp, env, 7, 0);
         learner = worker.learner(arena);
         probe = net.workspace(arena, 1);
     }

@@ -13,7 +13,6 @@ import dev.asyncrl.net.Activation;
 import dev.asyncrl.net.Mlp;
 import dev.asyncrl.net.ValueNet;
 import dev.asyncrl.run.Trainer;
-import dev.asyncrl.run.TrainingContext;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.SplittableRandom;
@@ -86,7 +85,7 @@ public class StreamIndependenceTest {
             shared.theta().fill((byte) 0);  // θ = 0: a uniform softmax, Q ≡ 0, μ = 0
             if (!algo.equals("a3c")) shared.target().fill((byte) 0);
             TrainingContext ctx = new TrainingContext(k, shared, Long.MAX_VALUE, Double.NaN, Long.MAX_VALUE);
-            ActorLearner w = Algorithm.parse(algo).worker(ctx, net, hyperparameters(1, 1e-3), env, threadSeed);
+            ActorLearner w = Algorithm.parse(algo).worker(ctx, net, hyperparameters(1, 1e-3), env, threadSeed, 0);
             w.learner(arena).segment();
         }
         double sigma = Math.sqrt(Math.log(2) + Kernel.GAUSSIAN_VAR_FLOOR);  // σ² = softplus(0) + floor

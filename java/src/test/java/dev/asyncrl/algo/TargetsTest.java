@@ -64,7 +64,7 @@ class TargetsTest {
     void nStepReturnsRunBackwardsFromTheTargetNetwork() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment y = arena.allocate(3 * Float.BYTES);
-            float bootstrap = ValueBasedWorker.maxQ(qTarget(arena, q), 3, A); // max_a Q(s_3, a; θ⁻) = 8
+            float bootstrap = QLearning.maxQ(qTarget(arena, q), 3, A); // max_a Q(s_3, a; θ⁻) = 8
             assertEquals(8f, bootstrap);
             Returns.nStep(y, r, 3, bootstrap, GAMMA);
             // R_2 = 3 + 4 = 7 ; R_1 = 2 + 3.5 = 5.5 ; R_0 = 1 + 2.75 = 3.75
@@ -78,7 +78,7 @@ class TargetsTest {
     void argmaxTakesTheFirstOnTies() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment m = qTarget(arena, new float[][] {{1, 5, 5}});
-            assertEquals(1, ValueBasedWorker.argmaxQ(m, 0, A));
+            assertEquals(1, EpsilonGreedy.argmaxQ(m, 0, A));
         }
     }
 
@@ -86,7 +86,7 @@ class TargetsTest {
     void finalEpsilonsAreDrawnWithThePapersProbabilities() {
         int n = 100_000, small = 0, tiny = 0, half = 0;
         for (int seed = 0; seed < n; seed++) {
-            double e = ValueBasedWorker.drawFinalEpsilon(new SplittableRandom(seed), Hyperparameters.PAPER_EPSILONS,
+            double e = EpsilonGreedy.drawFinalEpsilon(new SplittableRandom(seed), Hyperparameters.PAPER_EPSILONS,
                     Hyperparameters.PAPER_EPSILON_PROBS);
             if (e == 0.1) small++;
             else if (e == 0.01) tiny++;
@@ -101,10 +101,10 @@ class TargetsTest {
 
     @Test
     void epsilonAnnealsLinearlyFromOne() {
-        assertEquals(1.0, ValueBasedWorker.epsilon(0.1, 0, 1000));
-        assertEquals(0.55, ValueBasedWorker.epsilon(0.1, 500, 1000), 1e-12);
-        assertEquals(0.1, ValueBasedWorker.epsilon(0.1, 1000, 1000));
-        assertEquals(0.1, ValueBasedWorker.epsilon(0.1, 5000, 1000));
-        assertEquals(0.01, ValueBasedWorker.epsilon(0.01, 0, 0), "no annealing");
+        assertEquals(1.0, EpsilonGreedy.epsilon(0.1, 0, 1000));
+        assertEquals(0.55, EpsilonGreedy.epsilon(0.1, 500, 1000), 1e-12);
+        assertEquals(0.1, EpsilonGreedy.epsilon(0.1, 1000, 1000));
+        assertEquals(0.1, EpsilonGreedy.epsilon(0.1, 5000, 1000));
+        assertEquals(0.01, EpsilonGreedy.epsilon(0.01, 0, 0), "no annealing");
     }
 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.asyncrl.algo.Report;
 import dev.asyncrl.kernel.JavaKernel;
 import dev.asyncrl.kernel.Kernel;
 import dev.asyncrl.run.Progress;
@@ -68,7 +69,7 @@ class TrainerFailureTest {
         Progress failing = new Progress() {
             public void start(long totalSteps) {}
 
-            public void update(Trainer.Report r) {}
+            public void update(Report r) {}
 
             public void finish() {}
 

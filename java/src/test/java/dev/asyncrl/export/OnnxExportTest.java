@@ -20,6 +20,7 @@ import dev.asyncrl.memory.Layout;
 import dev.asyncrl.net.Activation;
 import dev.asyncrl.net.Mlp;
 import dev.asyncrl.net.ValueNet;
+import dev.asyncrl.net.Workspace;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.FloatBuffer;
@@ -39,7 +40,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Every kind of network asyncrl trains, exported and run by ONNX Runtime, against the native
- * forward pass ({@link Mlp.Workspace#forward}) on the pure-Java and the reference C++ kernel: random
+ * forward pass ({@link Workspace#forward}) on the pure-Java and the reference C++ kernel: random
  * parameters, random observations, a batch of three; LSTM networks over five steps of carried state,
  * each row of the batch its own sequence. Every output must agree within 1e-5 relative, plus 1e-6
  * absolute for values near 0 (the two sides sum in different orders). And what the file
@@ -94,9 +95,9 @@ class OnnxExportTest {
         try (Arena arena = Arena.ofConfined(); Kernel k = kernel(kernelName);
              OrtSession session = ORT.createSession(OnnxExport.toBytes(net, theta(net, arena, 3), someMetadata()), new OrtSession.SessionOptions())) {
             // One native workspace per row of the batch: row b's sequence lives in workspace b's rows 0..T-1.
-            List<Mlp.Workspace> ws = new ArrayList<>();
+            List<Workspace> ws = new ArrayList<>();
             for (int b = 0; b < B; b++) {
-                Mlp.Workspace w = net.workspace(arena, T);
+                Workspace w = net.workspace(arena, T);
                 w.params.copyFrom(theta(net, arena, 3));
                 w.resetState();
                 ws.add(w);

@@ -25,7 +25,7 @@ class ForwardBatchTest {
     private static float[][] run(Mlp net, boolean batch) {
         Kernel k = new JavaKernel();
         try (Arena arena = Arena.ofConfined()) {
-            Mlp.Workspace ws = net.workspace(arena, ROWS);
+            Workspace ws = net.workspace(arena, ROWS);
             net.initialize(ws.params, 3);
             SplittableRandom rng = new SplittableRandom(11);
             fill(ws.obs, rng);
@@ -71,7 +71,7 @@ class ForwardBatchTest {
     void anLstmNetCannotForwardInOneBatch() {
         Mlp net = Mlp.actorCritic(3, List.<Mlp.Conv>of(), 2, new int[] {4}, 4, Activation.TANH);
         try (Arena arena = Arena.ofConfined()) {
-            Mlp.Workspace ws = net.workspace(arena, ROWS);
+            Workspace ws = net.workspace(arena, ROWS);
             assertThrows(IllegalStateException.class, () -> ws.forwardBatch(new JavaKernel(), ROWS));
         }
     }

@@ -47,7 +47,7 @@ class MlpGradientTest {
         Mlp net = Mlp.actorCritic(D, convs, A, hidden, 0, act);
         SplittableRandom rng = new SplittableRandom(11);
         try (Arena arena = Arena.ofConfined(); Kernel k = kernel(kernelName)) {
-            Mlp.Workspace ws = net.workspace(arena, B + 1);
+            Workspace ws = net.workspace(arena, B + 1);
             net.initialize(ws.params, 5);
             for (long i = 0; i < (long) B * D; i++) ws.obs.setAtIndex(JAVA_FLOAT, i, (float) rng.nextDouble(-2, 2));
             MemorySegment actions = arena.allocate(B * 4L);
@@ -114,7 +114,7 @@ class MlpGradientTest {
         Mlp net = Mlp.actorCritic(D, List.<Mlp.Conv>of(), A, hidden, H, Activation.TANH);
         SplittableRandom rng = new SplittableRandom(21);
         try (Arena arena = Arena.ofConfined(); Kernel k = kernel(kernelName)) {
-            Mlp.Workspace ws = net.workspace(arena, B + 1);
+            Workspace ws = net.workspace(arena, B + 1);
             net.initialize(ws.params, 9);
             for (long i = 0; i < (long) B * D; i++) ws.obs.setAtIndex(JAVA_FLOAT, i, (float) rng.nextDouble(-2, 2));
             MemorySegment actions = arena.allocate(B * 4L);

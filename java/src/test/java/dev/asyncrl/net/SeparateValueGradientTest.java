@@ -42,7 +42,7 @@ class SeparateValueGradientTest {
         float beta = 0.05f, c = 0.25f;
         SplittableRandom rng = new SplittableRandom(31 + H);
         try (Arena arena = Arena.ofConfined(); Kernel k = MlpGradientTest.kernel(kernelName)) {
-            Mlp.Workspace ws = net.workspace(arena, B + 1);
+            Workspace ws = net.workspace(arena, B + 1);
             net.initialize(ws.params, 7);
             double[][] h0 = new double[2][], c0 = new double[2][];
             carryIn(net, ws, k, rng, h0, c0);
@@ -89,7 +89,7 @@ class SeparateValueGradientTest {
         float beta = 0.05f, c = 0.25f;
         SplittableRandom rng = new SplittableRandom(41 + H);
         try (Arena arena = Arena.ofConfined(); Kernel k = MlpGradientTest.kernel(kernelName)) {
-            Mlp.Workspace ws = net.workspace(arena, B + 1);
+            Workspace ws = net.workspace(arena, B + 1);
             net.initialize(ws.params, 3);
             double[][] h0 = new double[2][], c0 = new double[2][];
             carryIn(net, ws, k, rng, h0, c0);
@@ -124,7 +124,7 @@ class SeparateValueGradientTest {
      * row 0, as A3C does between segments; h0/c0 [torso] receive that state (each torso's own,
      * checked to differ) for the reference. Without one they stay null.
      */
-    static void carryIn(Mlp net, Mlp.Workspace ws, Kernel k, SplittableRandom rng, double[][] h0, double[][] c0) {
+    static void carryIn(Mlp net, Workspace ws, Kernel k, SplittableRandom rng, double[][] h0, double[][] c0) {
         if (net.lstm() == 0) return;
         ws.resetState();
         for (int r = 0; r < 2; r++) {
@@ -151,7 +151,7 @@ class SeparateValueGradientTest {
         assertTrue(!java.util.Arrays.equals(h0[0], h0[1]), "each torso carries its own state");
     }
 
-    static double[][] observations(Mlp.Workspace ws, SplittableRandom rng, int B, int D) {
+    static double[][] observations(Workspace ws, SplittableRandom rng, int B, int D) {
         double[][] obs = new double[B][D];
         for (int r = 0; r < B; r++) {
             for (int j = 0; j < D; j++) {
@@ -162,7 +162,7 @@ class SeparateValueGradientTest {
         return obs;
     }
 
-    static double[] theta(Mlp net, Mlp.Workspace ws) {
+    static double[] theta(Mlp net, Workspace ws) {
         double[] theta = new double[(int) net.layout().size()];
         for (int i = 0; i < theta.length; i++) theta[i] = ws.params.getAtIndex(JAVA_FLOAT, i);
         return theta;
@@ -172,7 +172,7 @@ class SeparateValueGradientTest {
         double of(double[] theta);
     }
 
-    static void checkEveryParameter(Mlp net, Mlp.Workspace ws, double[] theta, Loss loss) {
+    static void checkEveryParameter(Mlp net, Workspace ws, double[] theta, Loss loss) {
         Layout layout = net.layout();
         double hStep = 1e-6;
         int checked = 0, valueTensors = 0;

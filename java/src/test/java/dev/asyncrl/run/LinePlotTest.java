@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.asyncrl.algo.Report;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +28,7 @@ class LinePlotTest {
         try (RunDirectory dir = RunDirectory.create(run)) {
             // a non-empty directory where the PNG goes: the move into place fails
             Files.createDirectories(run.resolve(RunDirectory.CURVE).resolve("taken"));
-            dir.writeCurve(List.of(new Trainer.Report(1000, 1, 10, 20, 1000), new Trainer.Report(2000, 2, 20, 30, 1000)), "t");
+            dir.writeCurve(List.of(new Report(1000, 1, 10, 20, 1000), new Report(2000, 2, 20, 30, 1000)), "t");
         }
         assertTrue(Files.isDirectory(run.resolve(RunDirectory.CURVE)), "what was there is left alone");
         assertFalse(Files.exists(run.resolve(RunDirectory.CURVE + ".tmp")), "no temporary file left behind");

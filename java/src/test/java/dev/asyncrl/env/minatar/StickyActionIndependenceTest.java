@@ -3,16 +3,15 @@ package dev.asyncrl.env.minatar;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.asyncrl.algo.Algorithm;
 import dev.asyncrl.algo.ActorLearner;
+import dev.asyncrl.algo.Algorithm;
 import dev.asyncrl.algo.StreamIndependenceTest;
+import dev.asyncrl.algo.TrainingContext;
 import dev.asyncrl.env.Envs;
 import dev.asyncrl.env.StepResult;
 import dev.asyncrl.kernel.JavaKernel;
 import dev.asyncrl.memory.SharedParams;
 import dev.asyncrl.net.Mlp;
-import dev.asyncrl.run.Trainer;
-import dev.asyncrl.run.TrainingContext;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -39,7 +38,7 @@ class StickyActionIndependenceTest {
         try (SharedParams shared = new SharedParams(net.layout(), false); Arena arena = Arena.ofConfined()) {
             shared.theta().fill((byte) 0);
             TrainingContext ctx = new TrainingContext(new JavaKernel(), shared, Long.MAX_VALUE, Double.NaN, Long.MAX_VALUE);
-            ActorLearner w = Algorithm.A3C.worker(ctx, net, StreamIndependenceTest.hyperparameters(5, 1e-30), env, 42);
+            ActorLearner w = Algorithm.A3C.worker(ctx, net, StreamIndependenceTest.hyperparameters(5, 1e-30), env, 42, 0);
             ActorLearner.Segments learner = w.learner(arena);
             while (env.steps < STEPS) learner.segment();
         }

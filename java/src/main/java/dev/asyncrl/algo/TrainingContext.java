@@ -1,10 +1,8 @@
-package dev.asyncrl.run;
+package dev.asyncrl.algo;
 
 import dev.asyncrl.kernel.Kernel;
 import dev.asyncrl.memory.SharedParams;
-import java.lang.foreign.MemorySegment;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -27,8 +25,7 @@ public final class TrainingContext {
     private final long startNanos = System.nanoTime();
     private final long startSteps;
     private final double startWallSeconds;
-    private final AtomicInteger optimizerStatesClaimed = new AtomicInteger();
-    private final ConcurrentLinkedQueue<Trainer.Report> reports = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Report> reports = new ConcurrentLinkedQueue<>();
     private final Staleness staleness;
     private final double updatesSinceWallSeconds;
     private volatile boolean stop;
@@ -78,23 +75,15 @@ public final class TrainingContext {
         this.stopReturn = stopReturn;
     }
 
-    public Kernel kernel() {
-        return kernel;
-    }
+    public Kernel kernel() { return kernel; }
 
-    public SharedParams shared() {
-        return shared;
-    }
+    public SharedParams shared() { return shared; }
 
     /** T_max: the step budget, also the horizon of learning-rate annealing. */
-    public long totalSteps() {
-        return totalSteps;
-    }
+    public long totalSteps() { return totalSteps; }
 
     /** T when this process started: 0, or the checkpoint's T for a resumed run. */
-    public long startSteps() {
-        return startSteps;
-    }
+    public long startSteps() { return startSteps; }
 
     /**
      * The seed of a thread's random streams (actions, environment) in this process: the thread's
@@ -109,20 +98,8 @@ public final class TrainingContext {
         return z ^ (z >>> 31);
     }
 
-    /**
-     * The next per-thread optimizer block of the shared memory (see SharedParams), in the order
-     * the workers are built, or null when there is none (Shared RMSProp, benchmarks): the worker
-     * then allocates its own.
-     */
-    public MemorySegment claimOptimizerState() {
-        int i = optimizerStatesClaimed.getAndIncrement();
-        return i < shared.threadStates() ? shared.threadState(i) : null;
-    }
-
     /** T, the global step counter. */
-    public long globalSteps() {
-        return globalSteps.get();
-    }
+    public long globalSteps() { return globalSteps.get(); }
 
     /**
      * T ← T + t after a thread's segment of t steps; returns the new T. The thread whose segment
@@ -135,10 +112,10 @@ public final class TrainingContext {
     }
 
     /** The state now, without the staleness of a window (which only {@link #takeReport} drains). */
-    public Trainer.Report report() {
+    public Report report() {
         double wall = wallSeconds();
         long T = globalSteps.get();
-        return new Trainer.Report(T, wall, episodes.episodes(), episodes.meanReturn100(), wall > 0 ? T / wall : 0,
+        return new Report(T, wall, episodes.episodes(), episodes.meanReturn100(), wall > 0 ? T / wall : 0,
                 staleness.updates(), Staleness.Window.EMPTY);
     }
 
@@ -147,12 +124,12 @@ public final class TrainingContext {
      * row. T is read under the same lock as the window is drained, so rows taken by different
      * threads rise in T in the order their windows were drained.
      */
-    public Trainer.Report takeReport() {
+    public Report takeReport() {
         synchronized (staleness) {
             Staleness.Window w = staleness.drain();
             double wall = wallSeconds();
             long T = globalSteps.get();
-            return new Trainer.Report(T, wall, episodes.episodes(), episodes.meanReturn100(), wall > 0 ? T / wall : 0,
+            return new Report(T, wall, episodes.episodes(), episodes.meanReturn100(), wall > 0 ? T / wall : 0,
                     staleness.updates(), w);
         }
     }
@@ -162,9 +139,7 @@ public final class TrainingContext {
     }
 
     /** The update counter and its per-thread staleness recorders (see {@link Staleness}). */
-    public Staleness staleness() {
-        return staleness;
-    }
+    public Staleness staleness() { return staleness; }
 
     /** Updates counted so far, the wall seconds counting began at, and the staleness totals of drained windows. */
     public Updates updates() {
@@ -172,13 +147,9 @@ public final class TrainingContext {
     }
 
     /** The next report taken by a worker, or null. */
-    public Trainer.Report pollReport() {
-        return reports.poll();
-    }
+    public Report pollReport() { return reports.poll(); }
 
-    public EpisodeStats episodes() {
-        return episodes;
-    }
+    public EpisodeStats episodes() { return episodes; }
 
     public boolean shouldStop() {
         return stop || globalSteps.get() >= totalSteps;
@@ -204,9 +175,7 @@ public final class TrainingContext {
         if (failure.compareAndSet(null, t)) requestStop("a worker failed: " + t.getMessage());
     }
 
-    public Throwable failure() {
-        return failure.get();
-    }
+    public Throwable failure() { return failure.get(); }
 
     public String stopReason() {
         return shouldStop() && !stop ? "step budget reached" : stopReason;

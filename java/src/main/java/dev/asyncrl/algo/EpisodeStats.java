@@ -1,4 +1,4 @@
-package dev.asyncrl.run;
+package dev.asyncrl.algo;
 
 /**
  * Returns of finished training episodes over all threads: the count, the mean of the last 100

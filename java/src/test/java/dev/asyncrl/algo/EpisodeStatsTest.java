@@ -1,4 +1,4 @@
-package dev.asyncrl.run;
+package dev.asyncrl.algo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

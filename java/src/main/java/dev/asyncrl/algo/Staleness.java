@@ -1,4 +1,4 @@
-package dev.asyncrl.run;
+package dev.asyncrl.algo;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -25,7 +25,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
 public final class Staleness {
     /** One report window: the updates that landed in it, and their staleness. */
     public record Window(long count, long sum, long min, long max) {
-        static final Window EMPTY = new Window(0, 0, Long.MAX_VALUE, Long.MIN_VALUE);
+        /** No update: the identity of {@link #plus}. */
+        public static final Window EMPTY = new Window(0, 0, Long.MAX_VALUE, Long.MIN_VALUE);
 
         /** NaN for a window without updates. */
         public double mean() {
