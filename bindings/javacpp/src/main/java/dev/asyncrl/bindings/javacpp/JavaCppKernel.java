@@ -9,7 +9,6 @@ import dev.asyncrl.kernel.KernelLoadException;
 import dev.asyncrl.kernel.NativeKernel;
 import java.lang.foreign.MemorySegment;
 import java.lang.ref.Reference;
-import java.nio.file.Path;
 
 /**
  * A native kernel reached through JavaCPP ({@link JavaCppFunctions}, JNI glue that JavaCPP's
