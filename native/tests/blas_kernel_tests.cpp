@@ -13,6 +13,8 @@
 
 #include <dlfcn.h>
 
+#include "dl_kernel.h"
+
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -50,28 +52,6 @@ void naive_sgemm(int order, int trans_a, int trans_b, int32_t M, int32_t N, int3
     }
 }
 
-struct Lib {
-    void *handle;
-    template <typename F>
-    F fn(const char *name) const {
-        return reinterpret_cast<F>(dlsym(handle, name));
-    }
-};
-
-using DenseF = decltype(&asyncrl_dense_forward);
-using DenseB = decltype(&asyncrl_dense_backward);
-using ConvF = decltype(&asyncrl_conv2d_forward);
-using ConvB = decltype(&asyncrl_conv2d_backward);
-using LstmF = decltype(&asyncrl_lstm_cell_forward);
-using LstmB = decltype(&asyncrl_lstm_cell_backward);
-using Unary = decltype(&asyncrl_relu_forward);
-using Bind = decltype(&asyncrl_blas_bind);
-
-uint64_t g_state = 12345;
-float next_uniform() {  // in [-1, 1)
-    g_state = g_state * 6364136223846793005ULL + 1442695040888963407ULL;
-    return static_cast<float>(static_cast<double>(g_state >> 40) / 8388608.0 - 1.0);
-}
 
 std::vector<float> random(int64_t n) {
     std::vector<float> v(static_cast<size_t>(n > 0 ? n : 1));
@@ -92,15 +72,15 @@ bool close(const std::vector<float> &a, const std::vector<float> &b) {
 void check_dense(const Lib &blas, const Lib &ref, int64_t B, int64_t I, int64_t O) {
     std::vector<float> x = random(B * I), w = random(O * I), b = random(O), dy = random(B * O);
     std::vector<float> y1(static_cast<size_t>(B * O + 1)), y2 = y1;
-    expect(blas.fn<DenseF>("asyncrl_dense_forward")(y1.data(), x.data(), w.data(), b.data(), B, I, O) == 0 &&
-               ref.fn<DenseF>("asyncrl_dense_forward")(y2.data(), x.data(), w.data(), b.data(), B, I, O) == 0 &&
+    expect(KERNEL_FN(blas, asyncrl_dense_forward)(y1.data(), x.data(), w.data(), b.data(), B, I, O) == 0 &&
+               KERNEL_FN(ref, asyncrl_dense_forward)(y2.data(), x.data(), w.data(), b.data(), B, I, O) == 0 &&
                close(y1, y2),
            "dense_forward agrees with the reference");
     std::vector<float> dx1 = random(B * I), dw1 = random(O * I), db1 = random(O);
     std::vector<float> dx2 = dx1, dw2 = dw1, db2 = db1;
-    expect(blas.fn<DenseB>("asyncrl_dense_backward")(dx1.data(), dw1.data(), db1.data(), dy.data(), x.data(),
+    expect(KERNEL_FN(blas, asyncrl_dense_backward)(dx1.data(), dw1.data(), db1.data(), dy.data(), x.data(),
                                                      w.data(), B, I, O) == 0 &&
-               ref.fn<DenseB>("asyncrl_dense_backward")(dx2.data(), dw2.data(), db2.data(), dy.data(), x.data(),
+               KERNEL_FN(ref, asyncrl_dense_backward)(dx2.data(), dw2.data(), db2.data(), dy.data(), x.data(),
                                                         w.data(), B, I, O) == 0 &&
                close(dx1, dx2) && close(dw1, dw2) && close(db1, db2),
            "dense_backward agrees with the reference");
@@ -112,15 +92,15 @@ void check_conv(const Lib &blas, const Lib &ref, int64_t B, int64_t C, int64_t H
     std::vector<float> x = random(B * C * H * W), w = random(F * C * K * K), b = random(F),
                        dy = random(B * F * Ho * Wo);
     std::vector<float> y1(static_cast<size_t>(B * F * Ho * Wo + 1)), y2 = y1;
-    expect(blas.fn<ConvF>("asyncrl_conv2d_forward")(y1.data(), x.data(), w.data(), b.data(), B, C, H, W, F, K, S) == 0 &&
-               ref.fn<ConvF>("asyncrl_conv2d_forward")(y2.data(), x.data(), w.data(), b.data(), B, C, H, W, F, K, S) == 0 &&
+    expect(KERNEL_FN(blas, asyncrl_conv2d_forward)(y1.data(), x.data(), w.data(), b.data(), B, C, H, W, F, K, S) == 0 &&
+               KERNEL_FN(ref, asyncrl_conv2d_forward)(y2.data(), x.data(), w.data(), b.data(), B, C, H, W, F, K, S) == 0 &&
                close(y1, y2),
            "conv2d_forward agrees with the reference");
     std::vector<float> dx1 = random(B * C * H * W), dw1 = random(F * C * K * K), db1 = random(F);
     std::vector<float> dx2 = dx1, dw2 = dw1, db2 = db1;
-    expect(blas.fn<ConvB>("asyncrl_conv2d_backward")(dx1.data(), dw1.data(), db1.data(), dy.data(), x.data(),
+    expect(KERNEL_FN(blas, asyncrl_conv2d_backward)(dx1.data(), dw1.data(), db1.data(), dy.data(), x.data(),
                                                      w.data(), B, C, H, W, F, K, S) == 0 &&
-               ref.fn<ConvB>("asyncrl_conv2d_backward")(dx2.data(), dw2.data(), db2.data(), dy.data(), x.data(),
+               KERNEL_FN(ref, asyncrl_conv2d_backward)(dx2.data(), dw2.data(), db2.data(), dy.data(), x.data(),
                                                         w.data(), B, C, H, W, F, K, S) == 0 &&
                close(dx1, dx2) && close(dw1, dw2) && close(db1, db2),
            "conv2d_backward agrees with the reference");
@@ -132,20 +112,20 @@ void check_lstm(const Lib &blas, const Lib &ref, int64_t B, int64_t I, int64_t H
                        whh = random(G * H), b = random(G), dh = random(B * H), dc = random(B * H);
     std::vector<float> h1(static_cast<size_t>(B * H + 1)), c1 = h1, g1(static_cast<size_t>(B * G + 1));
     std::vector<float> h2 = h1, c2 = c1, g2 = g1;
-    expect(blas.fn<LstmF>("asyncrl_lstm_cell_forward")(h1.data(), c1.data(), g1.data(), x.data(), hp.data(),
+    expect(KERNEL_FN(blas, asyncrl_lstm_cell_forward)(h1.data(), c1.data(), g1.data(), x.data(), hp.data(),
                                                        cp.data(), wih.data(), whh.data(), b.data(), B, I, H) == 0 &&
-               ref.fn<LstmF>("asyncrl_lstm_cell_forward")(h2.data(), c2.data(), g2.data(), x.data(), hp.data(),
+               KERNEL_FN(ref, asyncrl_lstm_cell_forward)(h2.data(), c2.data(), g2.data(), x.data(), hp.data(),
                                                           cp.data(), wih.data(), whh.data(), b.data(), B, I, H) == 0 &&
                close(h1, h2) && close(c1, c2) && close(g1, g2),
            "lstm_cell_forward agrees with the reference");
     std::vector<float> dhp1(h1.size()), dcp1(h1.size()), dx1 = random(B * I), dwih1 = random(G * I),
                        dwhh1 = random(G * H), db1 = random(G);
     std::vector<float> dhp2 = dhp1, dcp2 = dcp1, dx2 = dx1, dwih2 = dwih1, dwhh2 = dwhh1, db2 = db1;
-    expect(blas.fn<LstmB>("asyncrl_lstm_cell_backward")(dhp1.data(), dcp1.data(), dx1.data(), dwih1.data(),
+    expect(KERNEL_FN(blas, asyncrl_lstm_cell_backward)(dhp1.data(), dcp1.data(), dx1.data(), dwih1.data(),
                                                         dwhh1.data(), db1.data(), dh.data(), dc.data(), x.data(),
                                                         hp.data(), cp.data(), c2.data(), g2.data(), wih.data(),
                                                         whh.data(), B, I, H) == 0 &&
-               ref.fn<LstmB>("asyncrl_lstm_cell_backward")(dhp2.data(), dcp2.data(), dx2.data(), dwih2.data(),
+               KERNEL_FN(ref, asyncrl_lstm_cell_backward)(dhp2.data(), dcp2.data(), dx2.data(), dwih2.data(),
                                                            dwhh2.data(), db2.data(), dh.data(), dc.data(), x.data(),
                                                            hp.data(), cp.data(), c2.data(), g2.data(), wih.data(),
                                                            whh.data(), B, I, H) == 0 &&
@@ -157,36 +137,29 @@ void check_lstm(const Lib &blas, const Lib &ref, int64_t B, int64_t I, int64_t H
 }  // namespace
 
 int main(int argc, char **argv) {
-    if (argc != 3) {
-        std::fprintf(stderr, "usage: %s LIBBLAS LIBREFERENCE\n", argv[0]);
-        return 2;
-    }
-    Lib blas{dlopen(argv[1], RTLD_NOW | RTLD_LOCAL)}, ref{dlopen(argv[2], RTLD_NOW | RTLD_LOCAL)};
-    if (!blas.handle || !ref.handle) {
-        std::fprintf(stderr, "dlopen: %s\n", dlerror());
-        return 1;
-    }
+    Lib blas{}, ref{};
+    if (!open_libraries(argc, argv, 2, "LIBBLAS LIBREFERENCE", &blas, &ref)) return 2;
 
-    expect(blas.fn<Bind>("asyncrl_blas_bind") != nullptr, "exports asyncrl_blas_bind");
-    expect(ref.fn<Bind>("asyncrl_blas_bind") == nullptr, "the reference kernel does not export asyncrl_blas_bind");
+    expect(KERNEL_FN(blas, asyncrl_blas_bind) != nullptr, "exports asyncrl_blas_bind");
+    expect(KERNEL_FN(ref, asyncrl_blas_bind) == nullptr, "the reference kernel does not export asyncrl_blas_bind");
     expect(blas.fn<Unary>("asyncrl_reference_copy") == nullptr, "the hidden reference copies are not exported");
     const char *(*name)() = blas.fn<const char *(*)()>("asyncrl_kernel_name");
     expect(name && std::strcmp(name(), "blas") == 0, "asyncrl_kernel_name is \"blas\"");
 
     // before binding: every compute function refuses, writing nothing
     float y[4] = {7, 7, 7, 7}, x[4] = {1, -1, 2, -2}, w[4] = {1, 1, 1, 1}, b[2] = {0, 0};
-    expect(blas.fn<DenseF>("asyncrl_dense_forward")(y, x, w, b, 2, 2, 2) == ASYNCRL_ERR_NULL_POINTER,
+    expect(KERNEL_FN(blas, asyncrl_dense_forward)(y, x, w, b, 2, 2, 2) == ASYNCRL_ERR_NULL_POINTER,
            "dense_forward before bind is NULL_POINTER");
-    expect(blas.fn<Unary>("asyncrl_relu_forward")(y, x, 4) == ASYNCRL_ERR_NULL_POINTER,
+    expect(KERNEL_FN(blas, asyncrl_relu_forward)(y, x, 4) == ASYNCRL_ERR_NULL_POINTER,
            "relu_forward before bind is NULL_POINTER");
-    expect(blas.fn<Unary>("asyncrl_copy")(y, x, 4) == ASYNCRL_ERR_NULL_POINTER, "copy before bind is NULL_POINTER");
+    expect(KERNEL_FN(blas, asyncrl_copy)(y, x, 4) == ASYNCRL_ERR_NULL_POINTER, "copy before bind is NULL_POINTER");
     expect(y[0] == 7 && y[3] == 7, "a refused call writes nothing");
-    expect(blas.fn<Bind>("asyncrl_blas_bind")(nullptr) == ASYNCRL_ERR_NULL_POINTER, "binding NULL is NULL_POINTER");
-    expect(blas.fn<Unary>("asyncrl_copy")(y, x, 4) == ASYNCRL_ERR_NULL_POINTER, "still unbound after a NULL bind");
+    expect(KERNEL_FN(blas, asyncrl_blas_bind)(nullptr) == ASYNCRL_ERR_NULL_POINTER, "binding NULL is NULL_POINTER");
+    expect(KERNEL_FN(blas, asyncrl_copy)(y, x, 4) == ASYNCRL_ERR_NULL_POINTER, "still unbound after a NULL bind");
 
-    expect(blas.fn<Bind>("asyncrl_blas_bind")(reinterpret_cast<void *>(&naive_sgemm)) == ASYNCRL_OK, "bind");
-    expect(blas.fn<Unary>("asyncrl_copy")(y, x, 4) == ASYNCRL_OK && y[1] == -1.0f, "copy once bound");
-    expect(blas.fn<DenseF>("asyncrl_dense_forward")(y, x, w, b, 2, 2, 0) == ASYNCRL_ERR_BAD_SIZE,
+    expect(KERNEL_FN(blas, asyncrl_blas_bind)(reinterpret_cast<void *>(&naive_sgemm)) == ASYNCRL_OK, "bind");
+    expect(KERNEL_FN(blas, asyncrl_copy)(y, x, 4) == ASYNCRL_OK && y[1] == -1.0f, "copy once bound");
+    expect(KERNEL_FN(blas, asyncrl_dense_forward)(y, x, w, b, 2, 2, 0) == ASYNCRL_ERR_BAD_SIZE,
            "bound, bad sizes are still BAD_SIZE");
 
     check_dense(blas, ref, 1, 1, 1);

@@ -91,6 +91,15 @@ std::vector<double> to_double(const std::vector<float> &v) {
     return std::vector<double>(v.begin(), v.end());
 }
 
+/* R - V per row, in double: a constant of the policy loss, taken before any perturbation. */
+std::vector<double> advantages(const std::vector<float> &returns, const std::vector<float> &values) {
+    std::vector<double> a(returns.size());
+    for (size_t i = 0; i < a.size(); i++) {
+        a[i] = static_cast<double>(returns[i]) - static_cast<double>(values[i]);
+    }
+    return a;
+}
+
 /*
  * Central difference of loss with respect to each element of p (perturbed in place and restored):
  * grad[k] = (L(p + h e_k) - L(p - h e_k)) / 2h.
@@ -292,11 +301,7 @@ void test_a3c_loss_backward() {
     const int64_t B = p.B, A = p.A;
 
     std::vector<double> z = to_double(p.logits), v = to_double(p.values);
-    // The advantage is a constant of the policy loss: it uses the values before any perturbation.
-    std::vector<double> advantage(B);
-    for (int64_t i = 0; i < B; i++) {
-        advantage[i] = static_cast<double>(p.returns[i]) - static_cast<double>(p.values[i]);
-    }
+    const std::vector<double> advantage = advantages(p.returns, p.values);
     auto loss = [&]() {
         double L = 0.0;
         for (int64_t i = 0; i < B; i++) {
@@ -726,10 +731,7 @@ void gaussian_terms(const double *mu, double v, const float *a, int64_t D, doubl
 void check_gaussian_loss(const GaussianProblem &p) {
     const int64_t B = p.B, D = p.D;
     std::vector<double> mu = to_double(p.mu), v = to_double(p.v), values = to_double(p.values);
-    std::vector<double> advantage(B);  // a constant of the policy loss
-    for (int64_t i = 0; i < B; i++) {
-        advantage[i] = static_cast<double>(p.returns[i]) - static_cast<double>(p.values[i]);
-    }
+    const std::vector<double> advantage = advantages(p.returns, p.values);
     auto loss = [&]() {
         double L = 0.0;
         for (int64_t i = 0; i < B; i++) {

@@ -20,6 +20,8 @@
 
 #include <dlfcn.h>
 
+#include "dl_kernel.h"
+
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -40,34 +42,6 @@ void expect(bool ok, const std::string &what) {
     }
 }
 
-struct Lib {
-    void *handle;
-    template <typename F>
-    F fn(const char *name) const {
-        return reinterpret_cast<F>(dlsym(handle, name));
-    }
-};
-
-using DenseF = decltype(&asyncrl_dense_forward);
-using DenseB = decltype(&asyncrl_dense_backward);
-using ConvF = decltype(&asyncrl_conv2d_forward);
-using ConvB = decltype(&asyncrl_conv2d_backward);
-using LstmF = decltype(&asyncrl_lstm_cell_forward);
-using LstmB = decltype(&asyncrl_lstm_cell_backward);
-using Unary = decltype(&asyncrl_relu_forward);
-using UnaryB = decltype(&asyncrl_relu_backward);
-using Clip = decltype(&asyncrl_clip_grad_norm);
-using Rms = decltype(&asyncrl_shared_rmsprop);
-using Mom = decltype(&asyncrl_momentum_sgd);
-using Copy = decltype(&asyncrl_copy);
-using A3c = decltype(&asyncrl_a3c_loss_backward);
-using Isa = decltype(&asyncrl_simd_isa);
-
-uint64_t g_state = 12345;
-float next_uniform() {  // in [-1, 1)
-    g_state = g_state * 6364136223846793005ULL + 1442695040888963407ULL;
-    return static_cast<float>(static_cast<double>(g_state >> 40) / 8388608.0 - 1.0);
-}
 
 /*
  * n random floats that start one float past a 64-byte boundary, so no vector load is aligned
@@ -134,9 +108,9 @@ void check_dense(const Lib &simd, const Lib &ref, int64_t B, int64_t I, int64_t 
     Buf x(B * I), w(O * I), b(O), dy(B * O);
     Buf y1(B * O, false), y2(B * O, false), ym(B * O, false);
     const Buf xa = x.abs(), wa = w.abs(), ba = b.abs(), dya = dy.abs();
-    expect(simd.fn<DenseF>("asyncrl_dense_forward")(y1.data(), x.data(), w.data(), b.data(), B, I, O) == 0, s + ": forward ok");
-    ref.fn<DenseF>("asyncrl_dense_forward")(y2.data(), x.data(), w.data(), b.data(), B, I, O);
-    ref.fn<DenseF>("asyncrl_dense_forward")(ym.data(), xa.data(), wa.data(), ba.data(), B, I, O);
+    expect(KERNEL_FN(simd, asyncrl_dense_forward)(y1.data(), x.data(), w.data(), b.data(), B, I, O) == 0, s + ": forward ok");
+    KERNEL_FN(ref, asyncrl_dense_forward)(y2.data(), x.data(), w.data(), b.data(), B, I, O);
+    KERNEL_FN(ref, asyncrl_dense_forward)(ym.data(), xa.data(), wa.data(), ba.data(), B, I, O);
     expect_close(y1.values(), y2.values(), ym.values(), static_cast<double>(I + 1), s + ": forward y");
     expect(y1.guard_intact(), s + ": forward writes nothing past y");
 
@@ -144,12 +118,12 @@ void check_dense(const Lib &simd, const Lib &ref, int64_t B, int64_t I, int64_t 
         Buf dx1(B * I), dw1(O * I), db1(O);
         Buf dx2 = dx1, dw2 = dw1, db2 = db1;
         Buf dxm = dx1.abs(), dwm = dw1.abs(), dbm = db1.abs();
-        const asyncrl_status st = simd.fn<DenseB>("asyncrl_dense_backward")(
+        const asyncrl_status st = KERNEL_FN(simd, asyncrl_dense_backward)(
             with_dx ? dx1.data() : nullptr, dw1.data(), db1.data(), dy.data(), x.data(), w.data(), B, I, O);
         expect(st == 0, s + ": backward ok");
-        ref.fn<DenseB>("asyncrl_dense_backward")(with_dx ? dx2.data() : nullptr, dw2.data(), db2.data(), dy.data(),
+        KERNEL_FN(ref, asyncrl_dense_backward)(with_dx ? dx2.data() : nullptr, dw2.data(), db2.data(), dy.data(),
                                                  x.data(), w.data(), B, I, O);
-        ref.fn<DenseB>("asyncrl_dense_backward")(dxm.data(), dwm.data(), dbm.data(), dya.data(), xa.data(),
+        KERNEL_FN(ref, asyncrl_dense_backward)(dxm.data(), dwm.data(), dbm.data(), dya.data(), xa.data(),
                                                  wa.data(), B, I, O);
         const std::string t = s + (with_dx ? "" : " (dx NULL)");
         expect_close(dx1.values(), dx2.values(), dxm.values(), static_cast<double>(O + 1), t + ": backward dx");
@@ -166,22 +140,22 @@ void check_conv(const Lib &simd, const Lib &ref, int64_t B, int64_t C, int64_t H
     Buf x(B * C * H * W), w(F * C * K * K), b(F), dy(B * F * Ho * Wo);
     const Buf xa = x.abs(), wa = w.abs(), ba = b.abs(), dya = dy.abs();
     Buf y1(B * F * Ho * Wo, false), y2 = y1, ym = y1;
-    expect(simd.fn<ConvF>("asyncrl_conv2d_forward")(y1.data(), x.data(), w.data(), b.data(), B, C, H, W, F, K, S) == 0,
+    expect(KERNEL_FN(simd, asyncrl_conv2d_forward)(y1.data(), x.data(), w.data(), b.data(), B, C, H, W, F, K, S) == 0,
            s + ": forward ok");
-    ref.fn<ConvF>("asyncrl_conv2d_forward")(y2.data(), x.data(), w.data(), b.data(), B, C, H, W, F, K, S);
-    ref.fn<ConvF>("asyncrl_conv2d_forward")(ym.data(), xa.data(), wa.data(), ba.data(), B, C, H, W, F, K, S);
+    KERNEL_FN(ref, asyncrl_conv2d_forward)(y2.data(), x.data(), w.data(), b.data(), B, C, H, W, F, K, S);
+    KERNEL_FN(ref, asyncrl_conv2d_forward)(ym.data(), xa.data(), wa.data(), ba.data(), B, C, H, W, F, K, S);
     expect_close(y1.values(), y2.values(), ym.values(), static_cast<double>(C * K * K + 1), s + ": forward y");
     expect(y1.guard_intact(), s + ": forward writes nothing past y");
 
     for (bool with_dx : {true, false}) {
         Buf dx1(B * C * H * W), dw1(F * C * K * K), db1(F);
         Buf dx2 = dx1, dw2 = dw1, db2 = db1, dxm = dx1.abs(), dwm = dw1.abs(), dbm = db1.abs();
-        expect(simd.fn<ConvB>("asyncrl_conv2d_backward")(with_dx ? dx1.data() : nullptr, dw1.data(), db1.data(),
+        expect(KERNEL_FN(simd, asyncrl_conv2d_backward)(with_dx ? dx1.data() : nullptr, dw1.data(), db1.data(),
                                                          dy.data(), x.data(), w.data(), B, C, H, W, F, K, S) == 0,
                s + ": backward ok");
-        ref.fn<ConvB>("asyncrl_conv2d_backward")(with_dx ? dx2.data() : nullptr, dw2.data(), db2.data(), dy.data(),
+        KERNEL_FN(ref, asyncrl_conv2d_backward)(with_dx ? dx2.data() : nullptr, dw2.data(), db2.data(), dy.data(),
                                                  x.data(), w.data(), B, C, H, W, F, K, S);
-        ref.fn<ConvB>("asyncrl_conv2d_backward")(dxm.data(), dwm.data(), dbm.data(), dya.data(), xa.data(), wa.data(),
+        KERNEL_FN(ref, asyncrl_conv2d_backward)(dxm.data(), dwm.data(), dbm.data(), dya.data(), xa.data(), wa.data(),
                                                  B, C, H, W, F, K, S);
         const std::string t = s + (with_dx ? "" : " (dx NULL)");
         const double taps = static_cast<double>(F * K * K + 1), pixels = static_cast<double>(B * Ho * Wo + 1);
@@ -197,10 +171,10 @@ void check_lstm(const Lib &simd, const Lib &ref, int64_t B, int64_t I, int64_t H
     const int64_t G = 4 * H;
     Buf x(B * I), hp(B * H), cp(B * H), wih(G * I), whh(G * H), b(G), dh(B * H), dc(B * H);
     Buf h1(B * H, false), c1 = h1, g1(B * G, false), h2 = h1, c2 = c1, g2 = g1;
-    expect(simd.fn<LstmF>("asyncrl_lstm_cell_forward")(h1.data(), c1.data(), g1.data(), x.data(), hp.data(), cp.data(),
+    expect(KERNEL_FN(simd, asyncrl_lstm_cell_forward)(h1.data(), c1.data(), g1.data(), x.data(), hp.data(), cp.data(),
                                                        wih.data(), whh.data(), b.data(), B, I, H) == 0,
            s + ": forward ok");
-    ref.fn<LstmF>("asyncrl_lstm_cell_forward")(h2.data(), c2.data(), g2.data(), x.data(), hp.data(), cp.data(),
+    KERNEL_FN(ref, asyncrl_lstm_cell_forward)(h2.data(), c2.data(), g2.data(), x.data(), hp.data(), cp.data(),
                                                wih.data(), whh.data(), b.data(), B, I, H);
     const double len = static_cast<double>(I + H + 2);
     expect_close(h1.values(), h2.values(), {}, len, s + ": forward h");
@@ -213,12 +187,12 @@ void check_lstm(const Lib &simd, const Lib &ref, int64_t B, int64_t I, int64_t H
         Buf dc1 = dc, dc2 = dc;
         // alias: dc_prev is dc itself (the contract allows exactly that)
         float *dcp1p = alias ? dc1.data() : dcp1.data(), *dcp2p = alias ? dc2.data() : dcp2.data();
-        expect(simd.fn<LstmB>("asyncrl_lstm_cell_backward")(dhp1.data(), dcp1p, dx1.data(), dwih1.data(), dwhh1.data(),
+        expect(KERNEL_FN(simd, asyncrl_lstm_cell_backward)(dhp1.data(), dcp1p, dx1.data(), dwih1.data(), dwhh1.data(),
                                                             db1.data(), dh.data(), dc1.data(), x.data(), hp.data(),
                                                             cp.data(), c2.data(), g2.data(), wih.data(), whh.data(), B,
                                                             I, H) == 0,
                s + ": backward ok");
-        ref.fn<LstmB>("asyncrl_lstm_cell_backward")(dhp2.data(), dcp2p, dx2.data(), dwih2.data(), dwhh2.data(),
+        KERNEL_FN(ref, asyncrl_lstm_cell_backward)(dhp2.data(), dcp2p, dx2.data(), dwih2.data(), dwhh2.data(),
                                                     db2.data(), dh.data(), dc2.data(), x.data(), hp.data(), cp.data(),
                                                     c2.data(), g2.data(), wih.data(), whh.data(), B, I, H);
         const std::string t = s + (alias ? " (dc_prev aliases dc)" : "");
@@ -252,20 +226,20 @@ void check_elementwise(const Lib &simd, const Lib &ref, int64_t N) {
     for (int64_t i = 0; i < N && i < 5; i++) y.data()[i * 5 % N] = specials[i];
     {
         Buf dx1(N, false), dx2(N, false);
-        simd.fn<UnaryB>("asyncrl_relu_backward")(dx1.data(), dy.data(), y.data(), N);
-        ref.fn<UnaryB>("asyncrl_relu_backward")(dx2.data(), dy.data(), y.data(), N);
+        KERNEL_FN(simd, asyncrl_relu_backward)(dx1.data(), dy.data(), y.data(), N);
+        KERNEL_FN(ref, asyncrl_relu_backward)(dx2.data(), dy.data(), y.data(), N);
         expect(bitwise_equal(dx1.values(), dx2.values()) && dx1.guard_intact(), s + " relu_backward: bit for bit");
         Buf in_place = dy;
-        simd.fn<UnaryB>("asyncrl_relu_backward")(in_place.data(), in_place.data(), y.data(), N);
+        KERNEL_FN(simd, asyncrl_relu_backward)(in_place.data(), in_place.data(), y.data(), N);
         expect(bitwise_equal(in_place.values(), dx2.values()), s + " relu_backward: in place (dx aliases dy)");
     }
     {
         Buf yt(N), dx1(N, false), dx2(N, false);
-        simd.fn<UnaryB>("asyncrl_tanh_backward")(dx1.data(), dy.data(), yt.data(), N);
-        ref.fn<UnaryB>("asyncrl_tanh_backward")(dx2.data(), dy.data(), yt.data(), N);
+        KERNEL_FN(simd, asyncrl_tanh_backward)(dx1.data(), dy.data(), yt.data(), N);
+        KERNEL_FN(ref, asyncrl_tanh_backward)(dx2.data(), dy.data(), yt.data(), N);
         expect_close(dx1.values(), dx2.values(), {}, 2, s + " tanh_backward");
         Buf in_place = dy;
-        simd.fn<UnaryB>("asyncrl_tanh_backward")(in_place.data(), in_place.data(), yt.data(), N);
+        KERNEL_FN(simd, asyncrl_tanh_backward)(in_place.data(), in_place.data(), yt.data(), N);
         expect(bitwise_equal(in_place.values(), dx1.values()), s + " tanh_backward: in place (dx aliases dy)");
     }
 }
@@ -276,23 +250,23 @@ void check_optimisers(const Lib &simd, const Lib &ref, int64_t N) {
     for (int64_t i = 0; i < N; i++) g.data()[i] = std::fabs(g.data()[i]);
     {
         Buf t1 = theta, g1 = g, t2 = theta, g2 = g;
-        expect(simd.fn<Rms>("asyncrl_shared_rmsprop")(t1.data(), g1.data(), d.data(), N, 7e-4f, 0.99f, 0.1f) == 0, s + " rmsprop ok");
-        ref.fn<Rms>("asyncrl_shared_rmsprop")(t2.data(), g2.data(), d.data(), N, 7e-4f, 0.99f, 0.1f);
+        expect(KERNEL_FN(simd, asyncrl_shared_rmsprop)(t1.data(), g1.data(), d.data(), N, 7e-4f, 0.99f, 0.1f) == 0, s + " rmsprop ok");
+        KERNEL_FN(ref, asyncrl_shared_rmsprop)(t2.data(), g2.data(), d.data(), N, 7e-4f, 0.99f, 0.1f);
         expect_close(t1.values(), t2.values(), {}, 1, s + " rmsprop theta");
         expect_close(g1.values(), g2.values(), {}, 1, s + " rmsprop g");
         expect(t1.guard_intact() && g1.guard_intact(), s + " rmsprop writes nothing past N");
     }
     {
         Buf t1 = theta, m1 = m, t2 = theta, m2 = m;
-        expect(simd.fn<Mom>("asyncrl_momentum_sgd")(t1.data(), m1.data(), d.data(), N, 1e-2f, 0.9f) == 0, s + " momentum ok");
-        ref.fn<Mom>("asyncrl_momentum_sgd")(t2.data(), m2.data(), d.data(), N, 1e-2f, 0.9f);
+        expect(KERNEL_FN(simd, asyncrl_momentum_sgd)(t1.data(), m1.data(), d.data(), N, 1e-2f, 0.9f) == 0, s + " momentum ok");
+        KERNEL_FN(ref, asyncrl_momentum_sgd)(t2.data(), m2.data(), d.data(), N, 1e-2f, 0.9f);
         expect_close(t1.values(), t2.values(), {}, 1, s + " momentum theta");
         expect_close(m1.values(), m2.values(), {}, 1, s + " momentum m");
     }
     for (float max_norm : {0.5f, 1e9f, 0.0f, -1.0f}) {
         Buf g1 = d, g2 = d, n1(1, false), n2(1, false);
-        const asyncrl_status s1 = simd.fn<Clip>("asyncrl_clip_grad_norm")(g1.data(), n1.data(), N, max_norm);
-        const asyncrl_status s2 = ref.fn<Clip>("asyncrl_clip_grad_norm")(g2.data(), n2.data(), N, max_norm);
+        const asyncrl_status s1 = KERNEL_FN(simd, asyncrl_clip_grad_norm)(g1.data(), n1.data(), N, max_norm);
+        const asyncrl_status s2 = KERNEL_FN(ref, asyncrl_clip_grad_norm)(g2.data(), n2.data(), N, max_norm);
         const std::string t = s + " clip_grad_norm max_norm " + std::to_string(max_norm);
         expect(s1 == s2, t + ": status");
         expect_close(n1.values(), n2.values(), {}, static_cast<double>(N + 1), t + ": norm");
@@ -303,7 +277,7 @@ void check_optimisers(const Lib &simd, const Lib &ref, int64_t N) {
             Buf g1 = d, n1(1, false);
             g1.data()[N - 1] = bad;
             const std::vector<float> before = g1.values();
-            const asyncrl_status st = simd.fn<Clip>("asyncrl_clip_grad_norm")(g1.data(), n1.data(), N, 1.0f);
+            const asyncrl_status st = KERNEL_FN(simd, asyncrl_clip_grad_norm)(g1.data(), n1.data(), N, 1.0f);
             expect(st == ASYNCRL_ERR_NON_FINITE, s + " clip_grad_norm: a non-finite element is NON_FINITE");
             expect(bitwise_equal(g1.values(), before), s + " clip_grad_norm: ... and grad is left untouched");
             expect(!std::isfinite(n1.data()[0]), s + " clip_grad_norm: ... and the norm reported is not finite");
@@ -311,7 +285,7 @@ void check_optimisers(const Lib &simd, const Lib &ref, int64_t N) {
     }
     {
         Buf dst(N, false), src(N);
-        simd.fn<Copy>("asyncrl_copy")(dst.data(), src.data(), N);
+        KERNEL_FN(simd, asyncrl_copy)(dst.data(), src.data(), N);
         expect(bitwise_equal(dst.values(), src.values()) && dst.guard_intact(), s + " copy");
     }
 }
@@ -321,9 +295,9 @@ void check_a3c(const Lib &simd, const Lib &ref) {
     Buf logits(B * A), values(B), returns(B);
     std::vector<int32_t> actions = {0, 5, 2, 3, 1};
     Buf dl1(B * A, false), dv1(B, false), st1(3, false), dl2 = dl1, dv2 = dv1, st2 = st1;
-    simd.fn<A3c>("asyncrl_a3c_loss_backward")(dl1.data(), dv1.data(), st1.data(), logits.data(), values.data(),
+    KERNEL_FN(simd, asyncrl_a3c_loss_backward)(dl1.data(), dv1.data(), st1.data(), logits.data(), values.data(),
                                               actions.data(), returns.data(), B, A, 0.01f, 0.5f);
-    ref.fn<A3c>("asyncrl_a3c_loss_backward")(dl2.data(), dv2.data(), st2.data(), logits.data(), values.data(),
+    KERNEL_FN(ref, asyncrl_a3c_loss_backward)(dl2.data(), dv2.data(), st2.data(), logits.data(), values.data(),
                                              actions.data(), returns.data(), B, A, 0.01f, 0.5f);
     expect(bitwise_equal(dl1.values(), dl2.values()) && bitwise_equal(st1.values(), st2.values()),
            "a3c_loss_backward: the reference's, bit for bit");
@@ -348,67 +322,67 @@ void check_statuses(const Lib &simd, const Lib &ref) {
     };
     const Case cases[] = {
         {"dense_forward y NULL", [](const Lib &l, float *, float *, float *, const float *q, int64_t) {
-             return l.fn<DenseF>("asyncrl_dense_forward")(nullptr, q, q, q, 2, 3, 4); }, ASYNCRL_ERR_NULL_POINTER},
+             return KERNEL_FN(l, asyncrl_dense_forward)(nullptr, q, q, q, 2, 3, 4); }, ASYNCRL_ERR_NULL_POINTER},
         {"dense_forward b NULL, I=0", [](const Lib &l, float *a, float *, float *, const float *q, int64_t) {
-             return l.fn<DenseF>("asyncrl_dense_forward")(a, q, q, nullptr, 2, 0, 4); }, ASYNCRL_ERR_NULL_POINTER},
+             return KERNEL_FN(l, asyncrl_dense_forward)(a, q, q, nullptr, 2, 0, 4); }, ASYNCRL_ERR_NULL_POINTER},
         {"dense_forward I=0", [](const Lib &l, float *a, float *, float *, const float *q, int64_t) {
-             return l.fn<DenseF>("asyncrl_dense_forward")(a, q, q, q, 2, 0, 4); }, ASYNCRL_ERR_BAD_SIZE},
+             return KERNEL_FN(l, asyncrl_dense_forward)(a, q, q, q, 2, 0, 4); }, ASYNCRL_ERR_BAD_SIZE},
         {"dense_forward B=-1", [](const Lib &l, float *a, float *, float *, const float *q, int64_t) {
-             return l.fn<DenseF>("asyncrl_dense_forward")(a, q, q, q, -1, 3, 4); }, ASYNCRL_ERR_BAD_SIZE},
+             return KERNEL_FN(l, asyncrl_dense_forward)(a, q, q, q, -1, 3, 4); }, ASYNCRL_ERR_BAD_SIZE},
         {"dense_forward B*I overflows", [](const Lib &l, float *a, float *, float *, const float *q, int64_t h) {
-             return l.fn<DenseF>("asyncrl_dense_forward")(a, q, q, q, h, h, 4); }, ASYNCRL_ERR_BAD_SIZE},
+             return KERNEL_FN(l, asyncrl_dense_forward)(a, q, q, q, h, h, 4); }, ASYNCRL_ERR_BAD_SIZE},
         {"dense_backward dw NULL", [](const Lib &l, float *a, float *, float *c, const float *q, int64_t) {
-             return l.fn<DenseB>("asyncrl_dense_backward")(a, nullptr, c, q, q, q, 2, 3, 4); }, ASYNCRL_ERR_NULL_POINTER},
+             return KERNEL_FN(l, asyncrl_dense_backward)(a, nullptr, c, q, q, q, 2, 3, 4); }, ASYNCRL_ERR_NULL_POINTER},
         {"dense_backward O=0", [](const Lib &l, float *a, float *b, float *c, const float *q, int64_t) {
-             return l.fn<DenseB>("asyncrl_dense_backward")(a, b, c, q, q, q, 2, 3, 0); }, ASYNCRL_ERR_BAD_SIZE},
+             return KERNEL_FN(l, asyncrl_dense_backward)(a, b, c, q, q, q, 2, 3, 0); }, ASYNCRL_ERR_BAD_SIZE},
         {"relu_forward N=-1", [](const Lib &l, float *a, float *, float *, const float *q, int64_t) {
-             return l.fn<Unary>("asyncrl_relu_forward")(a, q, -1); }, ASYNCRL_ERR_BAD_SIZE},
+             return KERNEL_FN(l, asyncrl_relu_forward)(a, q, -1); }, ASYNCRL_ERR_BAD_SIZE},
         {"relu_forward x NULL", [](const Lib &l, float *a, float *, float *, const float *, int64_t) {
-             return l.fn<Unary>("asyncrl_relu_forward")(a, nullptr, 4); }, ASYNCRL_ERR_NULL_POINTER},
+             return KERNEL_FN(l, asyncrl_relu_forward)(a, nullptr, 4); }, ASYNCRL_ERR_NULL_POINTER},
         {"relu_backward N huge", [](const Lib &l, float *a, float *, float *, const float *q, int64_t) {
-             return l.fn<UnaryB>("asyncrl_relu_backward")(a, q, q, std::numeric_limits<int64_t>::max()); }, ASYNCRL_ERR_BAD_SIZE},
+             return KERNEL_FN(l, asyncrl_relu_backward)(a, q, q, std::numeric_limits<int64_t>::max()); }, ASYNCRL_ERR_BAD_SIZE},
         {"tanh_backward y NULL", [](const Lib &l, float *a, float *, float *, const float *q, int64_t) {
-             return l.fn<UnaryB>("asyncrl_tanh_backward")(a, q, nullptr, 4); }, ASYNCRL_ERR_NULL_POINTER},
+             return KERNEL_FN(l, asyncrl_tanh_backward)(a, q, nullptr, 4); }, ASYNCRL_ERR_NULL_POINTER},
         {"conv2d_forward K>H", [](const Lib &l, float *a, float *, float *, const float *q, int64_t) {
-             return l.fn<ConvF>("asyncrl_conv2d_forward")(a, q, q, q, 1, 1, 3, 3, 1, 4, 1); }, ASYNCRL_ERR_BAD_SIZE},
+             return KERNEL_FN(l, asyncrl_conv2d_forward)(a, q, q, q, 1, 1, 3, 3, 1, 4, 1); }, ASYNCRL_ERR_BAD_SIZE},
         {"conv2d_forward S=0", [](const Lib &l, float *a, float *, float *, const float *q, int64_t) {
-             return l.fn<ConvF>("asyncrl_conv2d_forward")(a, q, q, q, 1, 1, 3, 3, 1, 2, 0); }, ASYNCRL_ERR_BAD_SIZE},
+             return KERNEL_FN(l, asyncrl_conv2d_forward)(a, q, q, q, 1, 1, 3, 3, 1, 2, 0); }, ASYNCRL_ERR_BAD_SIZE},
         {"conv2d_forward w NULL", [](const Lib &l, float *a, float *, float *, const float *q, int64_t) {
-             return l.fn<ConvF>("asyncrl_conv2d_forward")(a, q, nullptr, q, 1, 1, 3, 3, 1, 2, 1); }, ASYNCRL_ERR_NULL_POINTER},
+             return KERNEL_FN(l, asyncrl_conv2d_forward)(a, q, nullptr, q, 1, 1, 3, 3, 1, 2, 1); }, ASYNCRL_ERR_NULL_POINTER},
         {"conv2d_backward C=0", [](const Lib &l, float *a, float *b, float *c, const float *q, int64_t) {
-             return l.fn<ConvB>("asyncrl_conv2d_backward")(a, b, c, q, q, q, 1, 0, 3, 3, 1, 2, 1); }, ASYNCRL_ERR_BAD_SIZE},
+             return KERNEL_FN(l, asyncrl_conv2d_backward)(a, b, c, q, q, q, 1, 0, 3, 3, 1, 2, 1); }, ASYNCRL_ERR_BAD_SIZE},
         {"conv2d_backward db NULL", [](const Lib &l, float *a, float *b, float *, const float *q, int64_t) {
-             return l.fn<ConvB>("asyncrl_conv2d_backward")(a, b, nullptr, q, q, q, 1, 1, 3, 3, 1, 2, 1); }, ASYNCRL_ERR_NULL_POINTER},
+             return KERNEL_FN(l, asyncrl_conv2d_backward)(a, b, nullptr, q, q, q, 1, 1, 3, 3, 1, 2, 1); }, ASYNCRL_ERR_NULL_POINTER},
         {"conv2d_backward B*C*H*W overflows", [](const Lib &l, float *a, float *b, float *c, const float *q, int64_t h) {
-             return l.fn<ConvB>("asyncrl_conv2d_backward")(a, b, c, q, q, q, h, h, 3, 3, 1, 2, 1); }, ASYNCRL_ERR_BAD_SIZE},
+             return KERNEL_FN(l, asyncrl_conv2d_backward)(a, b, c, q, q, q, h, h, 3, 3, 1, 2, 1); }, ASYNCRL_ERR_BAD_SIZE},
         {"lstm_cell_forward H=0", [](const Lib &l, float *a, float *b, float *c, const float *q, int64_t) {
-             return l.fn<LstmF>("asyncrl_lstm_cell_forward")(a, b, c, q, q, q, q, q, q, 1, 2, 0); }, ASYNCRL_ERR_BAD_SIZE},
+             return KERNEL_FN(l, asyncrl_lstm_cell_forward)(a, b, c, q, q, q, q, q, q, 1, 2, 0); }, ASYNCRL_ERR_BAD_SIZE},
         {"lstm_cell_forward gates NULL", [](const Lib &l, float *a, float *b, float *, const float *q, int64_t) {
-             return l.fn<LstmF>("asyncrl_lstm_cell_forward")(a, b, nullptr, q, q, q, q, q, q, 1, 2, 3); }, ASYNCRL_ERR_NULL_POINTER},
+             return KERNEL_FN(l, asyncrl_lstm_cell_forward)(a, b, nullptr, q, q, q, q, q, q, 1, 2, 3); }, ASYNCRL_ERR_NULL_POINTER},
         {"lstm_cell_backward I=0", [](const Lib &l, float *a, float *b, float *c, const float *q, int64_t) {
-             return l.fn<LstmB>("asyncrl_lstm_cell_backward")(a, b, nullptr, c, c, c, q, q, q, q, q, q, q, q, q, 1, 0, 2); }, ASYNCRL_ERR_BAD_SIZE},
+             return KERNEL_FN(l, asyncrl_lstm_cell_backward)(a, b, nullptr, c, c, c, q, q, q, q, q, q, q, q, q, 1, 0, 2); }, ASYNCRL_ERR_BAD_SIZE},
         {"lstm_cell_backward B=-2", [](const Lib &l, float *a, float *b, float *c, const float *q, int64_t) {
-             return l.fn<LstmB>("asyncrl_lstm_cell_backward")(a, b, nullptr, c, c, c, q, q, q, q, q, q, q, q, q, -2, 3, 2); }, ASYNCRL_ERR_BAD_SIZE},
+             return KERNEL_FN(l, asyncrl_lstm_cell_backward)(a, b, nullptr, c, c, c, q, q, q, q, q, q, q, q, q, -2, 3, 2); }, ASYNCRL_ERR_BAD_SIZE},
         {"clip_grad_norm max_norm NaN", [](const Lib &l, float *a, float *b, float *, const float *, int64_t) {
-             return l.fn<Clip>("asyncrl_clip_grad_norm")(a, b, 4, NAN); }, ASYNCRL_ERR_BAD_ARGUMENT},
+             return KERNEL_FN(l, asyncrl_clip_grad_norm)(a, b, 4, NAN); }, ASYNCRL_ERR_BAD_ARGUMENT},
         {"clip_grad_norm N=-1", [](const Lib &l, float *a, float *b, float *, const float *, int64_t) {
-             return l.fn<Clip>("asyncrl_clip_grad_norm")(a, b, -1, 1.0f); }, ASYNCRL_ERR_BAD_SIZE},
+             return KERNEL_FN(l, asyncrl_clip_grad_norm)(a, b, -1, 1.0f); }, ASYNCRL_ERR_BAD_SIZE},
         {"shared_rmsprop alpha 1.5", [](const Lib &l, float *a, float *b, float *, const float *q, int64_t) {
-             return l.fn<Rms>("asyncrl_shared_rmsprop")(a, b, q, 4, 1e-3f, 1.5f, 0.1f); }, ASYNCRL_ERR_BAD_ARGUMENT},
+             return KERNEL_FN(l, asyncrl_shared_rmsprop)(a, b, q, 4, 1e-3f, 1.5f, 0.1f); }, ASYNCRL_ERR_BAD_ARGUMENT},
         {"shared_rmsprop lr NaN", [](const Lib &l, float *a, float *b, float *, const float *q, int64_t) {
-             return l.fn<Rms>("asyncrl_shared_rmsprop")(a, b, q, 4, NAN, 0.9f, 0.1f); }, ASYNCRL_ERR_BAD_ARGUMENT},
+             return KERNEL_FN(l, asyncrl_shared_rmsprop)(a, b, q, 4, NAN, 0.9f, 0.1f); }, ASYNCRL_ERR_BAD_ARGUMENT},
         {"shared_rmsprop eps -1", [](const Lib &l, float *a, float *b, float *, const float *q, int64_t) {
-             return l.fn<Rms>("asyncrl_shared_rmsprop")(a, b, q, 4, 1e-3f, 0.9f, -1.0f); }, ASYNCRL_ERR_BAD_ARGUMENT},
+             return KERNEL_FN(l, asyncrl_shared_rmsprop)(a, b, q, 4, 1e-3f, 0.9f, -1.0f); }, ASYNCRL_ERR_BAD_ARGUMENT},
         {"shared_rmsprop N=-1 and alpha 1.5 (sizes first)", [](const Lib &l, float *a, float *b, float *, const float *q, int64_t) {
-             return l.fn<Rms>("asyncrl_shared_rmsprop")(a, b, q, -1, 1e-3f, 1.5f, 0.1f); }, ASYNCRL_ERR_BAD_SIZE},
+             return KERNEL_FN(l, asyncrl_shared_rmsprop)(a, b, q, -1, 1e-3f, 1.5f, 0.1f); }, ASYNCRL_ERR_BAD_SIZE},
         {"shared_rmsprop g NULL and N=-1 (pointers first)", [](const Lib &l, float *a, float *, float *, const float *q, int64_t) {
-             return l.fn<Rms>("asyncrl_shared_rmsprop")(a, nullptr, q, -1, 1e-3f, 0.9f, 0.1f); }, ASYNCRL_ERR_NULL_POINTER},
+             return KERNEL_FN(l, asyncrl_shared_rmsprop)(a, nullptr, q, -1, 1e-3f, 0.9f, 0.1f); }, ASYNCRL_ERR_NULL_POINTER},
         {"momentum_sgd alpha NaN", [](const Lib &l, float *a, float *b, float *, const float *q, int64_t) {
-             return l.fn<Mom>("asyncrl_momentum_sgd")(a, b, q, 4, 1e-3f, NAN); }, ASYNCRL_ERR_BAD_ARGUMENT},
+             return KERNEL_FN(l, asyncrl_momentum_sgd)(a, b, q, 4, 1e-3f, NAN); }, ASYNCRL_ERR_BAD_ARGUMENT},
         {"momentum_sgd lr inf", [](const Lib &l, float *a, float *b, float *, const float *q, int64_t) {
-             return l.fn<Mom>("asyncrl_momentum_sgd")(a, b, q, 4, INFINITY, 0.9f); }, ASYNCRL_ERR_BAD_ARGUMENT},
+             return KERNEL_FN(l, asyncrl_momentum_sgd)(a, b, q, 4, INFINITY, 0.9f); }, ASYNCRL_ERR_BAD_ARGUMENT},
         {"copy N=-1", [](const Lib &l, float *a, float *, float *, const float *q, int64_t) {
-             return l.fn<Copy>("asyncrl_copy")(a, q, -1); }, ASYNCRL_ERR_BAD_SIZE},
+             return KERNEL_FN(l, asyncrl_copy)(a, q, -1); }, ASYNCRL_ERR_BAD_SIZE},
     };
     for (const Case &c : cases) {
         const asyncrl_status want = c.call(ref, y, y2, y3, p, huge);
@@ -440,15 +414,8 @@ bool cpu_has_avx512() {
 }  // namespace
 
 int main(int argc, char **argv) {
-    if (argc != 4) {
-        std::fprintf(stderr, "usage: %s LIBSIMD LIBREFERENCE best|avx2|reference\n", argv[0]);
-        return 2;
-    }
-    Lib simd{dlopen(argv[1], RTLD_NOW | RTLD_LOCAL)}, ref{dlopen(argv[2], RTLD_NOW | RTLD_LOCAL)};
-    if (!simd.handle || !ref.handle) {
-        std::fprintf(stderr, "dlopen failed: %s\n", dlerror());
-        return 2;
-    }
+    Lib simd{}, ref{};
+    if (!open_libraries(argc, argv, 3, "LIBSIMD LIBREFERENCE best|avx2|reference", &simd, &ref)) return 2;
     const std::string asked = argv[3];
 
     // exports: the contract and the diagnostic, not the hidden reference copies
@@ -457,7 +424,7 @@ int main(int argc, char **argv) {
            "asyncrl_kernel_name() is \"simd\"");
     expect(simd.fn<int32_t (*)()>("asyncrl_kernel_version")() == ASYNCRL_KERNEL_VERSION, "contract version");
     expect(dlsym(simd.handle, "asyncrl_reference_dense_forward") == nullptr, "the reference copies are hidden");
-    const Isa isa = simd.fn<Isa>("asyncrl_simd_isa");
+    const auto isa = KERNEL_FN(simd, asyncrl_simd_isa);
     expect(isa != nullptr, "exports asyncrl_simd_isa");
     if (!isa) return 1;
     std::string want_isa = "reference";

@@ -25,6 +25,10 @@
 
 /* The reference kernel's functions, for the ops not accelerated here and for refused calls. */
 #include "../reference/fallback.h"
+/* The reference's size rules and the LSTM cell's elementwise steps. */
+#include "../reference/common.h"
+
+using namespace asyncrl_common;
 
 namespace {
 
@@ -38,9 +42,6 @@ asyncrl_cblas_sgemm_fn sgemm() {
 /* Floats of the stack scratch block that conv2d's im2col columns and the LSTM's dz rows use. */
 constexpr int64_t kScratch = 16384;
 
-/* The largest element count of a float buffer whose size in bytes still fits in ptrdiff_t. */
-constexpr int64_t kMaxElements = static_cast<int64_t>(PTRDIFF_MAX / sizeof(float));
-
 /* Whether every value (each >= 0) fits sgemm's 32-bit sizes and leading dimensions. */
 bool int32_sizes(std::initializer_list<int64_t> values) {
     for (int64_t v : values) {
@@ -49,22 +50,18 @@ bool int32_sizes(std::initializer_list<int64_t> values) {
     return true;
 }
 
-/* Whether a tensor of these dimensions (each >= 0) is addressable, as the reference asks. */
-bool fits_all(std::initializer_list<int64_t> dims) {
-    int64_t n = 1;
-    for (int64_t d : dims) {
-        if (d != 0 && n > kMaxElements / d) return false;
-        n *= d;
-    }
-    return true;
+/*
+ * The ops this kernel does not accelerate: the reference's, once cblas_sgemm is bound (before,
+ * every compute function refuses with NULL_POINTER, as blas_ext.h says).
+ */
+template <typename... Params, typename... Args>
+asyncrl_status reference_once_bound(asyncrl_status (*reference)(Params...), Args... args) {
+    if (!sgemm()) return ASYNCRL_ERR_NULL_POINTER;
+    return reference(args...);
 }
 
 int32_t i32(int64_t v) {
     return static_cast<int32_t>(v);
-}
-
-float sigmoid(float z) {
-    return 1.0f / (1.0f + std::exp(-z));
 }
 
 /*
@@ -113,14 +110,6 @@ void col2im_add(float *dx_n, const float *col, int64_t p0, int64_t pb, int64_t C
     }
 }
 
-/* The size rules of conv2d (the reference's). */
-bool conv2d_sizes_ok(int64_t B, int64_t C, int64_t H, int64_t W, int64_t F, int64_t K, int64_t S) {
-    if (B < 0 || C < 1 || H < 1 || W < 1 || F < 1 || K < 1 || S < 1) return false;
-    if (K > H || K > W) return false;
-    const int64_t Ho = (H - K) / S + 1, Wo = (W - K) / S + 1;
-    return fits_all({B, C, H, W}) && fits_all({F, C, K, K}) && fits_all({B, F, Ho, Wo});
-}
-
 /* Whether the sgemm path takes this convolution: 32-bit sizes and a column that fits the scratch. */
 bool conv2d_sgemm_shape(int64_t C, int64_t H, int64_t W, int64_t F, int64_t K, int64_t S) {
     const int64_t Ho = (H - K) / S + 1, Wo = (W - K) / S + 1;
@@ -147,15 +136,10 @@ const char *asyncrl_kernel_name(void) {
 }
 
 const char *asyncrl_status_string(asyncrl_status status) {
-    switch (status) {
-    case ASYNCRL_OK: return "ok";
-    case ASYNCRL_ERR_NULL_POINTER:
+    if (status == ASYNCRL_ERR_NULL_POINTER) {
         return "a required pointer was NULL (or cblas_sgemm is not bound yet: call asyncrl_blas_bind first)";
-    case ASYNCRL_ERR_BAD_SIZE: return "a size was negative, zero where it must be positive, or too large";
-    case ASYNCRL_ERR_BAD_ARGUMENT: return "a value was outside its domain (an action index or a coefficient)";
-    case ASYNCRL_ERR_NON_FINITE: return "a NaN or infinity where a finite number is required";
-    default: return "unknown status";
     }
+    return asyncrl_reference_status_string(status);  // the same statuses, so the same words
 }
 
 /* ---- dense ------------------------------------------------------------------------------------ */
@@ -200,37 +184,26 @@ asyncrl_status asyncrl_dense_backward(float *dx, float *dw, float *db, const flo
         gemm(ASYNCRL_CBLAS_ROW_MAJOR, ASYNCRL_CBLAS_TRANS, ASYNCRL_CBLAS_NO_TRANS, i32(O), i32(I), i32(B),
              1.0f, dy, i32(O), x, i32(I), 1.0f, dw, i32(I));
     }
-    // db[o] += sum over rows of dy[b,o]
-    for (int64_t o = 0; o < O; o++) {
-        float acc = 0.0f;
-        for (int64_t row = 0; row < B; row++) {
-            acc += dy[row * O + o];
-        }
-        db[o] += acc;
-    }
+    bias_backward(db, dy, B, O, 1);  // db[o] += sum over rows of dy[b,o]
     return ASYNCRL_OK;
 }
 
 /* ---- activations: the reference's ----------------------------------------------------------- */
 
 asyncrl_status asyncrl_relu_forward(float *y, const float *x, int64_t N) {
-    if (!sgemm()) return ASYNCRL_ERR_NULL_POINTER;
-    return asyncrl_reference_relu_forward(y, x, N);
+    return reference_once_bound(asyncrl_reference_relu_forward, y, x, N);
 }
 
 asyncrl_status asyncrl_relu_backward(float *dx, const float *dy, const float *y, int64_t N) {
-    if (!sgemm()) return ASYNCRL_ERR_NULL_POINTER;
-    return asyncrl_reference_relu_backward(dx, dy, y, N);
+    return reference_once_bound(asyncrl_reference_relu_backward, dx, dy, y, N);
 }
 
 asyncrl_status asyncrl_tanh_forward(float *y, const float *x, int64_t N) {
-    if (!sgemm()) return ASYNCRL_ERR_NULL_POINTER;
-    return asyncrl_reference_tanh_forward(y, x, N);
+    return reference_once_bound(asyncrl_reference_tanh_forward, y, x, N);
 }
 
 asyncrl_status asyncrl_tanh_backward(float *dx, const float *dy, const float *y, int64_t N) {
-    if (!sgemm()) return ASYNCRL_ERR_NULL_POINTER;
-    return asyncrl_reference_tanh_backward(dx, dy, y, N);
+    return reference_once_bound(asyncrl_reference_tanh_backward, dx, dy, y, N);
 }
 
 /* ---- 2-D convolution: im2col blocks through sgemm ------------------------------------------- */
@@ -298,28 +271,11 @@ asyncrl_status asyncrl_conv2d_backward(float *dx, float *dw, float *db, const fl
             }
         }
     }
-    // db[f] += sum over n, oy, ox of dy[n,f,oy,ox]
-    for (int64_t f = 0; f < F; f++) {
-        float acc = 0.0f;
-        for (int64_t n = 0; n < B; n++) {
-            const float *dy_map = dy + (n * F + f) * P;  // (P)
-            for (int64_t k = 0; k < P; k++) acc += dy_map[k];
-        }
-        db[f] += acc;
-    }
+    bias_backward(db, dy, B, F, P);  // db[f] += sum over n, oy, ox of dy[n,f,oy,ox]
     return ASYNCRL_OK;
 }
 
 /* ---- LSTM cell: the gate products through sgemm ------------------------------------------------ */
-
-namespace {
-
-bool lstm_sizes_ok(int64_t B, int64_t I, int64_t H) {
-    return B >= 0 && I >= 1 && H >= 1 && fits_all({B, I}) && fits_all({B, 4, H}) &&
-           fits_all({4, H, I}) && fits_all({4, H, H});
-}
-
-}  // namespace
 
 asyncrl_status asyncrl_lstm_cell_forward(float *h, float *c, float *gates, const float *x,
                                          const float *h_prev, const float *c_prev,
@@ -345,17 +301,7 @@ asyncrl_status asyncrl_lstm_cell_forward(float *h, float *c, float *gates, const
              1.0f, h_prev, i32(H), w_hh, i32(H), 1.0f, gates, i32(G));
     }
     for (int64_t n = 0; n < B; n++) {
-        float *g_row = gates + n * G;  // (4H): i | f | g | o
-        for (int64_t k = 0; k < G; k++) {
-            // rows [2H, 3H) are the candidate g, under tanh; the other three gates are sigmoids
-            g_row[k] = (k >= 2 * H && k < 3 * H) ? std::tanh(g_row[k]) : sigmoid(g_row[k]);
-        }
-        for (int64_t j = 0; j < H; j++) {
-            const float ig = g_row[j], fg = g_row[H + j], gg = g_row[2 * H + j], og = g_row[3 * H + j];
-            const float cj = fg * c_prev[n * H + j] + ig * gg;
-            c[n * H + j] = cj;
-            h[n * H + j] = og * std::tanh(cj);
-        }
+        lstm_row_forward(h + n * H, c + n * H, gates + n * G, c_prev + n * H, H);
     }
     return ASYNCRL_OK;
 }
@@ -388,15 +334,10 @@ asyncrl_status asyncrl_lstm_cell_backward(float *dh_prev, float *dc_prev, float 
             const float *g_row = gates + n * G;  // (4H): i | f | g | o
             float *dz_row = dz + r * G;          // (4H)
             for (int64_t j = 0; j < H; j++) {
-                const float ig = g_row[j], fg = g_row[H + j], gg = g_row[2 * H + j], og = g_row[3 * H + j];
-                const float tc = std::tanh(c[n * H + j]);
-                const float dhj = dh[n * H + j];
-                const float dct = dc[n * H + j] + dhj * og * (1.0f - tc * tc);  // dL/dc, all of it
-                dc_prev[n * H + j] = dct * fg;                                   // after reading dc
-                dz_row[j] = dct * gg * ig * (1.0f - ig);
-                dz_row[H + j] = dct * c_prev[n * H + j] * fg * (1.0f - fg);
-                dz_row[2 * H + j] = dct * ig * (1.0f - gg * gg);
-                dz_row[3 * H + j] = dhj * tc * og * (1.0f - og);
+                float d[4];  // i, f, g, o
+                const int64_t u = n * H + j;
+                dc_prev[u] = lstm_unit_backward(d, g_row, H, j, c[u], c_prev[u], dh[u], dc[u]);
+                for (int64_t q = 0; q < 4; q++) dz_row[q * H + j] = d[q];
             }
         }
         for (int64_t k = 0; k < G; k++) {
@@ -426,9 +367,8 @@ asyncrl_status asyncrl_a3c_loss_backward(float *dlogits, float *dvalues, float *
                                          const float *logits, const float *values,
                                          const int32_t *actions, const float *returns, int64_t B,
                                          int64_t A, float entropy_beta, float value_coef) {
-    if (!sgemm()) return ASYNCRL_ERR_NULL_POINTER;
-    return asyncrl_reference_a3c_loss_backward(dlogits, dvalues, stats, logits, values, actions, returns,
-                                               B, A, entropy_beta, value_coef);
+    return reference_once_bound(asyncrl_reference_a3c_loss_backward, dlogits, dvalues, stats, logits,
+                                values, actions, returns, B, A, entropy_beta, value_coef);
 }
 
 asyncrl_status asyncrl_gaussian_loss_backward(float *dmu, float *dv, float *dvalues, float *stats,
@@ -436,38 +376,32 @@ asyncrl_status asyncrl_gaussian_loss_backward(float *dmu, float *dv, float *dval
                                               const float *values, const float *actions,
                                               const float *returns, int64_t B, int64_t D,
                                               float entropy_beta, float value_coef) {
-    if (!sgemm()) return ASYNCRL_ERR_NULL_POINTER;
-    return asyncrl_reference_gaussian_loss_backward(dmu, dv, dvalues, stats, mu, v, values, actions,
-                                                    returns, B, D, entropy_beta, value_coef);
+    return reference_once_bound(asyncrl_reference_gaussian_loss_backward, dmu, dv, dvalues, stats, mu, v,
+                                values, actions, returns, B, D, entropy_beta, value_coef);
 }
 
 asyncrl_status asyncrl_q_loss_backward(float *dq, float *stats, const float *q,
                                        const int32_t *actions, const float *targets, int64_t B,
                                        int64_t A, float coef) {
-    if (!sgemm()) return ASYNCRL_ERR_NULL_POINTER;
-    return asyncrl_reference_q_loss_backward(dq, stats, q, actions, targets, B, A, coef);
+    return reference_once_bound(asyncrl_reference_q_loss_backward, dq, stats, q, actions, targets, B, A, coef);
 }
 
 asyncrl_status asyncrl_clip_grad_norm(float *grad, float *norm_out, int64_t N, float max_norm) {
-    if (!sgemm()) return ASYNCRL_ERR_NULL_POINTER;
-    return asyncrl_reference_clip_grad_norm(grad, norm_out, N, max_norm);
+    return reference_once_bound(asyncrl_reference_clip_grad_norm, grad, norm_out, N, max_norm);
 }
 
 asyncrl_status asyncrl_shared_rmsprop(float *theta, float *g, const float *dtheta, int64_t N,
                                       float lr, float alpha, float eps) {
-    if (!sgemm()) return ASYNCRL_ERR_NULL_POINTER;
-    return asyncrl_reference_shared_rmsprop(theta, g, dtheta, N, lr, alpha, eps);
+    return reference_once_bound(asyncrl_reference_shared_rmsprop, theta, g, dtheta, N, lr, alpha, eps);
 }
 
 asyncrl_status asyncrl_momentum_sgd(float *theta, float *m, const float *dtheta, int64_t N,
                                     float lr, float alpha) {
-    if (!sgemm()) return ASYNCRL_ERR_NULL_POINTER;
-    return asyncrl_reference_momentum_sgd(theta, m, dtheta, N, lr, alpha);
+    return reference_once_bound(asyncrl_reference_momentum_sgd, theta, m, dtheta, N, lr, alpha);
 }
 
 asyncrl_status asyncrl_copy(float *dst, const float *src, int64_t N) {
-    if (!sgemm()) return ASYNCRL_ERR_NULL_POINTER;
-    return asyncrl_reference_copy(dst, src, N);
+    return reference_once_bound(asyncrl_reference_copy, dst, src, N);
 }
 
 }  // extern "C"

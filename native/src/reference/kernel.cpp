@@ -10,11 +10,10 @@
  */
 #include "asyncrl/kernel.h"
 
-#include <cfloat>
+#include "common.h"
+
 #include <cmath>
-#include <cstddef>
 #include <cstdint>
-#include <initializer_list>
 
 /* The test library asyncrl_test_wrong_version sets this to 99 to prove the loader refuses it. */
 #ifndef ASYNCRL_REPORTED_VERSION
@@ -32,42 +31,8 @@
 #define ASYNCRL_RELU_PASSES(y) ((y) > 0.0f)
 #endif
 
-namespace {
-
-/* The largest element count of a float buffer whose size in bytes still fits in ptrdiff_t. */
-constexpr int64_t kMaxElements = static_cast<int64_t>(PTRDIFF_MAX / sizeof(float));
-
-/* Whether a buffer of rows x cols floats (both >= 0) is addressable; larger sizes are BAD_SIZE. */
-bool fits(int64_t rows, int64_t cols) {
-    return rows == 0 || cols <= kMaxElements / rows;
-}
-
-/* Whether a tensor of these dimensions (each >= 0) is addressable; larger sizes are BAD_SIZE. */
-bool fits_all(std::initializer_list<int64_t> dims) {
-    int64_t n = 1;
-    for (int64_t d : dims) {
-        if (d != 0 && n > kMaxElements / d) return false;
-        n *= d;
-    }
-    return true;
-}
-
-/* The logistic function, 1 / (1 + exp(-z)): exp overflows to inf for z < -88 and gives 0, not NaN. */
-float sigmoid(float z) {
-    return 1.0f / (1.0f + std::exp(-z));
-}
-
-/* A coefficient's domain check; false for NaN, since every comparison with NaN is false. */
-bool in_range(float v, float lo, float hi) {
-    return v >= lo && v <= hi;
-}
-
-/* Finite and >= 0: the domain of every coefficient except alpha and max_norm. */
-bool non_negative(float v) {
-    return in_range(v, 0.0f, FLT_MAX);
-}
-
-}  // namespace
+/* fits, fits_all, in_range, non_negative, the conv2d and LSTM size rules, the LSTM's elementwise steps */
+using namespace asyncrl_common;
 
 extern "C" {
 
@@ -147,14 +112,7 @@ asyncrl_status asyncrl_dense_backward(float *dx, float *dw, float *db, const flo
             dw_row[i] += acc;
         }
     }
-    // db[o] += sum over rows of dy[b,o]
-    for (int64_t o = 0; o < O; o++) {
-        float acc = 0.0f;
-        for (int64_t row = 0; row < B; row++) {
-            acc += dy[row * O + o];
-        }
-        db[o] += acc;
-    }
+    bias_backward(db, dy, B, O, 1);  // db[o] += sum over rows of dy[b,o]
     return ASYNCRL_OK;
 }
 
@@ -208,18 +166,6 @@ asyncrl_status asyncrl_tanh_backward(float *dx, const float *dy, const float *y,
 }
 
 /* ---- 2-D convolution ---------------------------------------------------------------------------- */
-
-namespace {
-
-/* The size rules of conv2d_forward and conv2d_backward. */
-bool conv2d_sizes_ok(int64_t B, int64_t C, int64_t H, int64_t W, int64_t F, int64_t K, int64_t S) {
-    if (B < 0 || C < 1 || H < 1 || W < 1 || F < 1 || K < 1 || S < 1) return false;
-    if (K > H || K > W) return false;
-    const int64_t Ho = (H - K) / S + 1, Wo = (W - K) / S + 1;
-    return fits_all({B, C, H, W}) && fits_all({F, C, K, K}) && fits_all({B, F, Ho, Wo});
-}
-
-}  // namespace
 
 asyncrl_status asyncrl_conv2d_forward(float *y, const float *x, const float *w, const float *b,
                                       int64_t B, int64_t C, int64_t H, int64_t W, int64_t F,
@@ -312,17 +258,7 @@ asyncrl_status asyncrl_conv2d_backward(float *dx, float *dw, float *db, const fl
             }
         }
     }
-    // db[f] += sum over n, oy, ox of dy[n,f,oy,ox]
-    for (int64_t f = 0; f < F; f++) {
-        float acc = 0.0f;
-        for (int64_t n = 0; n < B; n++) {
-            const float *dy_map = dy + (n * F + f) * Ho * Wo;  // (Ho,Wo)
-            for (int64_t k = 0; k < Ho * Wo; k++) {
-                acc += dy_map[k];
-            }
-        }
-        db[f] += acc;
-    }
+    bias_backward(db, dy, B, F, Ho * Wo);  // db[f] += sum over n, oy, ox of dy[n,f,oy,ox]
     return ASYNCRL_OK;
 }
 
@@ -337,16 +273,13 @@ asyncrl_status asyncrl_lstm_cell_forward(float *h, float *c, float *gates, const
     if (!h || !c || !gates || !x || !h_prev || !c_prev || !w_ih || !w_hh || !b) {
         return ASYNCRL_ERR_NULL_POINTER;
     }
-    if (B < 0 || I < 1 || H < 1) return ASYNCRL_ERR_BAD_SIZE;
-    if (!fits(B, I) || !fits_all({B, 4, H}) || !fits_all({4, H, I}) || !fits_all({4, H, H})) {
-        return ASYNCRL_ERR_BAD_SIZE;
-    }
+    if (!lstm_sizes_ok(B, I, H)) return ASYNCRL_ERR_BAD_SIZE;
     const int64_t G = 4 * H;
 
     for (int64_t n = 0; n < B; n++) {
         const float *x_row = x + n * I;       // (I)
         const float *hp_row = h_prev + n * H;  // (H)
-        float *g_row = gates + n * G;          // (4H): i | f | g | o
+        float *g_row = gates + n * G;          // (4H): z, then i | f | g | o
         for (int64_t k = 0; k < G; k++) {
             const float *wi_row = w_ih + k * I;  // (I)
             const float *wh_row = w_hh + k * H;  // (H)
@@ -357,15 +290,9 @@ asyncrl_status asyncrl_lstm_cell_forward(float *h, float *c, float *gates, const
             for (int64_t j = 0; j < H; j++) {
                 z += hp_row[j] * wh_row[j];
             }
-            // rows [2H, 3H) are the candidate g, under tanh; the other three gates are sigmoids
-            g_row[k] = (k >= 2 * H && k < 3 * H) ? std::tanh(z) : sigmoid(z);
+            g_row[k] = z;
         }
-        for (int64_t j = 0; j < H; j++) {
-            const float ig = g_row[j], fg = g_row[H + j], gg = g_row[2 * H + j], og = g_row[3 * H + j];
-            const float cj = fg * c_prev[n * H + j] + ig * gg;
-            c[n * H + j] = cj;
-            h[n * H + j] = og * std::tanh(cj);
-        }
+        lstm_row_forward(h + n * H, c + n * H, g_row, c_prev + n * H, H);
     }
     return ASYNCRL_OK;
 }
@@ -383,10 +310,7 @@ asyncrl_status asyncrl_lstm_cell_backward(float *dh_prev, float *dc_prev, float 
         !c_prev || !c || !gates || !w_ih || !w_hh) {
         return ASYNCRL_ERR_NULL_POINTER;
     }
-    if (B < 0 || I < 1 || H < 1) return ASYNCRL_ERR_BAD_SIZE;
-    if (!fits(B, I) || !fits_all({B, 4, H}) || !fits_all({4, H, I}) || !fits_all({4, H, H})) {
-        return ASYNCRL_ERR_BAD_SIZE;
-    }
+    if (!lstm_sizes_ok(B, I, H)) return ASYNCRL_ERR_BAD_SIZE;
     const int64_t G = 4 * H;
 
     // Row by row, unit by unit: the four pre-activation gradients dz of unit j, then what each
@@ -400,17 +324,9 @@ asyncrl_status asyncrl_lstm_cell_backward(float *dh_prev, float *dc_prev, float 
             dhp_row[j] = 0.0f;
         }
         for (int64_t j = 0; j < H; j++) {
-            const float ig = g_row[j], fg = g_row[H + j], gg = g_row[2 * H + j], og = g_row[3 * H + j];
-            const float tc = std::tanh(c[n * H + j]);
-            const float dhj = dh[n * H + j];
-            const float dct = dc[n * H + j] + dhj * og * (1.0f - tc * tc);  // dL/dc, all of it
-            dc_prev[n * H + j] = dct * fg;                                   // after reading dc
-            const float dz[4] = {
-                dct * gg * ig * (1.0f - ig),              // i = sigmoid(z_i)
-                dct * c_prev[n * H + j] * fg * (1.0f - fg),  // f = sigmoid(z_f)
-                dct * ig * (1.0f - gg * gg),              // g = tanh(z_g)
-                dhj * tc * og * (1.0f - og),              // o = sigmoid(z_o)
-            };
+            float dz[4];
+            const int64_t u = n * H + j;
+            dc_prev[u] = lstm_unit_backward(dz, g_row, H, j, c[u], c_prev[u], dh[u], dc[u]);
             for (int64_t q = 0; q < 4; q++) {
                 const int64_t k = q * H + j;
                 const float d = dz[q];

@@ -27,16 +27,17 @@
 
 #include "ops.h"
 
-#include <cfloat>
 #include <cmath>
-#include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
-#include <initializer_list>
 
 /* The reference kernel's functions, for the ops not accelerated here and for refused calls. */
 #include "../reference/fallback.h"
+/* The reference's size rules, so the fast path is taken only where the reference would compute. */
+#include "../reference/common.h"
+
+using namespace asyncrl_common;
 
 namespace {
 
@@ -63,30 +64,6 @@ const Ops *select_ops() {
 /* Chosen once, when the library is loaded. */
 const Ops *const g_ops = select_ops();
 
-/* The reference's size rules, repeated so the fast path is taken only where the reference would compute. */
-constexpr int64_t kMaxElements = static_cast<int64_t>(PTRDIFF_MAX / sizeof(float));
-
-bool fits(int64_t rows, int64_t cols) {
-    return rows == 0 || cols <= kMaxElements / rows;
-}
-
-bool fits_all(std::initializer_list<int64_t> dims) {
-    int64_t n = 1;
-    for (int64_t d : dims) {
-        if (d != 0 && n > kMaxElements / d) return false;
-        n *= d;
-    }
-    return true;
-}
-
-bool in_range(float v, float lo, float hi) {
-    return v >= lo && v <= hi;
-}
-
-bool non_negative(float v) {
-    return in_range(v, 0.0f, FLT_MAX);
-}
-
 bool dense_sizes_ok(int64_t B, int64_t I, int64_t O) {
     return B >= 0 && I >= 1 && O >= 1 && fits(B, I) && fits(B, O) && fits(O, I);
 }
@@ -95,21 +72,9 @@ bool flat_size_ok(int64_t N) {
     return N >= 0 && fits(N, 1);
 }
 
-bool conv2d_sizes_ok(int64_t B, int64_t C, int64_t H, int64_t W, int64_t F, int64_t K, int64_t S) {
-    if (B < 0 || C < 1 || H < 1 || W < 1 || F < 1 || K < 1 || S < 1) return false;
-    if (K > H || K > W) return false;
-    const int64_t Ho = (H - K) / S + 1, Wo = (W - K) / S + 1;
-    return fits_all({B, C, H, W}) && fits_all({F, C, K, K}) && fits_all({B, F, Ho, Wo});
-}
-
 /* The fast path's own limit: one pixel's patch (C*K*K floats) must fit the scratch block. */
 bool conv2d_patch_fits(int64_t C, int64_t K) {
     return C <= kScratch && K <= kScratch && C * K <= kScratch && C * K * K <= kScratch;
-}
-
-bool lstm_sizes_ok(int64_t B, int64_t I, int64_t H) {
-    return B >= 0 && I >= 1 && H >= 1 && fits(B, I) && fits_all({B, 4, H}) && fits_all({4, H, I}) &&
-           fits_all({4, H, H});
 }
 
 }  // namespace

@@ -48,6 +48,15 @@ struct Ops {
                          float alpha);
 };
 
+/* The table of the ops that ops_impl.inc compiled into namespace ns, under the name isa. */
+#define ASYNCRL_SIMD_OPS(isa, ns)                                                                  \
+    {                                                                                              \
+        isa, ns::dense_forward, ns::dense_backward, ns::relu_forward, ns::relu_backward,           \
+            ns::tanh_backward, ns::conv2d_forward, ns::conv2d_backward, ns::lstm_cell_forward,     \
+            ns::lstm_cell_backward, ns::sum_squares, ns::scale, ns::shared_rmsprop,                \
+            ns::momentum_sgd,                                                                      \
+    }
+
 #if defined(ASYNCRL_SIMD_X86)
 extern const Ops kOpsAvx2;
 extern const Ops kOpsAvx512;

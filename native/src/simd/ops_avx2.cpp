@@ -20,12 +20,6 @@ namespace avx2 {
 
 }  // namespace avx2
 
-const Ops kOpsAvx2 = {
-    "avx2",
-    avx2::dense_forward, avx2::dense_backward, avx2::relu_forward, avx2::relu_backward,
-    avx2::tanh_backward, avx2::conv2d_forward, avx2::conv2d_backward, avx2::lstm_cell_forward,
-    avx2::lstm_cell_backward, avx2::sum_squares, avx2::scale, avx2::shared_rmsprop,
-    avx2::momentum_sgd,
-};
+const Ops kOpsAvx2 = ASYNCRL_SIMD_OPS("avx2", avx2);
 
 }  // namespace asyncrl_simd

@@ -20,12 +20,6 @@ namespace avx512 {
 
 }  // namespace avx512
 
-const Ops kOpsAvx512 = {
-    "avx512",
-    avx512::dense_forward, avx512::dense_backward, avx512::relu_forward, avx512::relu_backward,
-    avx512::tanh_backward, avx512::conv2d_forward, avx512::conv2d_backward,
-    avx512::lstm_cell_forward, avx512::lstm_cell_backward, avx512::sum_squares, avx512::scale,
-    avx512::shared_rmsprop, avx512::momentum_sgd,
-};
+const Ops kOpsAvx512 = ASYNCRL_SIMD_OPS("avx512", avx512);
 
 }  // namespace asyncrl_simd

@@ -1,7 +1,7 @@
 /*
- * The C++ half of the JavaCPP binding (bindings/javacpp): one trampoline per function of the
- * kernel contract (native/include/asyncrl/kernel.h), which calls the function at the address it
- * is given. JavaCPP's Builder compiles the JNI glue of JavaCppFunctions.java against this header;
+ * The C++ half of the JavaCPP binding (bindings/javacpp): one trampoline per function type of
+ * the kernel contract (native/include/asyncrl/kernel.h), which calls the function at the address
+ * it is given (relu, tanh and copy share two types, so two trampolines). JavaCPP's Builder compiles the JNI glue of JavaCppFunctions.java against this header;
  * each glue function calls the trampoline of the same name.
  *
  * Why trampolines: JNI glue normally links to one library at build time, but asyncrl picks its
@@ -15,6 +15,8 @@
 #define ASYNCRL_JAVACPP_H
 
 #include <stdint.h>
+
+#include <type_traits>
 
 #include "asyncrl/kernel.h"
 
@@ -45,24 +47,21 @@ static inline asyncrl_status asyncrl_javacpp_dense_backward(intptr_t fn, float *
     return ASYNCRL_JAVACPP_FN(asyncrl_dense_backward, fn)(dx, dw, db, dy, x, w, B, I, O);
 }
 
-static inline asyncrl_status asyncrl_javacpp_relu_forward(intptr_t fn, float *y, const float *x,
-                                                          int64_t N) {
-    return ASYNCRL_JAVACPP_FN(asyncrl_relu_forward, fn)(y, x, N);
+/* relu_forward, tanh_forward and copy share one type, asyncrl_status (float *, const float *, int64_t). */
+static_assert(std::is_same<decltype(asyncrl_tanh_forward), decltype(asyncrl_relu_forward)>::value &&
+                  std::is_same<decltype(asyncrl_copy), decltype(asyncrl_relu_forward)>::value,
+              "asyncrl_javacpp_unary calls relu_forward, tanh_forward and copy alike");
+static_assert(std::is_same<decltype(asyncrl_tanh_backward), decltype(asyncrl_relu_backward)>::value,
+              "asyncrl_javacpp_unary_backward calls relu_backward and tanh_backward alike");
+
+static inline asyncrl_status asyncrl_javacpp_unary(intptr_t fn, float *out, const float *in, int64_t N) {
+    return ASYNCRL_JAVACPP_FN(asyncrl_relu_forward, fn)(out, in, N);
 }
 
-static inline asyncrl_status asyncrl_javacpp_relu_backward(intptr_t fn, float *dx, const float *dy,
-                                                           const float *y, int64_t N) {
+/* relu_backward and tanh_backward share one type. */
+static inline asyncrl_status asyncrl_javacpp_unary_backward(intptr_t fn, float *dx, const float *dy,
+                                                            const float *y, int64_t N) {
     return ASYNCRL_JAVACPP_FN(asyncrl_relu_backward, fn)(dx, dy, y, N);
-}
-
-static inline asyncrl_status asyncrl_javacpp_tanh_forward(intptr_t fn, float *y, const float *x,
-                                                          int64_t N) {
-    return ASYNCRL_JAVACPP_FN(asyncrl_tanh_forward, fn)(y, x, N);
-}
-
-static inline asyncrl_status asyncrl_javacpp_tanh_backward(intptr_t fn, float *dx, const float *dy,
-                                                           const float *y, int64_t N) {
-    return ASYNCRL_JAVACPP_FN(asyncrl_tanh_backward, fn)(dx, dy, y, N);
 }
 
 static inline asyncrl_status asyncrl_javacpp_conv2d_forward(intptr_t fn, float *y, const float *x,
@@ -145,11 +144,6 @@ static inline asyncrl_status asyncrl_javacpp_momentum_sgd(intptr_t fn, float *th
                                                           const float *dtheta, int64_t N, float lr,
                                                           float alpha) {
     return ASYNCRL_JAVACPP_FN(asyncrl_momentum_sgd, fn)(theta, m, dtheta, N, lr, alpha);
-}
-
-static inline asyncrl_status asyncrl_javacpp_copy(intptr_t fn, float *dst, const float *src,
-                                                  int64_t N) {
-    return ASYNCRL_JAVACPP_FN(asyncrl_copy, fn)(dst, src, N);
 }
 
 #endif /* ASYNCRL_JAVACPP_H */

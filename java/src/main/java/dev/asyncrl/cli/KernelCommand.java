@@ -1,6 +1,7 @@
 package dev.asyncrl.cli;
 
 import dev.asyncrl.bindings.ffm.FfmKernel;
+import dev.asyncrl.kernel.Conformance;
 import dev.asyncrl.kernel.Kernel;
 import dev.asyncrl.run.Kernels;
 import java.io.PrintWriter;
@@ -17,11 +18,11 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code asyncrl kernel check NAME|PATH}: the conformance suite a kernel author runs
- * ({@link KernelConformance}), printed as a table of op, check, result, max error and bound. Exit
+ * ({@link Conformance}), printed as a table of op, check, result, max error and bound. Exit
  * 0 when every row passes, 1 when any fails, 2 when the kernel cannot be loaded (an unknown name,
  * a file that is not a shared library, another contract version, a missing function).
  */
-@Command(name = "kernel", description = "Kernel tools: asyncrl kernel check NAME|PATH.",
+@Command(name = "kernel", mixinStandardHelpOptions = true, description = "Kernel tools: asyncrl kernel check NAME|PATH.",
         subcommands = {KernelCommand.Check.class})
 public final class KernelCommand implements Runnable {
 
@@ -62,16 +63,16 @@ public final class KernelCommand implements Runnable {
                         Kernel.CONTRACT_VERSION, seed);
                 String format = "%-24s %-50s %-6s %-10s %-10s %s%n";
                 out.printf(Locale.ROOT, format, "op", "check", "result", "max error", "bound", "");
-                KernelConformance suite = new KernelConformance(kernel, raw != null ? raw : kernel, seed, r -> {
+                Conformance suite = new Conformance(kernel, raw != null ? raw : kernel, seed, r -> {
                     if (failuresOnly && r.pass()) return;
                     out.printf(Locale.ROOT, format, r.op(), r.check(), r.pass() ? "pass" : "FAIL", number(r.error()),
                             number(r.bound()), r.detail());
                     out.flush();
                 });
-                List<KernelConformance.Row> rows = suite.run();
+                List<Conformance.Row> rows = suite.run();
                 Set<String> failedOps = new LinkedHashSet<>();
-                List<KernelConformance.Row> failed = new ArrayList<>();
-                for (KernelConformance.Row r : rows) {
+                List<Conformance.Row> failed = new ArrayList<>();
+                for (Conformance.Row r : rows) {
                     if (!r.pass()) {
                         failed.add(r);
                         failedOps.add(r.op());

@@ -23,13 +23,23 @@ public final class KernelChecks {
     private static final long I32 = ValueLayout.JAVA_INT.byteSize();
 
     static void dims(String op, long batch, long in, long out) {
-        if (batch < 0) throw bad(op, "batch B must be >= 0, got " + batch);
-        if (in < 1) throw bad(op, "input size I must be >= 1, got " + in);
-        if (out < 1) throw bad(op, "output size O must be >= 1, got " + out);
+        batch(op, batch);
+        atLeastOne(op, "input size I", in);
+        atLeastOne(op, "output size O", out);
     }
 
     public static void count(String op, long n) {
         if (n < 0) throw bad(op, "element count N must be >= 0, got " + n);
+    }
+
+    /** The batch size B of every batched op: >= 0 (an empty batch is a no-op). */
+    private static void batch(String op, long batch) {
+        if (batch < 0) throw bad(op, "batch B must be >= 0, got " + batch);
+    }
+
+    /** A size that must be positive; {@code what} names it as kernel.h does, e.g. "input size I". */
+    private static void atLeastOne(String op, String what, long size) {
+        if (size < 1) throw bad(op, what + " must be >= 1, got " + size);
     }
 
     public static void floats(String op, String tensor, MemorySegment s, long elements) {
@@ -144,13 +154,13 @@ public final class KernelChecks {
     /** The size rules of conv2d: B >= 0; C, H, W, F, K, S >= 1; K <= H and K <= W. */
     private static void convDims(String op, long batch, long channels, long height, long width, long filters,
                                  long kernelSize, long stride) {
-        if (batch < 0) throw bad(op, "batch B must be >= 0, got " + batch);
-        if (channels < 1) throw bad(op, "channels C must be >= 1, got " + channels);
-        if (height < 1) throw bad(op, "height H must be >= 1, got " + height);
-        if (width < 1) throw bad(op, "width W must be >= 1, got " + width);
-        if (filters < 1) throw bad(op, "filters F must be >= 1, got " + filters);
-        if (kernelSize < 1) throw bad(op, "kernel size K must be >= 1, got " + kernelSize);
-        if (stride < 1) throw bad(op, "stride S must be >= 1, got " + stride);
+        batch(op, batch);
+        atLeastOne(op, "channels C", channels);
+        atLeastOne(op, "height H", height);
+        atLeastOne(op, "width W", width);
+        atLeastOne(op, "filters F", filters);
+        atLeastOne(op, "kernel size K", kernelSize);
+        atLeastOne(op, "stride S", stride);
         if (kernelSize > height || kernelSize > width) {
             throw bad(op, "kernel size K=" + kernelSize + " must be <= height H=" + height + " and width W=" + width);
         }
@@ -204,9 +214,9 @@ public final class KernelChecks {
 
     /** The size rules of lstm_cell: B >= 0, I >= 1, H >= 1. */
     private static void lstmDims(String op, long batch, long in, long hidden) {
-        if (batch < 0) throw bad(op, "batch B must be >= 0, got " + batch);
-        if (in < 1) throw bad(op, "input size I must be >= 1, got " + in);
-        if (hidden < 1) throw bad(op, "hidden size H must be >= 1, got " + hidden);
+        batch(op, batch);
+        atLeastOne(op, "input size I", in);
+        atLeastOne(op, "hidden size H", hidden);
     }
 
     public static void lstmCellForward(MemorySegment h, MemorySegment c, MemorySegment gates, MemorySegment x,
@@ -289,8 +299,8 @@ public final class KernelChecks {
         present(op, "values (B)", values);
         present(op, "actions (B)", actions);
         present(op, "returns (B)", returns);
-        if (batch < 0) throw bad(op, "batch B must be >= 0, got " + batch);
-        if (actionCount < 1) throw bad(op, "action count A must be >= 1, got " + actionCount);
+        batch(op, batch);
+        atLeastOne(op, "action count A", actionCount);
         long ba = prod(op, batch, actionCount);
         holds(op, "dlogits (B,A)", dLogits, ba, F);
         holds(op, "dvalues (B)", dValues, batch, F);
@@ -299,17 +309,8 @@ public final class KernelChecks {
         holds(op, "values (B)", values, batch, F);
         holds(op, "actions (B)", actions, batch, I32);
         holds(op, "returns (B)", returns, batch, F);
-        if (!nonNegative(entropyBeta) || !nonNegative(valueCoef)) {
-            throw new KernelException(op, Status.BAD_ARGUMENT,
-                    "entropy_beta and value_coef must be finite and >= 0, got " + entropyBeta + " and " + valueCoef);
-        }
-        for (long r = 0; r < batch; r++) {
-            int a = actions.getAtIndex(ValueLayout.JAVA_INT, r);
-            if (a < 0 || a >= actionCount) {
-                throw new KernelException(op, Status.BAD_ARGUMENT,
-                        "action " + a + " at row " + r + " is outside [0, " + actionCount + ")");
-            }
-        }
+        lossCoefficients(op, entropyBeta, valueCoef);
+        actionsInRange(op, actions, batch, actionCount);
     }
 
     public static void gaussianLossBackward(MemorySegment dMu, MemorySegment dV, MemorySegment dValues,
@@ -326,8 +327,8 @@ public final class KernelChecks {
         present(op, "values (B)", values);
         present(op, "actions (B,D)", actions);
         present(op, "returns (B)", returns);
-        if (batch < 0) throw bad(op, "batch B must be >= 0, got " + batch);
-        if (actionDim < 1) throw bad(op, "action dimension D must be >= 1, got " + actionDim);
+        batch(op, batch);
+        atLeastOne(op, "action dimension D", actionDim);
         long bd = prod(op, batch, actionDim);
         holds(op, "dmu (B,D)", dMu, bd, F);
         holds(op, "dv (B)", dV, batch, F);
@@ -338,10 +339,7 @@ public final class KernelChecks {
         holds(op, "values (B)", values, batch, F);
         holds(op, "actions (B,D)", actions, bd, F);
         holds(op, "returns (B)", returns, batch, F);
-        if (!nonNegative(entropyBeta) || !nonNegative(valueCoef)) {
-            throw new KernelException(op, Status.BAD_ARGUMENT,
-                    "entropy_beta and value_coef must be finite and >= 0, got " + entropyBeta + " and " + valueCoef);
-        }
+        lossCoefficients(op, entropyBeta, valueCoef);
     }
 
     public static void clipGradNorm(MemorySegment grad, MemorySegment normOut, long n, float maxNorm) {
@@ -362,8 +360,8 @@ public final class KernelChecks {
         present(op, "q (B,A)", q);
         present(op, "actions (B)", actions);
         present(op, "targets (B)", targets);
-        if (batch < 0) throw bad(op, "batch B must be >= 0, got " + batch);
-        if (actionCount < 1) throw bad(op, "action count A must be >= 1, got " + actionCount);
+        batch(op, batch);
+        atLeastOne(op, "action count A", actionCount);
         long ba = prod(op, batch, actionCount);
         holds(op, "dq (B,A)", dq, ba, F);
         holds(op, "stats (1)", stats, 1, F);
@@ -373,25 +371,13 @@ public final class KernelChecks {
         if (!nonNegative(coef)) {
             throw new KernelException(op, Status.BAD_ARGUMENT, "coef must be finite and >= 0, got " + coef);
         }
-        for (long r = 0; r < batch; r++) {
-            int a = actions.getAtIndex(ValueLayout.JAVA_INT, r);
-            if (a < 0 || a >= actionCount) {
-                throw new KernelException(op, Status.BAD_ARGUMENT,
-                        "action " + a + " at row " + r + " is outside [0, " + actionCount + ")");
-            }
-        }
+        actionsInRange(op, actions, batch, actionCount);
     }
 
     public static void momentumSgd(MemorySegment theta, MemorySegment m, MemorySegment dTheta, long n,
                                    float lr, float alpha) {
         String op = "momentum_sgd";
-        writable(op, "theta (N)", theta);
-        writable(op, "m (N)", m);
-        present(op, "dtheta (N)", dTheta);
-        count(op, n);
-        holds(op, "theta (N)", theta, n, F);
-        holds(op, "m (N)", m, n, F);
-        holds(op, "dtheta (N)", dTheta, n, F);
+        update(op, theta, "m (N)", m, dTheta, n);
         if (!(alpha >= 0f && alpha <= 1f) || !nonNegative(lr)) {
             throw new KernelException(op, Status.BAD_ARGUMENT, "need finite lr >= 0 and 0 <= alpha <= 1;"
                     + " got lr=" + lr + " alpha=" + alpha);
@@ -401,13 +387,7 @@ public final class KernelChecks {
     public static void sharedRmsprop(MemorySegment theta, MemorySegment g, MemorySegment dTheta, long n,
                                      float lr, float alpha, float eps) {
         String op = "shared_rmsprop";
-        writable(op, "theta (N)", theta);
-        writable(op, "g (N)", g);
-        present(op, "dtheta (N)", dTheta);
-        count(op, n);
-        holds(op, "theta (N)", theta, n, F);
-        holds(op, "g (N)", g, n, F);
-        holds(op, "dtheta (N)", dTheta, n, F);
+        update(op, theta, "g (N)", g, dTheta, n);
         if (!(alpha >= 0f && alpha <= 1f) || !nonNegative(eps) || !nonNegative(lr)) {
             throw new KernelException(op, Status.BAD_ARGUMENT, "need finite lr >= 0, 0 <= alpha <= 1, finite eps >= 0;"
                     + " got lr=" + lr + " alpha=" + alpha + " eps=" + eps);
@@ -415,12 +395,38 @@ public final class KernelChecks {
     }
 
     public static void copy(MemorySegment dst, MemorySegment src, long n) {
-        String op = "copy";
-        writable(op, "dst (N)", dst);
-        present(op, "src (N)", src);
+        elementwise("copy", "dst (N)", dst, "src (N)", src, null, null, n);
+    }
+
+    /** The optimisers' tensors, all (N): theta and its optimiser state written, dtheta read. */
+    private static void update(String op, MemorySegment theta, String stateName, MemorySegment state,
+                               MemorySegment dTheta, long n) {
+        writable(op, "theta (N)", theta);
+        writable(op, stateName, state);
+        present(op, "dtheta (N)", dTheta);
         count(op, n);
-        holds(op, "dst (N)", dst, n, F);
-        holds(op, "src (N)", src, n, F);
+        holds(op, "theta (N)", theta, n, F);
+        holds(op, stateName, state, n, F);
+        holds(op, "dtheta (N)", dTheta, n, F);
+    }
+
+    /** Every action index of a discrete loss in [0, A): read from actions (B) int32, as the kernel reads them. */
+    private static void actionsInRange(String op, MemorySegment actions, long batch, long actionCount) {
+        for (long r = 0; r < batch; r++) {
+            int a = actions.getAtIndex(ValueLayout.JAVA_INT, r);
+            if (a < 0 || a >= actionCount) {
+                throw new KernelException(op, Status.BAD_ARGUMENT,
+                        "action " + a + " at row " + r + " is outside [0, " + actionCount + ")");
+            }
+        }
+    }
+
+    /** The actor-critic losses' coefficients: entropy_beta and value_coef finite and >= 0. */
+    private static void lossCoefficients(String op, float entropyBeta, float valueCoef) {
+        if (!nonNegative(entropyBeta) || !nonNegative(valueCoef)) {
+            throw new KernelException(op, Status.BAD_ARGUMENT,
+                    "entropy_beta and value_coef must be finite and >= 0, got " + entropyBeta + " and " + valueCoef);
+        }
     }
 
     static long prod(String op, long a, long b) {

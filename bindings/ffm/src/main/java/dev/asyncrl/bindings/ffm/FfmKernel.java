@@ -9,6 +9,7 @@ import dev.asyncrl.kernel.Kernel;
 import dev.asyncrl.kernel.KernelChecks;
 import dev.asyncrl.kernel.KernelException;
 import dev.asyncrl.kernel.KernelLoadException;
+import dev.asyncrl.kernel.NativeKernel;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -18,6 +19,7 @@ import java.lang.invoke.MethodHandle;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * A native kernel reached through the Foreign Function and Memory API: any shared library that
@@ -25,9 +27,9 @@ import java.util.List;
  *
  * <p>Each contract function has one static downcall handle that takes the function's address as
  * its first argument, so the handles are JIT constants shared by every loaded library; an instance
- * only holds the addresses it looked up. Every call checks sizes in Java first
- * ({@link KernelChecks}), then maps a non-OK status to a {@link KernelException} naming the
- * operation. Calls are {@code critical}: kernels are short, never call back into Java, and must
+ * only holds the addresses it looked up. This class makes the bare downcalls; {@link NativeKernel}
+ * wraps each in the checks every binding shares (sizes in Java first with {@link KernelChecks},
+ * a non-OK status as a {@link KernelException} naming the operation). Calls are {@code critical}: kernels are short, never call back into Java, and must
  * not be interrupted by a thread-state transition on the hot path.
  *
  * <p>The library is opened in an automatic arena, so its function addresses need no acquire and
@@ -37,7 +39,7 @@ import java.util.List;
  * refers to this kernel any more, so no call can reach unmapped code; {@link #close()} marks the
  * kernel closed, and a later call throws IllegalStateException.
  */
-public final class FfmKernel implements Kernel {
+public final class FfmKernel extends NativeKernel {
 
     /** Every symbol the contract requires, in header order. */
     static final List<String> SYMBOLS = List.of(
@@ -70,9 +72,9 @@ public final class FfmKernel implements Kernel {
     // (dx, dw, db, dy, x, w, B, I, O)
     private static final MethodHandle DENSE_BACKWARD = handle(FunctionDescriptor.of(JAVA_INT,
             ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_LONG));
-    // (y, x, N)
+    // (y, x, N): relu_forward, tanh_forward and copy
     private static final MethodHandle UNARY = handle(FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
-    // (dx, dy, y, N)
+    // (dx, dy, y, N): relu_backward and tanh_backward
     private static final MethodHandle UNARY_BACKWARD = handle(FunctionDescriptor.of(JAVA_INT,
             ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
     // (y, x, w, b, B, C, H, W, F, K, S)
@@ -116,10 +118,8 @@ public final class FfmKernel implements Kernel {
     private static final MethodHandle BLAS_BIND = LINKER.downcallHandle(FunctionDescriptor.of(JAVA_INT, ADDRESS));
 
     private final Path path;
-    private final boolean checked;
     private final String name;
     private final Arena libraryArena;  // automatic: holding it keeps the library mapped
-    private volatile boolean closed;
     private final SymbolLookup lookup;
     private final MemorySegment version, statusString;
     private final MemorySegment denseForward, denseBackward, reluForward, reluBackward,
@@ -127,8 +127,8 @@ public final class FfmKernel implements Kernel {
             a3cLoss, gaussianLoss, qLoss, clip, rmsprop, momentum, copy;
 
     private FfmKernel(Path path, Arena libraryArena, SymbolLookup lookup, boolean checked) {
+        super(checked);
         this.path = path;
-        this.checked = checked;
         this.libraryArena = libraryArena;
         this.lookup = lookup;
         List<String> missing = new ArrayList<>();
@@ -240,6 +240,20 @@ public final class FfmKernel implements Kernel {
     }
 
     /**
+     * A kernel that owns {@code library} and closes it with itself (the JNA and JavaCPP bindings,
+     * built over a library this class opened and checked): {@code bind} builds it, and if that
+     * fails the library is closed before the failure goes on.
+     */
+    public static <K extends Kernel> K owning(FfmKernel library, Function<FfmKernel, K> bind) {
+        try {
+            return bind.apply(library);
+        } catch (RuntimeException | Error e) {
+            library.close();
+            throw e;
+        }
+    }
+
+    /**
      * The address of a contract function in this library, for the JNA and JavaCPP bindings
      * (bindings/jna, bindings/javacpp), which reach the library this class found and checked.
      * Valid until {@link #close()}.
@@ -268,7 +282,8 @@ public final class FfmKernel implements Kernel {
         return name;
     }
 
-    private String statusText(int code) {
+    @Override
+    protected String statusText(int code) {
         try {
             MemorySegment s = (MemorySegment) STATUS_STRING.invokeExact(statusString, code);
             return s.address() == 0 ? "?" : s.reinterpret(256).getString(0);
@@ -277,257 +292,182 @@ public final class FfmKernel implements Kernel {
         }
     }
 
-    private void check(String op, int status) {
-        throw KernelException.fromStatus(name, op, status, statusText(status));
+    @Override
+    protected String where() {
+        return path.toString();
     }
 
+    /** A downcall's Throwable: unchecked ones as they are, checked ones (none in practice) wrapped. */
     private static RuntimeException rethrow(Throwable t) {
         if (t instanceof RuntimeException r) return r;
         if (t instanceof Error e) throw e;
         return new IllegalStateException(t);
     }
 
+    // ---- the bare downcalls; NativeKernel checks sizes first and maps the status --------------------
+
     @Override
-    public void denseForward(MemorySegment y, MemorySegment x, MemorySegment w, MemorySegment b,
-                             long batch, long in, long out) {
-        if (checked) KernelChecks.denseForward(y, x, w, b, batch, in, out);
-        int st;
+    protected int invokeDenseForward(MemorySegment y, MemorySegment x, MemorySegment w, MemorySegment b,
+                                     long batch, long in, long out) {
         try {
-            live();
-            st = (int) DENSE_FORWARD.invokeExact(denseForward, y, x, w, b, batch, in, out);
+            return (int) DENSE_FORWARD.invokeExact(denseForward, y, x, w, b, batch, in, out);
         } catch (Throwable t) {
             throw rethrow(t);
         }
-        if (st != 0) check("dense_forward", st);
     }
 
     @Override
-    public void denseBackward(MemorySegment dx, MemorySegment dw, MemorySegment db, MemorySegment dy,
-                              MemorySegment x, MemorySegment w, long batch, long in, long out) {
-        if (checked) KernelChecks.denseBackward(dx, dw, db, dy, x, w, batch, in, out);
-        int st;
+    protected int invokeDenseBackward(MemorySegment dx, MemorySegment dw, MemorySegment db, MemorySegment dy,
+                                      MemorySegment x, MemorySegment w, long batch, long in, long out) {
         try {
-            live();
-            st = (int) DENSE_BACKWARD.invokeExact(denseBackward, dx, dw, db, dy, x, w, batch, in, out);
+            return (int) DENSE_BACKWARD.invokeExact(denseBackward, dx, dw, db, dy, x, w, batch, in, out);
         } catch (Throwable t) {
             throw rethrow(t);
         }
-        if (st != 0) check("dense_backward", st);
     }
 
     @Override
-    public void reluForward(MemorySegment y, MemorySegment x, long n) {
-        if (checked) KernelChecks.elementwise("relu_forward", "y (N)", y, "x (N)", x, null, null, n);
-        unary("relu_forward", reluForward, y, x, n);
-    }
-
-    @Override
-    public void tanhForward(MemorySegment y, MemorySegment x, long n) {
-        if (checked) KernelChecks.elementwise("tanh_forward", "y (N)", y, "x (N)", x, null, null, n);
-        unary("tanh_forward", tanhForward, y, x, n);
-    }
-
-    @Override
-    public void copy(MemorySegment dst, MemorySegment src, long n) {
-        if (checked) KernelChecks.copy(dst, src, n);
-        unary("copy", copy, dst, src, n);
-    }
-
-    private void unary(String op, MemorySegment fn, MemorySegment out, MemorySegment in, long n) {
-        int st;
+    protected int invokeActivationForward(boolean tanh, MemorySegment y, MemorySegment x, long n) {
+        MemorySegment fn = tanh ? tanhForward : reluForward;  // a local: invokeExact needs its exact type
         try {
-            live();
-            st = (int) UNARY.invokeExact(fn, out, in, n);
+            return (int) UNARY.invokeExact(fn, y, x, n);
         } catch (Throwable t) {
             throw rethrow(t);
         }
-        if (st != 0) check(op, st);
     }
 
     @Override
-    public void reluBackward(MemorySegment dx, MemorySegment dy, MemorySegment y, long n) {
-        if (checked) KernelChecks.elementwise("relu_backward", "dx (N)", dx, "dy (N)", dy, "y (N)", y, n);
-        unaryBackward("relu_backward", reluBackward, dx, dy, y, n);
-    }
-
-    @Override
-    public void tanhBackward(MemorySegment dx, MemorySegment dy, MemorySegment y, long n) {
-        if (checked) KernelChecks.elementwise("tanh_backward", "dx (N)", dx, "dy (N)", dy, "y (N)", y, n);
-        unaryBackward("tanh_backward", tanhBackward, dx, dy, y, n);
-    }
-
-    private void unaryBackward(String op, MemorySegment fn, MemorySegment dx, MemorySegment dy,
-                               MemorySegment y, long n) {
-        int st;
+    protected int invokeActivationBackward(boolean tanh, MemorySegment dx, MemorySegment dy, MemorySegment y, long n) {
+        MemorySegment fn = tanh ? tanhBackward : reluBackward;
         try {
-            live();
-            st = (int) UNARY_BACKWARD.invokeExact(fn, dx, dy, y, n);
+            return (int) UNARY_BACKWARD.invokeExact(fn, dx, dy, y, n);
         } catch (Throwable t) {
             throw rethrow(t);
         }
-        if (st != 0) check(op, st);
     }
 
     @Override
-    public void conv2dForward(MemorySegment y, MemorySegment x, MemorySegment w, MemorySegment b,
-                              long batch, long channels, long height, long width, long filters,
-                              long kernelSize, long stride) {
-        if (checked) KernelChecks.conv2dForward(y, x, w, b, batch, channels, height, width, filters, kernelSize, stride);
-        int st;
+    protected int invokeConv2dForward(MemorySegment y, MemorySegment x, MemorySegment w, MemorySegment b,
+                                      long batch, long channels, long height, long width, long filters,
+                                      long kernelSize, long stride) {
         try {
-            live();
-            st = (int) CONV2D_FORWARD.invokeExact(conv2dForward, y, x, w, b, batch, channels, height, width,
+            return (int) CONV2D_FORWARD.invokeExact(conv2dForward, y, x, w, b, batch, channels, height, width,
                     filters, kernelSize, stride);
         } catch (Throwable t) {
             throw rethrow(t);
         }
-        if (st != 0) check("conv2d_forward", st);
     }
 
     @Override
-    public void conv2dBackward(MemorySegment dx, MemorySegment dw, MemorySegment db, MemorySegment dy,
-                               MemorySegment x, MemorySegment w, long batch, long channels, long height,
-                               long width, long filters, long kernelSize, long stride) {
-        if (checked) KernelChecks.conv2dBackward(dx, dw, db, dy, x, w, batch, channels, height, width, filters, kernelSize, stride);
-        int st;
+    protected int invokeConv2dBackward(MemorySegment dx, MemorySegment dw, MemorySegment db, MemorySegment dy,
+                                       MemorySegment x, MemorySegment w, long batch, long channels, long height,
+                                       long width, long filters, long kernelSize, long stride) {
         try {
-            live();
-            st = (int) CONV2D_BACKWARD.invokeExact(conv2dBackward, dx, dw, db, dy, x, w, batch, channels, height,
+            return (int) CONV2D_BACKWARD.invokeExact(conv2dBackward, dx, dw, db, dy, x, w, batch, channels, height,
                     width, filters, kernelSize, stride);
         } catch (Throwable t) {
             throw rethrow(t);
         }
-        if (st != 0) check("conv2d_backward", st);
     }
 
     @Override
-    public void lstmCellForward(MemorySegment h, MemorySegment c, MemorySegment gates, MemorySegment x,
-                                MemorySegment hPrev, MemorySegment cPrev, MemorySegment wIh, MemorySegment wHh,
-                                MemorySegment b, long batch, long in, long hidden) {
-        if (checked) KernelChecks.lstmCellForward(h, c, gates, x, hPrev, cPrev, wIh, wHh, b, batch, in, hidden);
-        int st;
+    protected int invokeLstmCellForward(MemorySegment h, MemorySegment c, MemorySegment gates, MemorySegment x,
+                                        MemorySegment hPrev, MemorySegment cPrev, MemorySegment wIh,
+                                        MemorySegment wHh, MemorySegment b, long batch, long in, long hidden) {
         try {
-            live();
-            st = (int) LSTM_FORWARD.invokeExact(lstmCellForward, h, c, gates, x, hPrev, cPrev, wIh, wHh, b,
+            return (int) LSTM_FORWARD.invokeExact(lstmCellForward, h, c, gates, x, hPrev, cPrev, wIh, wHh, b,
                     batch, in, hidden);
         } catch (Throwable t) {
             throw rethrow(t);
         }
-        if (st != 0) check("lstm_cell_forward", st);
     }
 
     @Override
-    public void lstmCellBackward(MemorySegment dhPrev, MemorySegment dcPrev, MemorySegment dx, MemorySegment dwIh,
-                                 MemorySegment dwHh, MemorySegment db, MemorySegment dh, MemorySegment dc,
-                                 MemorySegment x, MemorySegment hPrev, MemorySegment cPrev, MemorySegment c,
-                                 MemorySegment gates, MemorySegment wIh, MemorySegment wHh,
-                                 long batch, long in, long hidden) {
-        if (checked) KernelChecks.lstmCellBackward(dhPrev, dcPrev, dx, dwIh, dwHh, db, dh, dc, x, hPrev, cPrev, c, gates,
-                wIh, wHh, batch, in, hidden);
-        int st;
+    protected int invokeLstmCellBackward(MemorySegment dhPrev, MemorySegment dcPrev, MemorySegment dx,
+                                         MemorySegment dwIh, MemorySegment dwHh, MemorySegment db,
+                                         MemorySegment dh, MemorySegment dc, MemorySegment x, MemorySegment hPrev,
+                                         MemorySegment cPrev, MemorySegment c, MemorySegment gates,
+                                         MemorySegment wIh, MemorySegment wHh, long batch, long in, long hidden) {
         try {
-            live();
-            st = (int) LSTM_BACKWARD.invokeExact(lstmCellBackward, dhPrev, dcPrev, dx, dwIh, dwHh, db, dh, dc, x,
+            return (int) LSTM_BACKWARD.invokeExact(lstmCellBackward, dhPrev, dcPrev, dx, dwIh, dwHh, db, dh, dc, x,
                     hPrev, cPrev, c, gates, wIh, wHh, batch, in, hidden);
         } catch (Throwable t) {
             throw rethrow(t);
         }
-        if (st != 0) check("lstm_cell_backward", st);
     }
 
     @Override
-    public void a3cLossBackward(MemorySegment dLogits, MemorySegment dValues, MemorySegment stats,
-                                MemorySegment logits, MemorySegment values, MemorySegment actions,
-                                MemorySegment returns, long batch, long actionCount,
-                                float entropyBeta, float valueCoef) {
-        if (checked) KernelChecks.a3cLossBackward(dLogits, dValues, stats, logits, values, actions, returns,
-                batch, actionCount, entropyBeta, valueCoef);
-        int st;
+    protected int invokeA3cLossBackward(MemorySegment dLogits, MemorySegment dValues, MemorySegment stats,
+                                        MemorySegment logits, MemorySegment values, MemorySegment actions,
+                                        MemorySegment returns, long batch, long actionCount,
+                                        float entropyBeta, float valueCoef) {
         try {
-            live();
-            st = (int) A3C_LOSS.invokeExact(a3cLoss, dLogits, dValues, stats, logits, values, actions,
+            return (int) A3C_LOSS.invokeExact(a3cLoss, dLogits, dValues, stats, logits, values, actions,
                     returns, batch, actionCount, entropyBeta, valueCoef);
         } catch (Throwable t) {
             throw rethrow(t);
         }
-        if (st != 0) check("a3c_loss_backward", st);
     }
 
     @Override
-    public void gaussianLossBackward(MemorySegment dMu, MemorySegment dV, MemorySegment dValues, MemorySegment stats,
-                                     MemorySegment mu, MemorySegment v, MemorySegment values, MemorySegment actions,
-                                     MemorySegment returns, long batch, long actionDim,
-                                     float entropyBeta, float valueCoef) {
-        if (checked) KernelChecks.gaussianLossBackward(dMu, dV, dValues, stats, mu, v, values, actions, returns,
-                batch, actionDim, entropyBeta, valueCoef);
-        int st;
+    protected int invokeGaussianLossBackward(MemorySegment dMu, MemorySegment dV, MemorySegment dValues,
+                                             MemorySegment stats, MemorySegment mu, MemorySegment v,
+                                             MemorySegment values, MemorySegment actions, MemorySegment returns,
+                                             long batch, long actionDim, float entropyBeta, float valueCoef) {
         try {
-            live();
-            st = (int) GAUSSIAN_LOSS.invokeExact(gaussianLoss, dMu, dV, dValues, stats, mu, v, values, actions,
+            return (int) GAUSSIAN_LOSS.invokeExact(gaussianLoss, dMu, dV, dValues, stats, mu, v, values, actions,
                     returns, batch, actionDim, entropyBeta, valueCoef);
         } catch (Throwable t) {
             throw rethrow(t);
         }
-        if (st != 0) check("gaussian_loss_backward", st);
     }
 
     @Override
-    public void qLossBackward(MemorySegment dq, MemorySegment stats, MemorySegment q, MemorySegment actions,
-                              MemorySegment targets, long batch, long actionCount, float coef) {
-        if (checked) KernelChecks.qLossBackward(dq, stats, q, actions, targets, batch, actionCount, coef);
-        int st;
+    protected int invokeQLossBackward(MemorySegment dq, MemorySegment stats, MemorySegment q, MemorySegment actions,
+                                      MemorySegment targets, long batch, long actionCount, float coef) {
         try {
-            live();
-            st = (int) Q_LOSS.invokeExact(qLoss, dq, stats, q, actions, targets, batch, actionCount, coef);
+            return (int) Q_LOSS.invokeExact(qLoss, dq, stats, q, actions, targets, batch, actionCount, coef);
         } catch (Throwable t) {
             throw rethrow(t);
         }
-        if (st != 0) check("q_loss_backward", st);
     }
 
     @Override
-    public void momentumSgd(MemorySegment theta, MemorySegment m, MemorySegment dTheta, long n, float lr, float alpha) {
-        if (checked) KernelChecks.momentumSgd(theta, m, dTheta, n, lr, alpha);
-        int st;
+    protected int invokeMomentumSgd(MemorySegment theta, MemorySegment m, MemorySegment dTheta, long n,
+                                    float lr, float alpha) {
         try {
-            live();
-            st = (int) MOMENTUM.invokeExact(momentum, theta, m, dTheta, n, lr, alpha);
+            return (int) MOMENTUM.invokeExact(momentum, theta, m, dTheta, n, lr, alpha);
         } catch (Throwable t) {
             throw rethrow(t);
         }
-        if (st != 0) check("momentum_sgd", st);
     }
 
     @Override
-    public void clipGradNorm(MemorySegment grad, MemorySegment normOut, long n, float maxNorm) {
-        if (checked) KernelChecks.clipGradNorm(grad, normOut, n, maxNorm);
-        int st;
+    protected int invokeClipGradNorm(MemorySegment grad, MemorySegment normOut, long n, float maxNorm) {
         try {
-            live();
-            st = (int) CLIP.invokeExact(clip, grad, normOut, n, maxNorm);
+            return (int) CLIP.invokeExact(clip, grad, normOut, n, maxNorm);
         } catch (Throwable t) {
             throw rethrow(t);
         }
-        if (st != 0) check("clip_grad_norm", st);
     }
 
     @Override
-    public void sharedRmsprop(MemorySegment theta, MemorySegment g, MemorySegment dTheta, long n,
-                              float lr, float alpha, float eps) {
-        if (checked) KernelChecks.sharedRmsprop(theta, g, dTheta, n, lr, alpha, eps);
-        int st;
+    protected int invokeSharedRmsprop(MemorySegment theta, MemorySegment g, MemorySegment dTheta, long n,
+                                      float lr, float alpha, float eps) {
         try {
-            live();
-            st = (int) RMSPROP.invokeExact(rmsprop, theta, g, dTheta, n, lr, alpha, eps);
+            return (int) RMSPROP.invokeExact(rmsprop, theta, g, dTheta, n, lr, alpha, eps);
         } catch (Throwable t) {
             throw rethrow(t);
         }
-        if (st != 0) check("shared_rmsprop", st);
     }
 
-    /** Throws IllegalStateException once the kernel is closed. */
-    private void live() {
-        if (closed) throw new IllegalStateException("kernel " + name + " (" + path + ") is closed");
+    @Override
+    protected int invokeCopy(MemorySegment dst, MemorySegment src, long n) {
+        try {
+            return (int) UNARY.invokeExact(copy, dst, src, n);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
     }
 
     /**
@@ -536,7 +476,7 @@ public final class FfmKernel implements Kernel {
      */
     @Override
     public void close() {
-        closed = true;
+        markClosed();
     }
 
     @Override

@@ -48,20 +48,14 @@ public final class JavaCppFunctions {
             @Cast("const float*") long x, @Cast("const float*") long w,
             @Cast("int64_t") long B, @Cast("int64_t") long I, @Cast("int64_t") long O);
 
-    @Name("asyncrl_javacpp_relu_forward")
-    public static native int reluForward(@Cast("intptr_t") long fn, @Cast("float*") long y,
-            @Cast("const float*") long x, @Cast("int64_t") long N);
+    /** relu_forward, tanh_forward and copy: one C signature, (out, in, N), so one trampoline. */
+    @Name("asyncrl_javacpp_unary")
+    public static native int unary(@Cast("intptr_t") long fn, @Cast("float*") long out,
+            @Cast("const float*") long in, @Cast("int64_t") long N);
 
-    @Name("asyncrl_javacpp_relu_backward")
-    public static native int reluBackward(@Cast("intptr_t") long fn, @Cast("float*") long dx,
-            @Cast("const float*") long dy, @Cast("const float*") long y, @Cast("int64_t") long N);
-
-    @Name("asyncrl_javacpp_tanh_forward")
-    public static native int tanhForward(@Cast("intptr_t") long fn, @Cast("float*") long y,
-            @Cast("const float*") long x, @Cast("int64_t") long N);
-
-    @Name("asyncrl_javacpp_tanh_backward")
-    public static native int tanhBackward(@Cast("intptr_t") long fn, @Cast("float*") long dx,
+    /** relu_backward and tanh_backward: one C signature, (dx, dy, y, N). */
+    @Name("asyncrl_javacpp_unary_backward")
+    public static native int unaryBackward(@Cast("intptr_t") long fn, @Cast("float*") long dx,
             @Cast("const float*") long dy, @Cast("const float*") long y, @Cast("int64_t") long N);
 
     @Name("asyncrl_javacpp_conv2d_forward")
@@ -125,8 +119,4 @@ public final class JavaCppFunctions {
     public static native int momentumSgd(@Cast("intptr_t") long fn, @Cast("float*") long theta,
             @Cast("float*") long m, @Cast("const float*") long dtheta, @Cast("int64_t") long N,
             float lr, float alpha);
-
-    @Name("asyncrl_javacpp_copy")
-    public static native int copy(@Cast("intptr_t") long fn, @Cast("float*") long dst,
-            @Cast("const float*") long src, @Cast("int64_t") long N);
 }

@@ -4,12 +4,13 @@ import com.sun.jna.Library;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
+import dev.asyncrl.bindings.ffm.BoundKernel;
 import dev.asyncrl.bindings.ffm.FfmKernel;
 import dev.asyncrl.bindings.ffm.KernelLibraries;
-import dev.asyncrl.kernel.Kernel;
 import dev.asyncrl.kernel.KernelChecks;
 import dev.asyncrl.kernel.KernelException;
 import dev.asyncrl.kernel.KernelLoadException;
+import dev.asyncrl.kernel.NativeKernel;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.foreign.MemorySegment;
@@ -24,9 +25,9 @@ import java.util.Map;
  * <p>The library is the one {@link KernelLibraries} finds and checks (ELF header, contract
  * version, every symbol; the blas kernel also gets cblas_sgemm bound): this class opens it as an
  * FfmKernel first, keeps that open as the owner of the checked library, and then binds the same
- * file in JNA. Every call checks sizes with {@link KernelChecks} exactly as FfmKernel does, turns
- * each segment into a {@link Pointer} at its address, and maps a non-OK status to the same
- * {@link KernelException}.
+ * file in JNA. {@link NativeKernel} wraps every call in the checks FfmKernel's get too (sizes with
+ * {@link KernelChecks}, a non-OK status as the same {@link KernelException}); this class turns
+ * each segment into a {@link Pointer} at its address and makes the call.
  *
  * <p>Direct mapping binds a class's native methods to one library, so every kernel gets its own
  * copy of {@link DirectFunctions}, defined in a class loader of its own: several libraries that
@@ -34,61 +35,38 @@ import java.util.Map;
  * Unlike FFM, JNA does not keep a segment's arena alive during the call: as everywhere in
  * asyncrl, close an arena only once no call uses its memory.
  */
-public final class JnaKernel implements Kernel {
+public final class JnaKernel extends BoundKernel {
 
     private static final String DIRECT = "dev.asyncrl.bindings.jna.DirectFunctions";
     /** dlopen flags: RTLD_NOW, local. JNA's default adds RTLD_GLOBAL, which FFM does not use. */
     private static final int RTLD_NOW = 2;
 
-    private final FfmKernel library;
-    private final boolean checked;
     private final Class<?> bound;
     private final KernelFunctions fn;
-    private final String name;
-    private volatile boolean closed;
 
     private JnaKernel(FfmKernel library, boolean checked) {
-        this.library = library;
-        this.checked = checked;
-        this.bound = bind(library.path());
+        super(library, checked, "JNA");
+        this.bound = register(library.path());
         try {
             this.fn = (KernelFunctions) bound.getDeclaredConstructor().newInstance();
         } catch (ReflectiveOperationException e) {
             Native.unregister(bound);
             throw new KernelLoadException("cannot instantiate the JNA binding of " + library.path() + ": " + e, e);
         }
-        String reported = fn.asyncrl_kernel_name();
-        this.name = reported == null ? library.path().getFileName().toString() : reported;
+    }
+
+    @Override
+    protected JnaKernel bind(FfmKernel library, boolean checked) {
+        return new JnaKernel(library, checked);
     }
 
     /** Finds and checks a kernel by name or path, as {@link KernelLibraries#load} does, and binds it through JNA. */
     public static JnaKernel load(String nameOrPath) {
-        return over(KernelLibraries.load(nameOrPath));
-    }
-
-    /** Binds an open, checked library through JNA; the new kernel owns it and closes it. */
-    public static JnaKernel over(FfmKernel library) {
-        try {
-            return new JnaKernel(library, true);
-        } catch (RuntimeException | Error e) {
-            library.close();
-            throw e;
-        }
-    }
-
-    /** The same library without the Java-side size checks, as {@link FfmKernel#reopenUnchecked()}: for conformance tests only. */
-    public JnaKernel reopenUnchecked() {
-        FfmKernel unchecked = library.reopenUnchecked();
-        try {
-            return new JnaKernel(unchecked, false);
-        } catch (RuntimeException | Error e) {
-            unchecked.close();
-            throw e;
-        }
+        return FfmKernel.owning(KernelLibraries.load(nameOrPath), l -> new JnaKernel(l, true));
     }
 
     /** A fresh copy of DirectFunctions, its natives registered to the library at {@code path}. */
-    private static Class<?> bind(Path path) {
+    private static Class<?> register(Path path) {
         byte[] bytes;
         try (InputStream in = JnaKernel.class.getResourceAsStream("DirectFunctions.class")) {
             if (in == null) throw new KernelLoadException("the JNA binding's DirectFunctions.class is not on the class path");
@@ -118,15 +96,6 @@ public final class JnaKernel implements Kernel {
         }
     }
 
-    public Path path() {
-        return library.path();
-    }
-
-    @Override
-    public String name() {
-        return name;
-    }
-
     /** asyncrl_kernel_version(), called through JNA now: the cheapest call of the contract, for BindingBench. */
     public int kernelVersion() {
         live();
@@ -140,208 +109,121 @@ public final class JnaKernel implements Kernel {
         return s == null ? "?" : s;
     }
 
-    private void live() {
-        if (closed) throw new IllegalStateException("kernel " + name + " (JNA) is closed");
+    @Override
+    protected String statusText(int status) {
+        return statusString(status);
     }
 
-    /**
-     * A segment as JNA's pointer to its address: NULL for {@link MemorySegment#NULL}. Like an
-     * FFM downcall, refuses a heap segment and one whose arena is closed, so that even an
-     * unchecked kernel never passes a dangling address.
-     */
+    /** A segment as JNA's pointer to its address ({@link NativeKernel#address}): null for NULL. */
     private static Pointer p(MemorySegment s) {
-        if (KernelChecks.isNull(s)) return null;
-        if (!s.isNative()) throw new IllegalArgumentException("Heap segment not allowed: " + s);
-        if (!s.scope().isAlive()) throw new IllegalStateException("Already closed");
-        return new Pointer(s.address());
-    }
-
-    private void check(String op, int status) {
-        throw KernelException.fromStatus(name, op, status, statusString(status));
+        long a = address(s);
+        return a == 0 ? null : new Pointer(a);
     }
 
     @Override
-    public void denseForward(MemorySegment y, MemorySegment x, MemorySegment w, MemorySegment b,
-                             long batch, long in, long out) {
-        if (checked) KernelChecks.denseForward(y, x, w, b, batch, in, out);
-        live();
-        int st = fn.asyncrl_dense_forward(p(y), p(x), p(w), p(b), batch, in, out);
-        if (st != 0) check("dense_forward", st);
+    protected int invokeDenseForward(MemorySegment y, MemorySegment x, MemorySegment w, MemorySegment b,
+                                     long batch, long in, long out) {
+        return fn.asyncrl_dense_forward(p(y), p(x), p(w), p(b), batch, in, out);
     }
 
     @Override
-    public void denseBackward(MemorySegment dx, MemorySegment dw, MemorySegment db, MemorySegment dy,
-                              MemorySegment x, MemorySegment w, long batch, long in, long out) {
-        if (checked) KernelChecks.denseBackward(dx, dw, db, dy, x, w, batch, in, out);
-        live();
-        int st = fn.asyncrl_dense_backward(p(dx), p(dw), p(db), p(dy), p(x), p(w), batch, in, out);
-        if (st != 0) check("dense_backward", st);
+    protected int invokeDenseBackward(MemorySegment dx, MemorySegment dw, MemorySegment db, MemorySegment dy,
+                                      MemorySegment x, MemorySegment w, long batch, long in, long out) {
+        return fn.asyncrl_dense_backward(p(dx), p(dw), p(db), p(dy), p(x), p(w), batch, in, out);
     }
 
     @Override
-    public void reluForward(MemorySegment y, MemorySegment x, long n) {
-        if (checked) KernelChecks.elementwise("relu_forward", "y (N)", y, "x (N)", x, null, null, n);
-        live();
-        int st = fn.asyncrl_relu_forward(p(y), p(x), n);
-        if (st != 0) check("relu_forward", st);
+    protected int invokeActivationForward(boolean tanh, MemorySegment y, MemorySegment x, long n) {
+        return tanh ? fn.asyncrl_tanh_forward(p(y), p(x), n) : fn.asyncrl_relu_forward(p(y), p(x), n);
     }
 
     @Override
-    public void reluBackward(MemorySegment dx, MemorySegment dy, MemorySegment y, long n) {
-        if (checked) KernelChecks.elementwise("relu_backward", "dx (N)", dx, "dy (N)", dy, "y (N)", y, n);
-        live();
-        int st = fn.asyncrl_relu_backward(p(dx), p(dy), p(y), n);
-        if (st != 0) check("relu_backward", st);
+    protected int invokeActivationBackward(boolean tanh, MemorySegment dx, MemorySegment dy, MemorySegment y, long n) {
+        return tanh ? fn.asyncrl_tanh_backward(p(dx), p(dy), p(y), n) : fn.asyncrl_relu_backward(p(dx), p(dy), p(y), n);
     }
 
     @Override
-    public void tanhForward(MemorySegment y, MemorySegment x, long n) {
-        if (checked) KernelChecks.elementwise("tanh_forward", "y (N)", y, "x (N)", x, null, null, n);
-        live();
-        int st = fn.asyncrl_tanh_forward(p(y), p(x), n);
-        if (st != 0) check("tanh_forward", st);
-    }
-
-    @Override
-    public void tanhBackward(MemorySegment dx, MemorySegment dy, MemorySegment y, long n) {
-        if (checked) KernelChecks.elementwise("tanh_backward", "dx (N)", dx, "dy (N)", dy, "y (N)", y, n);
-        live();
-        int st = fn.asyncrl_tanh_backward(p(dx), p(dy), p(y), n);
-        if (st != 0) check("tanh_backward", st);
-    }
-
-    @Override
-    public void conv2dForward(MemorySegment y, MemorySegment x, MemorySegment w, MemorySegment b,
-                              long batch, long channels, long height, long width, long filters,
-                              long kernelSize, long stride) {
-        if (checked) KernelChecks.conv2dForward(y, x, w, b, batch, channels, height, width, filters, kernelSize, stride);
-        live();
-        int st = fn.asyncrl_conv2d_forward(p(y), p(x), p(w), p(b), batch, channels, height, width, filters,
+    protected int invokeConv2dForward(MemorySegment y, MemorySegment x, MemorySegment w, MemorySegment b,
+                                      long batch, long channels, long height, long width, long filters,
+                                      long kernelSize, long stride) {
+        return fn.asyncrl_conv2d_forward(p(y), p(x), p(w), p(b), batch, channels, height, width, filters,
                 kernelSize, stride);
-        if (st != 0) check("conv2d_forward", st);
     }
 
     @Override
-    public void conv2dBackward(MemorySegment dx, MemorySegment dw, MemorySegment db, MemorySegment dy,
-                               MemorySegment x, MemorySegment w, long batch, long channels, long height,
-                               long width, long filters, long kernelSize, long stride) {
-        if (checked) KernelChecks.conv2dBackward(dx, dw, db, dy, x, w, batch, channels, height, width, filters, kernelSize, stride);
-        live();
-        int st = fn.asyncrl_conv2d_backward(p(dx), p(dw), p(db), p(dy), p(x), p(w), batch, channels, height, width,
+    protected int invokeConv2dBackward(MemorySegment dx, MemorySegment dw, MemorySegment db, MemorySegment dy,
+                                       MemorySegment x, MemorySegment w, long batch, long channels, long height,
+                                       long width, long filters, long kernelSize, long stride) {
+        return fn.asyncrl_conv2d_backward(p(dx), p(dw), p(db), p(dy), p(x), p(w), batch, channels, height, width,
                 filters, kernelSize, stride);
-        if (st != 0) check("conv2d_backward", st);
     }
 
     @Override
-    public void lstmCellForward(MemorySegment h, MemorySegment c, MemorySegment gates, MemorySegment x,
-                                MemorySegment hPrev, MemorySegment cPrev, MemorySegment wIh, MemorySegment wHh,
-                                MemorySegment b, long batch, long in, long hidden) {
-        if (checked) KernelChecks.lstmCellForward(h, c, gates, x, hPrev, cPrev, wIh, wHh, b, batch, in, hidden);
-        live();
-        int st = fn.asyncrl_lstm_cell_forward(p(h), p(c), p(gates), p(x), p(hPrev), p(cPrev), p(wIh), p(wHh), p(b),
+    protected int invokeLstmCellForward(MemorySegment h, MemorySegment c, MemorySegment gates, MemorySegment x,
+                                        MemorySegment hPrev, MemorySegment cPrev, MemorySegment wIh, MemorySegment wHh,
+                                        MemorySegment b, long batch, long in, long hidden) {
+        return fn.asyncrl_lstm_cell_forward(p(h), p(c), p(gates), p(x), p(hPrev), p(cPrev), p(wIh), p(wHh), p(b),
                 batch, in, hidden);
-        if (st != 0) check("lstm_cell_forward", st);
     }
 
     @Override
-    public void lstmCellBackward(MemorySegment dhPrev, MemorySegment dcPrev, MemorySegment dx, MemorySegment dwIh,
-                                 MemorySegment dwHh, MemorySegment db, MemorySegment dh, MemorySegment dc,
-                                 MemorySegment x, MemorySegment hPrev, MemorySegment cPrev, MemorySegment c,
-                                 MemorySegment gates, MemorySegment wIh, MemorySegment wHh,
-                                 long batch, long in, long hidden) {
-        if (checked) KernelChecks.lstmCellBackward(dhPrev, dcPrev, dx, dwIh, dwHh, db, dh, dc, x, hPrev, cPrev, c, gates,
-                wIh, wHh, batch, in, hidden);
-        live();
-        int st = fn.asyncrl_lstm_cell_backward(p(dhPrev), p(dcPrev), p(dx), p(dwIh), p(dwHh), p(db), p(dh), p(dc),
+    protected int invokeLstmCellBackward(MemorySegment dhPrev, MemorySegment dcPrev, MemorySegment dx, MemorySegment dwIh,
+                                         MemorySegment dwHh, MemorySegment db, MemorySegment dh, MemorySegment dc,
+                                         MemorySegment x, MemorySegment hPrev, MemorySegment cPrev, MemorySegment c,
+                                         MemorySegment gates, MemorySegment wIh, MemorySegment wHh,
+                                         long batch, long in, long hidden) {
+        return fn.asyncrl_lstm_cell_backward(p(dhPrev), p(dcPrev), p(dx), p(dwIh), p(dwHh), p(db), p(dh), p(dc),
                 p(x), p(hPrev), p(cPrev), p(c), p(gates), p(wIh), p(wHh), batch, in, hidden);
-        if (st != 0) check("lstm_cell_backward", st);
     }
 
     @Override
-    public void a3cLossBackward(MemorySegment dLogits, MemorySegment dValues, MemorySegment stats,
-                                MemorySegment logits, MemorySegment values, MemorySegment actions,
-                                MemorySegment returns, long batch, long actionCount,
-                                float entropyBeta, float valueCoef) {
-        if (checked) KernelChecks.a3cLossBackward(dLogits, dValues, stats, logits, values, actions, returns,
-                batch, actionCount, entropyBeta, valueCoef);
-        live();
-        int st = fn.asyncrl_a3c_loss_backward(p(dLogits), p(dValues), p(stats), p(logits), p(values), p(actions),
+    protected int invokeA3cLossBackward(MemorySegment dLogits, MemorySegment dValues, MemorySegment stats,
+                                        MemorySegment logits, MemorySegment values, MemorySegment actions,
+                                        MemorySegment returns, long batch, long actionCount,
+                                        float entropyBeta, float valueCoef) {
+        return fn.asyncrl_a3c_loss_backward(p(dLogits), p(dValues), p(stats), p(logits), p(values), p(actions),
                 p(returns), batch, actionCount, entropyBeta, valueCoef);
-        if (st != 0) check("a3c_loss_backward", st);
     }
 
     @Override
-    public void gaussianLossBackward(MemorySegment dMu, MemorySegment dV, MemorySegment dValues, MemorySegment stats,
-                                     MemorySegment mu, MemorySegment v, MemorySegment values, MemorySegment actions,
-                                     MemorySegment returns, long batch, long actionDim,
-                                     float entropyBeta, float valueCoef) {
-        if (checked) KernelChecks.gaussianLossBackward(dMu, dV, dValues, stats, mu, v, values, actions, returns,
-                batch, actionDim, entropyBeta, valueCoef);
-        live();
-        int st = fn.asyncrl_gaussian_loss_backward(p(dMu), p(dV), p(dValues), p(stats), p(mu), p(v), p(values),
+    protected int invokeGaussianLossBackward(MemorySegment dMu, MemorySegment dV, MemorySegment dValues, MemorySegment stats,
+                                             MemorySegment mu, MemorySegment v, MemorySegment values, MemorySegment actions,
+                                             MemorySegment returns, long batch, long actionDim,
+                                             float entropyBeta, float valueCoef) {
+        return fn.asyncrl_gaussian_loss_backward(p(dMu), p(dV), p(dValues), p(stats), p(mu), p(v), p(values),
                 p(actions), p(returns), batch, actionDim, entropyBeta, valueCoef);
-        if (st != 0) check("gaussian_loss_backward", st);
     }
 
     @Override
-    public void qLossBackward(MemorySegment dq, MemorySegment stats, MemorySegment q, MemorySegment actions,
-                              MemorySegment targets, long batch, long actionCount, float coef) {
-        if (checked) KernelChecks.qLossBackward(dq, stats, q, actions, targets, batch, actionCount, coef);
-        live();
-        int st = fn.asyncrl_q_loss_backward(p(dq), p(stats), p(q), p(actions), p(targets), batch, actionCount, coef);
-        if (st != 0) check("q_loss_backward", st);
+    protected int invokeQLossBackward(MemorySegment dq, MemorySegment stats, MemorySegment q, MemorySegment actions,
+                                      MemorySegment targets, long batch, long actionCount, float coef) {
+        return fn.asyncrl_q_loss_backward(p(dq), p(stats), p(q), p(actions), p(targets), batch, actionCount, coef);
     }
 
     @Override
-    public void momentumSgd(MemorySegment theta, MemorySegment m, MemorySegment dTheta, long n, float lr, float alpha) {
-        if (checked) KernelChecks.momentumSgd(theta, m, dTheta, n, lr, alpha);
-        live();
-        int st = fn.asyncrl_momentum_sgd(p(theta), p(m), p(dTheta), n, lr, alpha);
-        if (st != 0) check("momentum_sgd", st);
+    protected int invokeMomentumSgd(MemorySegment theta, MemorySegment m, MemorySegment dTheta, long n, float lr, float alpha) {
+        return fn.asyncrl_momentum_sgd(p(theta), p(m), p(dTheta), n, lr, alpha);
     }
 
     @Override
-    public void clipGradNorm(MemorySegment grad, MemorySegment normOut, long n, float maxNorm) {
-        if (checked) KernelChecks.clipGradNorm(grad, normOut, n, maxNorm);
-        live();
-        int st = fn.asyncrl_clip_grad_norm(p(grad), p(normOut), n, maxNorm);
-        if (st != 0) check("clip_grad_norm", st);
+    protected int invokeClipGradNorm(MemorySegment grad, MemorySegment normOut, long n, float maxNorm) {
+        return fn.asyncrl_clip_grad_norm(p(grad), p(normOut), n, maxNorm);
     }
 
     @Override
-    public void sharedRmsprop(MemorySegment theta, MemorySegment g, MemorySegment dTheta, long n,
-                              float lr, float alpha, float eps) {
-        if (checked) KernelChecks.sharedRmsprop(theta, g, dTheta, n, lr, alpha, eps);
-        live();
-        int st = fn.asyncrl_shared_rmsprop(p(theta), p(g), p(dTheta), n, lr, alpha, eps);
-        if (st != 0) check("shared_rmsprop", st);
+    protected int invokeSharedRmsprop(MemorySegment theta, MemorySegment g, MemorySegment dTheta, long n,
+                                      float lr, float alpha, float eps) {
+        return fn.asyncrl_shared_rmsprop(p(theta), p(g), p(dTheta), n, lr, alpha, eps);
     }
 
     @Override
-    public void copy(MemorySegment dst, MemorySegment src, long n) {
-        if (checked) KernelChecks.copy(dst, src, n);
-        live();
-        int st = fn.asyncrl_copy(p(dst), p(src), n);
-        if (st != 0) check("copy", st);
+    protected int invokeCopy(MemorySegment dst, MemorySegment src, long n) {
+        return fn.asyncrl_copy(p(dst), p(src), n);
     }
 
-    /**
-     * Unregisters this kernel's natives and closes the library it owns. Only call once no thread
-     * uses this kernel: a later call fails with an IllegalStateException. JNA itself keeps the
-     * file mapped (its NativeLibrary is cached per path) until the JVM exits.
-     */
+    /** Unregisters this kernel's natives. JNA itself keeps the file mapped (its NativeLibrary is cached per path) until the JVM exits. */
     @Override
-    public void close() {
-        synchronized (this) {
-            if (closed) return;
-            closed = true;
-        }
+    protected void release() {
         Native.unregister(bound);
-        library.close();
-    }
-
-    @Override
-    public String toString() {
-        return "JnaKernel[" + name + " @ " + library.path() + "]";
     }
 }
