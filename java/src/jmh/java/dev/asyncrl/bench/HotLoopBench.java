@@ -2,7 +2,7 @@ package dev.asyncrl.bench;
 
 import dev.asyncrl.algo.Algorithm;
 import dev.asyncrl.algo.ActorLearner;
-import dev.asyncrl.cli.Kernels;
+import dev.asyncrl.run.Kernels;
 import dev.asyncrl.env.CartPole;
 import dev.asyncrl.kernel.Kernel;
 import dev.asyncrl.memory.SharedParams;

@@ -24,7 +24,7 @@ package dev.asyncrl.bench;
 
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 
-import dev.asyncrl.cli.Kernels;
+import dev.asyncrl.run.Kernels;
 import dev.asyncrl.kernel.Kernel;
 import java.io.PrintStream;
 import java.io.OutputStream;

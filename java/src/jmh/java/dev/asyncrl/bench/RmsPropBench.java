@@ -21,7 +21,7 @@ package dev.asyncrl.bench;
 
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 
-import dev.asyncrl.cli.Kernels;
+import dev.asyncrl.run.Kernels;
 import dev.asyncrl.kernel.Kernel;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

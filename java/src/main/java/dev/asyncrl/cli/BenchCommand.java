@@ -2,6 +2,7 @@ package dev.asyncrl.cli;
 
 import dev.asyncrl.algo.Algorithm;
 import dev.asyncrl.kernel.Kernel;
+import dev.asyncrl.run.Kernels;
 import dev.asyncrl.run.Progress;
 import dev.asyncrl.run.RunDirectory;
 import dev.asyncrl.run.TrainConfig;

@@ -9,6 +9,7 @@ import dev.asyncrl.env.ReportsSuccess;
 import dev.asyncrl.env.StepResult;
 import dev.asyncrl.export.OnnxPolicy;
 import dev.asyncrl.kernel.Kernel;
+import dev.asyncrl.run.Kernels;
 import dev.asyncrl.run.RunDirectory;
 import dev.asyncrl.run.TrainedPolicy;
 import java.awt.image.BufferedImage;

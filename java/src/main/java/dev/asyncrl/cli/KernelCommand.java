@@ -2,6 +2,7 @@ package dev.asyncrl.cli;
 
 import dev.asyncrl.bindings.ffm.FfmKernel;
 import dev.asyncrl.kernel.Kernel;
+import dev.asyncrl.run.Kernels;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;

@@ -9,6 +9,7 @@ import dev.asyncrl.memory.SharedParams;
 import dev.asyncrl.net.Activation;
 import dev.asyncrl.net.ValueNet;
 import dev.asyncrl.run.Checkpoint;
+import dev.asyncrl.run.Kernels;
 import dev.asyncrl.run.RunDirectory;
 import dev.asyncrl.run.TrainConfig;
 import dev.asyncrl.run.Trainer;

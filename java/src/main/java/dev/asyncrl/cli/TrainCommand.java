@@ -9,6 +9,7 @@ import dev.asyncrl.net.Activation;
 import dev.asyncrl.net.Mlp;
 import dev.asyncrl.net.ValueNet;
 import dev.asyncrl.run.Checkpoint;
+import dev.asyncrl.run.Kernels;
 import dev.asyncrl.run.Preset;
 import dev.asyncrl.run.Progress;
 import dev.asyncrl.run.RunDirectory;

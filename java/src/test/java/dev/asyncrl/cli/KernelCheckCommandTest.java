@@ -15,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.asyncrl.bindings.ffm.KernelLibraries;
 import dev.asyncrl.kernel.Kernel;
+import dev.asyncrl.run.Kernels;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;

@@ -1,4 +1,4 @@
-package dev.asyncrl.cli;
+package dev.asyncrl.run;
 
 import dev.asyncrl.bindings.ffm.KernelLibraries;
 import dev.asyncrl.kernel.JavaKernel;
@@ -60,7 +60,7 @@ public final class Kernels {
     }
 
     /** The first of {@code names} that loads, each failure a line on {@code log}; java if none does. */
-    static Kernel openFirst(List<String> names, PrintStream log) {
+    public static Kernel openFirst(List<String> names, PrintStream log) {
         for (String name : names) {
             try {
                 return KernelLibraries.load(name);
@@ -75,7 +75,7 @@ public final class Kernels {
     private static String cpuFlags;
 
     /** Whether /proc/cpuinfo lists this CPU flag (false where there is no /proc/cpuinfo). */
-    static synchronized boolean cpuHas(String flag) {
+    public static synchronized boolean cpuHas(String flag) {
         if (cpuFlags == null) {
             cpuFlags = "";
             try {
