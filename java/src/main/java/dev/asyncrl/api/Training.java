@@ -6,6 +6,7 @@ import dev.asyncrl.env.Env;
 import dev.asyncrl.env.Envs;
 import dev.asyncrl.export.OnnxExport;
 import dev.asyncrl.kernel.Kernel;
+import dev.asyncrl.kernel.KernelLoadException;
 import dev.asyncrl.net.Activation;
 import dev.asyncrl.net.Mlp;
 import dev.asyncrl.net.ValueNet;
@@ -283,7 +284,12 @@ public final class Training {
                 ValueNet.parse(cfg.valueNet()));
         Map<String, String> metadata = OnnxExport.metadata(cfg.algo(), cfg.env(), probe, Checkpoint.ASYNCRL_VERSION);
         if (runDirectory != null) RunDirectory.checkUsable(runDirectory);
-        Kernel k = Kernels.open(cfg.kernel());
+        Kernel k;
+        try {
+            k = Kernels.open(cfg.kernel());
+        } catch (KernelLoadException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
         TrainedPolicy[] trained = new TrainedPolicy[1];
         try (RunDirectory dir = runDirectory == null ? null : RunDirectory.create(runDirectory)) {
             Trainer.Summary s = Trainer.train(cfg, k, dir, new Listeners(listeners), null, firstThen(probe, envs),
