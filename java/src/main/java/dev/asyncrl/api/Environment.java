@@ -14,39 +14,14 @@ package dev.asyncrl.api;
  */
 public interface Environment {
 
-    /** A name for logs, config.json and the ONNX metadata; by default the class's simple name. */
-    default String id() {
-        return getClass().getSimpleName();
-    }
-
     /** Floats in one observation. */
     int observationSize();
 
-    /** {observationSize()} for a vector (the default), {C, H, W} for an image. */
-    default int[] observationShape() {
-        return new int[] {observationSize()};
-    }
-
-    /** Discrete actions: how many; 0 for continuous actions. */
-    int actionCount();
-
-    /** Continuous actions: floats per action; 0 (the default) for discrete actions. */
-    default int actionDim() {
-        return 0;
-    }
-
-    /** Continuous actions: the lower bound of every dimension (default −1); actions are clipped to the bounds. */
-    default float actionLow() {
-        return -1f;
-    }
-
-    /** Continuous actions: the upper bound of every dimension (default 1). */
-    default float actionHigh() {
-        return 1f;
-    }
-
     /** The time limit: an episode that lasts this many steps is truncated. */
     int maxEpisodeSteps();
+
+    /** How many discrete actions there are; 0 where actions are continuous (then see {@link #actionDim()}). */
+    int actionCount();
 
     /**
      * Starts an episode and writes its first observation into {@code observation}
@@ -64,5 +39,30 @@ public interface Environment {
     /** Continuous actions: the same with {@code action} (actionDim() floats, within the bounds). */
     default void step(float[] action, float[] observation, StepResult result) {
         throw new UnsupportedOperationException(id() + " has discrete actions: step(int, float[], StepResult)");
+    }
+
+    /** For images: {C, H, W}, channel-major, with C·H·W = observationSize(); a vector's shape by default. */
+    default int[] observationShape() {
+        return new int[] {observationSize()};
+    }
+
+    /** Continuous actions: how many floats one action holds; leave it 0 for discrete actions. */
+    default int actionDim() {
+        return 0;
+    }
+
+    /** Continuous actions: the lower bound of every dimension (default −1); actions are clipped to the bounds. */
+    default float actionLow() {
+        return -1f;
+    }
+
+    /** Continuous actions: the upper bound of every dimension (default 1). */
+    default float actionHigh() {
+        return 1f;
+    }
+
+    /** A name for logs, config.json and the ONNX metadata; by default the class's simple name. */
+    default String id() {
+        return getClass().getSimpleName();
     }
 }

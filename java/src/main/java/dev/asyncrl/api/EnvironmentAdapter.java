@@ -55,57 +55,28 @@ final class EnvironmentAdapter implements Env {
         this.action = new float[actionDim];
     }
 
-    @Override
-    public String id() {
-        return id;
-    }
+    // What the user's environment declared, read once and checked in the constructor.
+    @Override public String id() { return id; }
+    @Override public int observationSize() { return observationSize; }
+    @Override public int[] observationShape() { return env.observationShape(); }
+    @Override public int actionCount() { return actionCount; }
+    @Override public int actionDim() { return actionDim; }
+    @Override public float actionLow() { return low; }
+    @Override public float actionHigh() { return high; }
+    @Override public int maxEpisodeSteps() { return maxEpisodeSteps; }
 
+    /** The next episode: its seed is the next of the stream {@link #reset(long, MemorySegment)} seeded. */
     @Override
-    public int observationSize() {
-        return observationSize;
-    }
-
-    @Override
-    public int[] observationShape() {
-        return env.observationShape();
-    }
-
-    @Override
-    public int actionCount() {
-        return actionCount;
-    }
-
-    @Override
-    public int actionDim() {
-        return actionDim;
-    }
-
-    @Override
-    public float actionLow() {
-        return low;
-    }
-
-    @Override
-    public float actionHigh() {
-        return high;
-    }
-
-    @Override
-    public int maxEpisodeSteps() {
-        return maxEpisodeSteps;
+    public void reset(MemorySegment obs) {
+        t = 0;
+        env.reset(episodeSeeds.nextLong(), observation);
+        MemorySegment.copy(observation, 0, obs, JAVA_FLOAT, 0, observationSize);
     }
 
     @Override
     public void reset(long seed, MemorySegment obs) {
         episodeSeeds = new SplittableRandom(seed);
         reset(obs);
-    }
-
-    @Override
-    public void reset(MemorySegment obs) {
-        t = 0;
-        env.reset(episodeSeeds.nextLong(), observation);
-        MemorySegment.copy(observation, 0, obs, JAVA_FLOAT, 0, observationSize);
     }
 
     @Override
@@ -124,13 +95,13 @@ final class EnvironmentAdapter implements Env {
     }
 
     private void finish(MemorySegment obs, dev.asyncrl.env.StepResult out) {
-        if (!Double.isFinite(result.reward())) {
-            throw new IllegalStateException("environment " + id + " returned the reward " + result.reward() + " at step " + (t + 1));
+        if (!Double.isFinite(result.reward)) {
+            throw new IllegalStateException("environment " + id + " returned the reward " + result.reward + " at step " + (t + 1));
         }
         MemorySegment.copy(observation, 0, obs, JAVA_FLOAT, 0, observationSize);
         t++;
-        out.reward = result.reward();
-        out.terminated = result.terminated();
-        out.truncated = !out.terminated && (result.truncated() || t >= maxEpisodeSteps);
+        out.reward = result.reward;
+        out.terminated = result.terminated;
+        out.truncated = !out.terminated && (result.truncated || t >= maxEpisodeSteps);
     }
 }

@@ -51,8 +51,8 @@ public final class TrainGridWorld {
             if (policy != null) policy.reset();       // an LSTM policy starts each episode afresh
             for (int t = 0; t < env.maxEpisodeSteps(); t++) {
                 env.step(policy != null ? policy.act(obs) : random.nextInt(env.actionCount()), obs, step);
-                total += step.reward();
-                if (step.terminated()) break;
+                total += step.reward;
+                if (step.terminated) break;
             }
         }
         return total / episodes;
