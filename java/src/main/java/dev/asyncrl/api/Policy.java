@@ -48,9 +48,13 @@ public final class Policy implements AutoCloseable {
     /** The method that trained it: a3c, nstep-q, onestep-q or onestep-sarsa. */
     public String algorithm() { return policy.algo(); }
 
-    /** Floats in an observation; discrete actions (0 for a Gaussian policy); floats in a continuous action (0 for discrete). */
+    /** Floats in an observation. */
     public int observationSize() { return observationSize; }
+
+    /** Discrete actions: how many; 0 for a Gaussian policy. */
     public int actionCount() { return actionCount; }
+
+    /** A Gaussian policy: floats in an action; 0 for discrete actions. */
     public int actionDim() { return actionDim; }
 
     /** A new episode: an LSTM policy starts again from zero state (a feed-forward one has none). */

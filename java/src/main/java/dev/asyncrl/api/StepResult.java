@@ -13,6 +13,10 @@ public final class StepResult {
     /** The episode was cut short (a time limit of the environment's own): the state still has a value. */
     public boolean truncated;
 
+    /** A result of reward 0 with the episode going on. */
+    public StepResult() {}
+
+    /** Sets all three: {@link #reward}, {@link #terminated}, {@link #truncated}. */
     public void set(double reward, boolean terminated, boolean truncated) {
         this.reward = reward;
         this.terminated = terminated;
