@@ -30,7 +30,7 @@ import java.util.SplittableRandom;
  * The forward pass done while acting fills one row per step of the thread's workspace, so the
  * backward over the segment reuses those activations instead of recomputing them.
  */
-final class A3C implements ActorLearner.Segments {
+public final class A3C implements ActorLearner.Segments {
     private final ThreadState s;          // θ', dθ, environment, actions a_i, rewards r_i; sync and update
     private final Kernel k;
     private final Workspace ws;
@@ -103,7 +103,7 @@ final class A3C implements ActorLearner.Segments {
      * a ~ N(μ, σ²I) with σ² = softplus(v) + the kernel's floor, written into action (D). The
      * softplus is the kernel's stable form, so the loss sees the σ the sample was drawn with.
      */
-    static void sampleGaussian(MemorySegment action, MemorySegment mu, float v, int D, SplittableRandom rng) {
+    public static void sampleGaussian(MemorySegment action, MemorySegment mu, float v, int D, SplittableRandom rng) {
         double softplus = Math.log1p(Math.exp(-Math.abs(v))) + Math.max(v, 0f);
         double sigma = Math.sqrt(softplus + Kernel.GAUSSIAN_VAR_FLOOR);
         for (int d = 0; d < D; d++) {
@@ -112,7 +112,7 @@ final class A3C implements ActorLearner.Segments {
     }
 
     /** a ~ softmax(logits (A)), by inverting the cumulative distribution. */
-    static int sample(MemorySegment logits, int A, SplittableRandom rng) {
+    public static int sample(MemorySegment logits, int A, SplittableRandom rng) {
         float m = logits.getAtIndex(JAVA_FLOAT, 0);
         for (int j = 1; j < A; j++) m = Math.max(m, logits.getAtIndex(JAVA_FLOAT, j));
         double z = 0;

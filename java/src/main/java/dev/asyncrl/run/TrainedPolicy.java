@@ -1,5 +1,6 @@
 package dev.asyncrl.run;
 
+import dev.asyncrl.algo.A3C;
 import dev.asyncrl.algo.Algorithm;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 
@@ -22,6 +23,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.List;
+import java.util.SplittableRandom;
 
 /**
  * The greedy policy of a run, rebuilt from its run directory: config.json names the
@@ -137,6 +139,23 @@ public final class TrainedPolicy implements AutoCloseable {
         }
     }
 
+    /**
+     * The policy of θ just trained, with no run directory (the library's Policy): {@code theta}
+     * (laid out by {@code net.layout()}) is copied into this object's own arena, which one thread
+     * at a time may use (a shared arena: the trainer's thread builds it, any thread may act).
+     */
+    public static TrainedPolicy of(String algo, String envName, Mlp net, MemorySegment theta) {
+        Arena arena = Arena.ofShared();
+        try {
+            Workspace ws = net.workspace(arena, 2);  // row 1 holds the LSTM state after a step
+            MemorySegment.copy(theta, 0, ws.params, 0, net.layout().byteSize());
+            return new TrainedPolicy(arena, algo, envName, net, ws);
+        } catch (RuntimeException e) {
+            arena.close();
+            throw e;
+        }
+    }
+
     private static TrainedPolicy fromCheckpoint(Path file, String algo, String envName, Mlp net, String where) {
         Checkpoint ckpt;
         try {
@@ -246,6 +265,24 @@ public final class TrainedPolicy implements AutoCloseable {
             }
         }
         return best;
+    }
+
+    /**
+     * A sampled action for the current observation, a ~ π(·|s) (softmax of the policy logits, as
+     * A3C acts while it trains); the value-based methods' policy is greedy in Q: their greedy action.
+     */
+    public int sample(Kernel kernel, SplittableRandom rng) {
+        if (Algorithm.parse(algo).valueBased()) return act(kernel);
+        ws.forward(kernel, 0);
+        ws.carryState(1);
+        return A3C.sample(ws.outRow(Mlp.POLICY, 0), net.actions(), rng);
+    }
+
+    /** Continuous actions: a ~ N(μ, σ²I), as A3C acts while it trains, written into {@code action} (D floats). */
+    public void sample(Kernel kernel, MemorySegment action, SplittableRandom rng) {
+        ws.forward(kernel, 0);
+        ws.carryState(1);
+        A3C.sampleGaussian(action, ws.outRow(Mlp.MU, 0), ws.output(Mlp.VAR, 0, 0), (int) (action.byteSize() / Float.BYTES), rng);
     }
 
     @Override

@@ -14,6 +14,7 @@ import dev.asyncrl.memory.SharedParams;
 import dev.asyncrl.net.Activation;
 import dev.asyncrl.net.Mlp;
 import dev.asyncrl.net.ValueNet;
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -23,6 +24,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * Runs one training: builds the network and the shared memory (fresh, or restored from a
@@ -70,15 +73,26 @@ public final class Trainer {
      * The checkpoint must match the network and optimizer {@code cfg} builds (IllegalArgumentException).
      */
     public static Summary train(TrainConfig cfg, Kernel kernel, RunDirectory dir, Progress progress, Checkpoint from) {
+        return train(cfg, kernel, dir, progress, from, () -> Envs.create(cfg.env()), null);
+    }
+
+    /**
+     * The same, for a library caller (dev.asyncrl.api): {@code envs} makes each thread's environment
+     * (one call per thread, plus none more: thread 0 gets the first); {@code dir} null writes nothing
+     * (no run directory, no checkpoint); {@code finalTheta}, if not null, is handed θ once every worker
+     * has joined and before the shared arena closes (to copy, not to keep), when the run succeeded.
+     */
+    public static Summary train(TrainConfig cfg, Kernel kernel, RunDirectory dir, Progress progress, Checkpoint from,
+                                Supplier<Env> envs, Consumer<MemorySegment> finalTheta) {
         Algorithm algorithm = cfg.algo();
-        Env probe = Envs.create(cfg.env());
+        Env probe = envs.get();
         Mlp net = network(cfg.algo(), probe, cfg.conv(), cfg.hidden(), cfg.lstm(), Activation.parse(cfg.activation()),
                 ValueNet.parse(cfg.valueNet()));
         Map<String, Object> config = cfg.toMap(kernel.name());
         Map<String, Object> checkpointConfig = new LinkedHashMap<>(config);
         config = withLayout(config, net);
 
-        List<Report> reports = new ArrayList<>(dir.earlierReports());
+        List<Report> reports = new ArrayList<>(dir != null ? dir.earlierReports() : List.of());
         boolean perThreadOptimizer = cfg.hp().optimizer() != Hyperparameters.OptimizerKind.SHARED_RMSPROP;
         try (SharedParams shared = new SharedParams(net.layout(), cfg.valueBased(), perThreadOptimizer ? cfg.threads() : 0)) {
             List<Checkpoint.Block> blocks = Checkpoint.blocks(shared, cfg.hp().optimizer());
@@ -100,18 +114,18 @@ public final class Trainer {
             List<ActorLearner> workers = new ArrayList<>();
             List<Double> epsilons = new ArrayList<>();
             for (int i = 0; i < cfg.threads(); i++) {
-                workers.add(algorithm.worker(ctx, net, cfg.hp(), i == 0 ? probe : Envs.create(cfg.env()), cfg.threadSeed(i), i));
+                workers.add(algorithm.worker(ctx, net, cfg.hp(), i == 0 ? probe : envs.get(), cfg.threadSeed(i), i));
                 if (algorithm.valueBased()) epsilons.add(EpsilonGreedy.finalEpsilon(cfg.threadSeed(i), cfg.hp()));
             }
             if (!epsilons.isEmpty()) config.put("thread_final_epsilons", epsilons);
-            dir.writeJson(RunDirectory.CONFIG, config);
+            if (dir != null) dir.writeJson(RunDirectory.CONFIG, config);
             Map<String, Object> envInfo = new LinkedHashMap<>();
             envInfo.put("name", cfg.env());
             envInfo.put("id", probe.id());
             envInfo.put("observation_shape", probe.observationShape());
             envInfo.put("action_count", probe.actionCount());
             envInfo.put("action_dim", probe.actionDim());
-            Checkpointer checkpointer = new Checkpointer(cfg, ctx, epsilons, resumedAt,
+            Checkpointer checkpointer = dir == null ? null : new Checkpointer(cfg, ctx, epsilons, resumedAt,
                     new Checkpoint.Writer(dir.path(), net.layout(), blocks, checkpointConfig, envInfo));
             for (int i = 0; i < cfg.threads(); i++) {
                 ActorLearner w = workers.get(i);
@@ -134,8 +148,10 @@ public final class Trainer {
                 }
             });
             Runtime.getRuntime().addShutdownHook(hook);
-            try (checkpointer) {
-                return watch(cfg, kernel, dir, progress, probe, ctx, threads, reports, hook, checkpointer, resumedAt);
+            try (checkpointer) {  // null without a run directory
+                Summary s = watch(cfg, kernel, dir, progress, probe, ctx, threads, reports, hook, checkpointer, resumedAt);
+                if (finalTheta != null) finalTheta.accept(ctx.shared().theta());
+                return s;
             } catch (RuntimeException | Error e) {
                 // The watcher failed (a metrics row, a checkpoint, the progress) while workers may
                 // still run: one inside a kernel call holds the shared arena, and closing it would
@@ -190,7 +206,7 @@ public final class Trainer {
             try {
                 drain(ctx, dir, progress, reports);
                 // the rows up to the checkpoint's T are on disk before the checkpoint is
-                if (checkpointer.due()) checkpointer.take(() -> drain(ctx, dir, progress, reports));
+                if (checkpointer != null && checkpointer.due()) checkpointer.take(() -> drain(ctx, dir, progress, reports));
             } catch (RunDirectory.WriteFailedException e) {
                 writeFailed = e;
                 ctx.requestStop(e.getMessage());
@@ -203,7 +219,7 @@ public final class Trainer {
                 drain(ctx, dir, progress, reports);
                 if (reports.isEmpty() || reports.getLast().globalStep() < last.globalStep()) {
                     reports.add(last);
-                    dir.appendMetrics(last);
+                    if (dir != null) dir.appendMetrics(last);
                 }
             } catch (RunDirectory.WriteFailedException e) {
                 writeFailed = e;
@@ -224,11 +240,11 @@ public final class Trainer {
         // before summary.json, so a run with a summary has its parameters. A failed worker keeps
         // the last periodic checkpoint instead (what failed may have damaged θ); a failed write
         // does not, θ is as good as ever, and the final checkpoint may still find room.
-        if (failure == null) writeFailed = attempt(writeFailed, () -> checkpointer.take(() -> {}));
+        if (failure == null && checkpointer != null) writeFailed = attempt(writeFailed, () -> checkpointer.take(() -> {}));
         // A failed run does not replace the params.f32 and summary.json of an earlier process of the
         // run (a resumed run that fails would put worse data over good); nor writes a θ that diverged.
         boolean keepEarlier = failed && !resumedAt.isEmpty();
-        if (!(keepEarlier && Files.exists(dir.path().resolve(RunDirectory.PARAMS)))
+        if (dir != null && !(keepEarlier && Files.exists(dir.path().resolve(RunDirectory.PARAMS)))
                 && (!failed || Checkpoint.firstNonFinite(ctx.shared().theta(), ctx.shared().layout().size()) < 0)) {
             writeFailed = attempt(writeFailed, () -> dir.writeParams(ctx.shared().theta(), ctx.shared().layout().size()));
         }
@@ -241,11 +257,11 @@ public final class Trainer {
                 counted > 0 ? u.count() / counted : 0, u.staleness().mean(), u.staleness().max());
         Map<String, Object> summary = s.toMap();
         if (!resumedAt.isEmpty()) summary.put("resumed_at_steps", resumedAt);
-        if (!(keepEarlier && Files.exists(dir.path().resolve(RunDirectory.SUMMARY)))) {
+        if (dir != null && !(keepEarlier && Files.exists(dir.path().resolve(RunDirectory.SUMMARY)))) {
             writeFailed = attempt(writeFailed, () -> dir.writeJson(RunDirectory.SUMMARY, summary));
         }
         String title = cfg.algo() + " on " + probe.id() + " (" + cfg.threads() + " threads, seed " + cfg.seed() + ")";
-        writeFailed = attempt(writeFailed, () -> {
+        if (dir != null) writeFailed = attempt(writeFailed, () -> {
             Path curve = dir.path().resolve(RunDirectory.CURVE);
             // ImageIO prints a stack trace of its own when it cannot open the file: not tried where the directory is gone
             if (!Files.isDirectory(dir.path())) throw new RunDirectory.WriteFailedException(curve, new NoSuchFileException(dir.path().toString()));
@@ -342,7 +358,7 @@ public final class Trainer {
         for (Report r : fresh) {
             if (!reports.isEmpty() && r.globalStep() <= reports.getLast().globalStep()) continue;
             reports.add(r);
-            dir.appendMetrics(r);
+            if (dir != null) dir.appendMetrics(r);
             progress.update(r);
         }
     }
