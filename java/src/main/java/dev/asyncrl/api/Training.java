@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * Configures and runs one training: an algorithm, an environment, the run's settings and any
@@ -47,17 +48,15 @@ public final class Training {
     private Supplier<Env> envs;
     private String builtIn;  // the built-in environment's name, or null for one of the user's own
     private int threads = Runtime.getRuntime().availableProcessors();
-    private Long steps;
     private long seed = 1;
     private String kernel = Kernels.DEFAULT;
     private Path runDirectory;
     private final List<TrainingListener> listeners = new ArrayList<>();
     // Hyperparameters: null keeps the preset's value.
-    private String preset, activation, valueNet, optimizer, lrSchedule;
-    private int[] hidden, conv;
-    private Integer lstm, tMax;
-    private Double lr, gamma, entropyBeta, valueCoef, rmsAlpha, rmsEps, maxGradNorm, rewardScale, stopReturn;
-    private Long targetInterval, epsilonSteps, reportEvery;
+    private String preset;
+    private Long reportEvery;
+    /** The hyperparameters set, in order: each a wither of the record, laid over the preset's values at train(). */
+    private final List<UnaryOperator<Hyperparameters>> overrides = new ArrayList<>();
 
     private Training(Algorithm algorithm) {
         this.algorithm = algorithm;
@@ -114,8 +113,7 @@ public final class Training {
 
     /** The step budget T_max over all threads, also the learning rate's annealing horizon (default: the preset's). */
     public Training steps(long steps) {
-        this.steps = steps;
-        return this;
+        return set(h -> h.withSteps(steps));
     }
 
     /** Seeds initialisation, environments and action sampling (default 1). */
@@ -151,8 +149,7 @@ public final class Training {
     /** Stops once mean_return_100 reaches {@code r}; NaN runs the whole budget (default: the preset's). */
     public Training stopReturn(double r) {
         if (Double.isInfinite(r)) throw new IllegalArgumentException("stopReturn takes a finite number or NaN (none), got " + r);
-        this.stopReturn = r;
-        return this;
+        return set(h -> h.withStopReturn(r));
     }
 
     /** The preset unset hyperparameters come from: cartpole, acrobot, mountaincar, tmaze, minatar, pendulum, paper, paper-continuous. */
@@ -164,109 +161,98 @@ public final class Training {
 
     /** The torso's hidden layer sizes, e.g. {@code hidden(64, 64)}. */
     public Training hidden(int... sizes) {
-        this.hidden = sizes.clone();
-        return this;
+        return set(h -> h.withHidden(sizes));
     }
 
     /** Image observations: filters, kernel size and stride of each convolution, e.g. {@code conv(16, 3, 1)}. */
     public Training conv(int... filtersKernelStride) {
-        this.conv = filtersKernelStride.clone();
-        return this;
+        return set(h -> h.withConv(filtersKernelStride));
     }
 
     /** A3C: LSTM cells after the torso; 0 for none. */
     public Training lstm(int cells) {
-        this.lstm = cells;
-        return this;
+        return set(h -> h.withLstm(cells));
     }
 
     /** The torso's activation: relu or tanh. */
     public Training activation(String name) {
-        this.activation = name;
-        return this;
+        return set(h -> h.withActivation(Activation.parse(name)));
     }
 
     /** A3C: the value head on the policy's torso (shared) or on a network of its own (separate). */
     public Training valueNet(String sharedOrSeparate) {
-        this.valueNet = sharedOrSeparate;
-        return this;
+        return set(h -> h.withValueNet(ValueNet.parse(sharedOrSeparate)));
     }
 
     /** The initial learning rate η. */
     public Training lr(double lr) {
-        this.lr = lr;
-        return this;
+        return set(h -> h.withLr(lr));
     }
 
     /** linear (η annealed to 0 over the step budget, the paper's) or constant. */
     public Training lrSchedule(String schedule) {
-        this.lrSchedule = schedule;
-        return this;
+        return set(h -> h.withLrSchedule(Hyperparameters.LrSchedule.parse(schedule)));
     }
 
     /** shared-rmsprop (default), rmsprop (per-thread statistics) or momentum. */
     public Training optimizer(String optimizer) {
-        this.optimizer = optimizer;
-        return this;
+        return set(h -> h.withOptimizer(Hyperparameters.OptimizerKind.parse(optimizer)));
     }
 
     /** Steps per segment before an update: t_max, or I_AsyncUpdate for the one-step methods. */
     public Training tMax(int tMax) {
-        this.tMax = tMax;
-        return this;
+        return set(h -> h.withTMax(tMax));
     }
 
     /** The discount γ. */
     public Training gamma(double gamma) {
-        this.gamma = gamma;
-        return this;
+        return set(h -> h.withGamma(gamma));
     }
 
     /** A3C: the entropy bonus β. */
     public Training entropyBeta(double beta) {
-        this.entropyBeta = beta;
-        return this;
+        return set(h -> h.withEntropyBeta(beta));
     }
 
     /** A3C: c in the value loss c·(R−V)². */
     public Training valueCoef(double c) {
-        this.valueCoef = c;
-        return this;
+        return set(h -> h.withValueCoef(c));
     }
 
     /** RMSProp's decay α. */
     public Training rmsAlpha(double alpha) {
-        this.rmsAlpha = alpha;
-        return this;
+        return set(h -> h.withRmsAlpha(alpha));
     }
 
     /** RMSProp's ε, inside the square root. */
     public Training rmsEps(double eps) {
-        this.rmsEps = eps;
-        return this;
+        return set(h -> h.withRmsEps(eps));
     }
 
     /** The global gradient-norm clip; 0 disables it. */
     public Training maxGradNorm(double norm) {
-        this.maxGradNorm = norm;
-        return this;
+        return set(h -> h.withMaxGradNorm(norm));
     }
 
     /** Rewards are multiplied by this for learning; returns are reported unscaled. */
     public Training rewardScale(double scale) {
-        this.rewardScale = scale;
-        return this;
+        return set(h -> h.withRewardScale(scale));
     }
 
     /** Q methods: I_target, θ⁻ ← θ every this many global steps. */
     public Training targetInterval(long steps) {
-        this.targetInterval = steps;
-        return this;
+        return set(h -> h.withTargetInterval(steps));
     }
 
     /** Q methods: ε anneals from 1 to each thread's final ε over this many global steps. */
     public Training epsilonSteps(long steps) {
-        this.epsilonSteps = steps;
+        return set(h -> h.withEpsilonSteps(steps));
+    }
+
+    /** Records one hyperparameter, checked at once by the record (on the paper's values) as well as at train(). */
+    private Training set(UnaryOperator<Hyperparameters> override) {
+        override.apply(Hyperparameters.PAPER);
+        overrides.add(override);
         return this;
     }
 
@@ -316,26 +302,7 @@ public final class Training {
         }
         if (threads > MAX_THREADS) throw new IllegalArgumentException("--threads must be at most " + MAX_THREADS + ", got " + threads);
         Hyperparameters hp = p.forAlgorithm(algorithm);
-        if (hidden != null) hp = hp.withHidden(hidden);
-        if (conv != null) hp = hp.withConv(conv);
-        if (lstm != null) hp = hp.withLstm(lstm);
-        if (activation != null) hp = hp.withActivation(Activation.parse(activation));
-        if (valueNet != null) hp = hp.withValueNet(ValueNet.parse(valueNet));
-        if (tMax != null) hp = hp.withTMax(tMax);
-        if (gamma != null) hp = hp.withGamma(gamma);
-        if (entropyBeta != null) hp = hp.withEntropyBeta(entropyBeta);
-        if (valueCoef != null) hp = hp.withValueCoef(valueCoef);
-        if (lr != null) hp = hp.withLr(lr);
-        if (lrSchedule != null) hp = hp.withLrSchedule(Hyperparameters.LrSchedule.parse(lrSchedule));
-        if (optimizer != null) hp = hp.withOptimizer(Hyperparameters.OptimizerKind.parse(optimizer));
-        if (rmsAlpha != null) hp = hp.withRmsAlpha(rmsAlpha);
-        if (rmsEps != null) hp = hp.withRmsEps(rmsEps);
-        if (maxGradNorm != null) hp = hp.withMaxGradNorm(maxGradNorm);
-        if (rewardScale != null) hp = hp.withRewardScale(rewardScale);
-        if (targetInterval != null) hp = hp.withTargetInterval(targetInterval);
-        if (epsilonSteps != null) hp = hp.withEpsilonSteps(epsilonSteps);
-        if (steps != null) hp = hp.withSteps(steps);
-        if (stopReturn != null) hp = hp.withStopReturn(stopReturn);
+        for (UnaryOperator<Hyperparameters> o : overrides) hp = o.apply(hp);
         // Without a run directory nothing is written, and config.json's "out" is recorded nowhere.
         Path out = runDirectory != null ? runDirectory : Path.of("");
         return new TrainConfig(algorithm, envName, p.name(), threads, seed, kernel, out, hp, null,
