@@ -41,8 +41,6 @@ import java.util.function.UnaryOperator;
  * message names the value by its {@code asyncrl train} flag). A builder may train more than once.
  */
 public final class Training {
-    /** The most threads a run may ask for, as {@code asyncrl train} allows. */
-    private static final int MAX_THREADS = 1024;
 
     private final Algorithm algorithm;
     private Supplier<Env> envs;
@@ -266,8 +264,7 @@ public final class Training {
         if (envs == null) throw new IllegalStateException("no environment: call environment(...) before train()");
         Env probe = envs.get();
         TrainConfig cfg = config(probe);
-        Mlp net = Trainer.network(algorithm, probe, cfg.conv(), cfg.hidden(), cfg.lstm(), Activation.parse(cfg.activation()),
-                ValueNet.parse(cfg.valueNet()));
+        Mlp net = cfg.network(probe);
         Map<String, String> metadata = OnnxExport.metadata(algorithm.flag(), cfg.env(), probe, Checkpoint.ASYNCRL_VERSION);
         if (runDirectory != null) RunDirectory.checkUsable(runDirectory);
         Kernel k;
@@ -300,7 +297,7 @@ public final class Training {
         if (probe.actionCount() == 0 && algorithm.valueBased()) {
             throw new IllegalArgumentException(envName + " has continuous actions: only a3c (a Gaussian policy) trains it");
         }
-        if (threads > MAX_THREADS) throw new IllegalArgumentException("--threads must be at most " + MAX_THREADS + ", got " + threads);
+        if (threads > TrainConfig.MAX_THREADS) throw new IllegalArgumentException("--threads must be at most " + TrainConfig.MAX_THREADS + ", got " + threads);
         Hyperparameters hp = p.forAlgorithm(algorithm);
         for (UnaryOperator<Hyperparameters> o : overrides) hp = o.apply(hp);
         // Without a run directory nothing is written, and config.json's "out" is recorded nowhere.

@@ -6,13 +6,10 @@ import dev.asyncrl.algo.Hyperparameters;
 import dev.asyncrl.env.Envs;
 import dev.asyncrl.memory.Layout;
 import dev.asyncrl.memory.SharedParams;
-import dev.asyncrl.net.Activation;
-import dev.asyncrl.net.ValueNet;
 import dev.asyncrl.run.Checkpoint;
 import dev.asyncrl.run.Kernels;
 import dev.asyncrl.run.RunDirectory;
 import dev.asyncrl.run.TrainConfig;
-import dev.asyncrl.run.Trainer;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -195,8 +192,7 @@ public final class SoakCommand implements Callable<Integer> {
             try {
                 Checkpoint c = Checkpoint.read(file);
                 TrainConfig cfg = TrainConfig.fromJson(c.config(), run);
-                var net = Trainer.network(cfg.algo(), Envs.create(cfg.env()), cfg.conv(), cfg.hidden(), cfg.lstm(),
-                        Activation.parse(cfg.activation()), ValueNet.parse(cfg.valueNet()));
+                var net = cfg.network(Envs.create(cfg.env()));
                 Layout layout = net.layout();
                 boolean target = cfg.valueBased();
                 int threadStates = cfg.hp().optimizer() == Hyperparameters.OptimizerKind.SHARED_RMSPROP ? 0 : cfg.threads();

@@ -5,7 +5,6 @@ import dev.asyncrl.algo.Algorithm;
 import dev.asyncrl.algo.Hyperparameters;
 import dev.asyncrl.env.Envs;
 import dev.asyncrl.kernel.Kernel;
-import dev.asyncrl.net.Activation;
 import dev.asyncrl.net.Mlp;
 import dev.asyncrl.net.ValueNet;
 import dev.asyncrl.run.Checkpoint;
@@ -316,8 +315,8 @@ public final class TrainCommand implements Callable<Integer> {
         }
         Preset p = preset != null ? Preset.named(preset) : Preset.forEnv(env);
         int nThreads = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-        if (nThreads > MAX_THREADS) {
-            throw new IllegalArgumentException("--threads must be at most " + MAX_THREADS + " (this machine has "
+        if (nThreads > TrainConfig.MAX_THREADS) {
+            throw new IllegalArgumentException("--threads must be at most " + TrainConfig.MAX_THREADS + " (this machine has "
                     + Runtime.getRuntime().availableProcessors() + " cores), got " + nThreads);
         }
         if (hpFlags.conv != null && Envs.create(env).observationShape().length != 3) {
@@ -351,13 +350,6 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     /**
-     * The most actor-learner threads a run may ask for: far beyond any machine's cores (the paper
-     * used 16), and low enough that a typo (100000) is refused at once instead of starting that
-     * many platform threads, each with its own copy of θ.
-     */
-    static final int MAX_THREADS = 1024;
-
-    /**
      * Refuses, before anything is allocated or written, a run whose network cannot fit: the shared
      * blocks (θ, g, θ⁻, per-thread optimizer statistics) and each thread's θ′, dθ and t_max rows of
      * activations, against the machine's memory. An estimate (the activations' exact count depends
@@ -365,8 +357,7 @@ public final class TrainCommand implements Callable<Integer> {
      * runs out is caught in Main as one line.
      */
     static void checkMemory(TrainConfig cfg) {
-        Mlp net = Trainer.network(cfg.algo(), Envs.create(cfg.env()), cfg.conv(), cfg.hidden(), cfg.lstm(),
-                Activation.parse(cfg.activation()), ValueNet.parse(cfg.valueNet()));
+        Mlp net = cfg.network(Envs.create(cfg.env()));
         double paramBytes = (double) net.layout().byteSize();
         boolean perThreadOptimizer = cfg.hp().optimizer() != Hyperparameters.OptimizerKind.SHARED_RMSPROP;
         double shared = paramBytes * (2 + (cfg.valueBased() ? 1 : 0) + (perThreadOptimizer ? cfg.threads() : 0));

@@ -3,7 +3,9 @@ package dev.asyncrl.run;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.asyncrl.algo.Algorithm;
 import dev.asyncrl.algo.Hyperparameters;
+import dev.asyncrl.env.Env;
 import dev.asyncrl.net.Activation;
+import dev.asyncrl.net.Mlp;
 import dev.asyncrl.net.ValueNet;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -23,6 +25,13 @@ import java.util.Map;
 public record TrainConfig(Algorithm algo, String env, String preset, int threads, long seed, String kernel, Path out,
                           Hyperparameters hp, double[] lrRange, long reportEvery, double checkpointEverySeconds,
                           long checkpointEverySteps) {
+
+    /**
+     * The most actor-learner threads a run may ask for: far beyond any machine's cores (the paper
+     * used 16), and low enough that a typo (100000) is refused at once instead of starting that
+     * many platform threads, each with its own copy of θ.
+     */
+    public static final int MAX_THREADS = 1024;
 
     /** Checkpoints by default: every 60 s of training, and at the end. */
     public static final double DEFAULT_CHECKPOINT_SECONDS = 60;
@@ -87,6 +96,11 @@ public record TrainConfig(Algorithm algo, String env, String preset, int threads
     /** A3C: "shared" or "separate", as config.json records it. */
     public String valueNet() {
         return hp.valueNet().flag();
+    }
+
+    /** The network this run trains on {@code env}: {@link Trainer#network} with the record's architecture. */
+    public Mlp network(Env env) {
+        return Trainer.network(algo, env, hp.conv(), hp.hidden(), hp.lstm(), hp.activation(), hp.valueNet());
     }
 
     /** Seed of thread i's random streams, distinct per thread and run seed; {@link dev.asyncrl.algo.RandomStreams} derives one stream per purpose from it. */

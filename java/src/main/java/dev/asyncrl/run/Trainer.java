@@ -86,8 +86,7 @@ public final class Trainer {
                                 Supplier<Env> envs, Consumer<MemorySegment> finalTheta) {
         Algorithm algorithm = cfg.algo();
         Env probe = envs.get();
-        Mlp net = network(cfg.algo(), probe, cfg.conv(), cfg.hidden(), cfg.lstm(), Activation.parse(cfg.activation()),
-                ValueNet.parse(cfg.valueNet()));
+        Mlp net = cfg.network(probe);
         Map<String, Object> config = cfg.toMap(kernel.name());
         Map<String, Object> checkpointConfig = new LinkedHashMap<>(config);
         config = withLayout(config, net);
@@ -172,8 +171,7 @@ public final class Trainer {
      */
     public static void checkResumable(TrainConfig cfg, Checkpoint from) {
         Env probe = Envs.create(cfg.env());
-        Mlp net = network(cfg.algo(), probe, cfg.conv(), cfg.hidden(), cfg.lstm(), Activation.parse(cfg.activation()),
-                ValueNet.parse(cfg.valueNet()));
+        Mlp net = cfg.network(probe);
         from.requireTensors(net.layout(), Checkpoint.prefixes(cfg.hp().optimizer(), cfg.threads(), cfg.valueBased()));
         if (cfg.valueBased()) {
             List<Double> epsilons = new ArrayList<>();

@@ -4,11 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.asyncrl.env.Envs;
-import dev.asyncrl.net.Activation;
 import dev.asyncrl.net.Mlp;
-import dev.asyncrl.net.ValueNet;
 import dev.asyncrl.run.TrainConfig;
-import dev.asyncrl.run.Trainer;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -37,8 +34,7 @@ class PaperContinuousPresetTest {
         assertEquals(0.01, cfg.hp().rewardScale());
         assertEquals(5, cfg.hp().tMax());
         assertEquals(2_000_000L, cfg.steps());
-        Mlp net = Trainer.network(cfg.algo(), Envs.create("pendulum"), cfg.conv(), cfg.hidden(), cfg.lstm(),
-                Activation.parse(cfg.activation()), ValueNet.parse(cfg.valueNet()));
+        Mlp net = cfg.network(Envs.create("pendulum"));
         assertEquals(338_883, net.layout().parameterCount());
         assertEquals("value_", net.torsoOf(net.heads().get(Mlp.GAUSS_VALUE)));
 
