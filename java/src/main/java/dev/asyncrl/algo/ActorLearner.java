@@ -3,6 +3,7 @@ package dev.asyncrl.algo;
 import dev.asyncrl.env.Env;
 import dev.asyncrl.net.Mlp;
 import java.lang.foreign.Arena;
+import java.util.List;
 
 /**
  * One actor-learner thread of any of the four methods: {@link #run()} trains until the run stops;
@@ -19,11 +20,23 @@ public record ActorLearner(Setup setup, Method method) implements Runnable {
      * What the trainer hands one actor-learner thread.
      *
      * @param ctx    what every thread of the run shares: the kernel, θ (SharedParams), T, the stop signal
-     * @param env    the thread's own environment
+     * @param envs   the thread's own environments, as many as hp.envsPerThread()
      * @param seed   the thread's seed (its random streams, and a Q method's final ε)
      * @param thread the thread's index: which per-thread optimizer block of the SharedParams is its own
      */
-    public record Setup(TrainingContext ctx, Mlp net, Hyperparameters hp, Env env, long seed, int thread) {}
+    public record Setup(TrainingContext ctx, Mlp net, Hyperparameters hp, List<Env> envs, long seed, int thread) {
+        public Setup {
+            envs = List.copyOf(envs);
+            if (envs.size() != hp.envsPerThread()) {
+                throw new IllegalArgumentException("a thread with --envs-per-thread " + hp.envsPerThread() + " needs as many environments, got " + envs.size());
+            }
+        }
+
+        /** The first environment: its spaces are every one's. */
+        public Env env() {
+            return envs.get(0);
+        }
+    }
 
     /** The hot loop, one segment (act, step, update) per call. */
     public interface Segments {

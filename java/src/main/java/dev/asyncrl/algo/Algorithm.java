@@ -54,12 +54,17 @@ public enum Algorithm {
     }
 
     /**
-     * Actor-learner thread {@code thread} of this method, with its own environment and seed; its
-     * per-thread optimizer statistics (RMSProp, momentum SGD) are block {@code thread} of
-     * {@code ctx.shared()}.
+     * Actor-learner thread {@code thread} of this method, with its own environments (as many as
+     * hp.envsPerThread()) and seed; its per-thread optimizer statistics (RMSProp, momentum SGD) are
+     * block {@code thread} of {@code ctx.shared()}.
      */
+    public ActorLearner worker(TrainingContext ctx, Mlp net, Hyperparameters hp, List<Env> envs, long seed, int thread) {
+        return new ActorLearner(new ActorLearner.Setup(ctx, net, hp, envs, seed, thread), method);
+    }
+
+    /** The same, with one environment (hp.envsPerThread() must be 1). */
     public ActorLearner worker(TrainingContext ctx, Mlp net, Hyperparameters hp, Env env, long seed, int thread) {
-        return new ActorLearner(new ActorLearner.Setup(ctx, net, hp, env, seed, thread), method);
+        return worker(ctx, net, hp, List.of(env), seed, thread);
     }
 
     @Override

@@ -2,7 +2,6 @@ package dev.asyncrl.algo;
 
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 
-import dev.asyncrl.kernel.Kernel;
 import dev.asyncrl.net.Mlp;
 import dev.asyncrl.net.Workspace;
 import java.lang.foreign.MemorySegment;
@@ -12,11 +11,12 @@ import java.util.SplittableRandom;
  * The Q methods' exploration, as the paper's: each thread draws its final ε once, from {0.1, 0.01,
  * 0.5} with probabilities {0.4, 0.3, 0.3} unless a preset or flag says otherwise, and anneals ε
  * linearly from 1 to it over the first epsilonSteps global steps; each step takes a uniformly
- * random action with probability ε, else the greedy one w.r.t. Q(s; θ'). One instance per thread.
+ * random action with probability ε, else the greedy one w.r.t. Q(s; θ'). One instance per thread,
+ * its final ε shared by the thread's K environments.
  */
 public final class EpsilonGreedy implements ThreadState.Policy {
-    private final Kernel k;
     private final Workspace ws;           // the thread's θ' and rows
+    private final int K;                  // environments: rows per block
     private final TrainingContext ctx;        // T
     private final SplittableRandom coin;      // is this step random?
     private final SplittableRandom random;    // the random action
@@ -25,8 +25,8 @@ public final class EpsilonGreedy implements ThreadState.Policy {
     private final int A;
 
     EpsilonGreedy(ThreadState s, ActorLearner.Setup setup) {
-        k = s.k;
         ws = s.ws;
+        K = s.K;
         ctx = setup.ctx();
         coin = s.streams.exploration();
         random = s.streams.actions();
@@ -35,12 +35,14 @@ public final class EpsilonGreedy implements ThreadState.Policy {
         A = setup.net().actions();
     }
 
-    /** a_r in s_r: forwards row r through θ', then a random action with probability ε(T), else argmax_a Q(s_r, a; θ'). */
+    /**
+     * a_t in environment e (block t forwarded through θ'): a random action with probability ε(T),
+     * else argmax_a Q(s_t, a; θ') from row t·K + e.
+     */
     @Override
-    public int act(int r) {
-        ws.forward(k, r);
+    public int act(int t, int e) {
         double eps = epsilon(finalEpsilon, ctx.globalSteps(), epsilonSteps);
-        return coin.nextDouble() < eps ? random.nextInt(A) : argmaxQ(ws.out(Mlp.Q), r, A);
+        return coin.nextDouble() < eps ? random.nextInt(A) : argmaxQ(ws.out(Mlp.Q), t * K + e, A);
     }
 
     /** The final ε of the thread seeded {@code threadSeed}, drawn once from its own stream. */

@@ -43,17 +43,22 @@ import java.util.StringJoiner;
  * @param epsilonProbs   Q methods: their probabilities (paper: 0.4, 0.3, 0.3)
  * @param steps          the step budget T_max over all threads, also the horizon of η's annealing
  * @param stopReturn     stop once mean_return_100 reaches this; NaN runs the whole budget
+ * @param envsPerThread  K environments each actor-learner steps in lock-step, one K-row batch per
+ *                       forward, one update per segment of K·t_max steps (1: the paper's form)
  */
 public record Hyperparameters(int[] hidden, Activation activation, int[] conv, int lstm, ValueNet valueNet,
                               int tMax, double gamma, double entropyBeta, double valueCoef, double qLossCoef,
                               double lr, LrSchedule lrSchedule, OptimizerKind optimizer, double rmsAlpha,
                               double rmsEps, double momentum, double maxGradNorm, double rewardScale,
                               long targetInterval, long epsilonSteps, double[] finalEpsilons,
-                              double[] epsilonProbs, long steps, double stopReturn) {
+                              double[] epsilonProbs, long steps, double stopReturn,
+                              int envsPerThread) {
 
     /** The paper's final ε values and their probabilities (supplementary section 8). */
     public static final double[] PAPER_EPSILONS = {0.1, 0.01, 0.5};
     public static final double[] PAPER_EPSILON_PROBS = {0.4, 0.3, 0.3};
+    /** The most environments one actor-learner steps (its rows are K·(t_max + 1)). */
+    public static final int MAX_ENVS_PER_THREAD = 256;
 
     /**
      * The paper's values (Atari): a 256-unit ReLU torso behind its two convolutions, t_max =
@@ -64,7 +69,7 @@ public record Hyperparameters(int[] hidden, Activation activation, int[] conv, i
     public static final Hyperparameters PAPER = new Hyperparameters(new int[] {256}, Activation.RELU,
             new int[] {16, 8, 4, 32, 4, 2}, 0, ValueNet.SHARED, 5, 0.99, 0.01, 0.25, 0.5, 7e-4, LrSchedule.LINEAR,
             OptimizerKind.SHARED_RMSPROP, 0.99, 0.1, 0.9, 40.0, 1.0, 40_000, 4_000_000, PAPER_EPSILONS,
-            PAPER_EPSILON_PROBS, 80_000_000L, Double.NaN);
+            PAPER_EPSILON_PROBS, 80_000_000L, Double.NaN, 1);
 
     public enum LrSchedule {
         LINEAR, CONSTANT;
@@ -138,6 +143,9 @@ public record Hyperparameters(int[] hidden, Activation activation, int[] conv, i
         }
         if (Math.abs(sum - 1) > 1e-6) throw new IllegalArgumentException("--epsilon-probs must sum to 1, got " + sum);
         // NaN is "none"; an infinity would never or always stop
+        if (envsPerThread < 1 || envsPerThread > MAX_ENVS_PER_THREAD) {
+            throw new IllegalArgumentException("--envs-per-thread must be in [1, " + MAX_ENVS_PER_THREAD + "], got " + envsPerThread);
+        }
         if (Double.isInfinite(stopReturn)) throw new IllegalArgumentException("--stop-return takes a finite number or none, got " + stopReturn);
     }
 
@@ -200,6 +208,7 @@ public record Hyperparameters(int[] hidden, Activation activation, int[] conv, i
         m.put("lstm", lstm);
         m.put("activation", activation.flag());
         if (!algo.valueBased()) m.put("value_net", valueNet.flag());
+        m.put("envs_per_thread", envsPerThread);
         m.put("t_max", tMax);
         m.put("gamma", gamma);
         if (!algo.valueBased()) {
@@ -229,96 +238,100 @@ public record Hyperparameters(int[] hidden, Activation activation, int[] conv, i
     // The named withers: each returns a copy with one value changed, checked like the original.
 
     public Hyperparameters withHidden(int... v) {
-        return new Hyperparameters(v, activation, conv, lstm, valueNet, tMax, gamma, entropyBeta, valueCoef, qLossCoef, lr, lrSchedule, optimizer, rmsAlpha, rmsEps, momentum, maxGradNorm, rewardScale, targetInterval, epsilonSteps, finalEpsilons, epsilonProbs, steps, stopReturn);
+        return new Hyperparameters(v, activation, conv, lstm, valueNet, tMax, gamma, entropyBeta, valueCoef, qLossCoef, lr, lrSchedule, optimizer, rmsAlpha, rmsEps, momentum, maxGradNorm, rewardScale, targetInterval, epsilonSteps, finalEpsilons, epsilonProbs, steps, stopReturn, envsPerThread);
     }
 
     public Hyperparameters withActivation(Activation v) {
-        return new Hyperparameters(hidden, v, conv, lstm, valueNet, tMax, gamma, entropyBeta, valueCoef, qLossCoef, lr, lrSchedule, optimizer, rmsAlpha, rmsEps, momentum, maxGradNorm, rewardScale, targetInterval, epsilonSteps, finalEpsilons, epsilonProbs, steps, stopReturn);
+        return new Hyperparameters(hidden, v, conv, lstm, valueNet, tMax, gamma, entropyBeta, valueCoef, qLossCoef, lr, lrSchedule, optimizer, rmsAlpha, rmsEps, momentum, maxGradNorm, rewardScale, targetInterval, epsilonSteps, finalEpsilons, epsilonProbs, steps, stopReturn, envsPerThread);
     }
 
     public Hyperparameters withConv(int... v) {
-        return new Hyperparameters(hidden, activation, v, lstm, valueNet, tMax, gamma, entropyBeta, valueCoef, qLossCoef, lr, lrSchedule, optimizer, rmsAlpha, rmsEps, momentum, maxGradNorm, rewardScale, targetInterval, epsilonSteps, finalEpsilons, epsilonProbs, steps, stopReturn);
+        return new Hyperparameters(hidden, activation, v, lstm, valueNet, tMax, gamma, entropyBeta, valueCoef, qLossCoef, lr, lrSchedule, optimizer, rmsAlpha, rmsEps, momentum, maxGradNorm, rewardScale, targetInterval, epsilonSteps, finalEpsilons, epsilonProbs, steps, stopReturn, envsPerThread);
     }
 
     public Hyperparameters withLstm(int v) {
-        return new Hyperparameters(hidden, activation, conv, v, valueNet, tMax, gamma, entropyBeta, valueCoef, qLossCoef, lr, lrSchedule, optimizer, rmsAlpha, rmsEps, momentum, maxGradNorm, rewardScale, targetInterval, epsilonSteps, finalEpsilons, epsilonProbs, steps, stopReturn);
+        return new Hyperparameters(hidden, activation, conv, v, valueNet, tMax, gamma, entropyBeta, valueCoef, qLossCoef, lr, lrSchedule, optimizer, rmsAlpha, rmsEps, momentum, maxGradNorm, rewardScale, targetInterval, epsilonSteps, finalEpsilons, epsilonProbs, steps, stopReturn, envsPerThread);
     }
 
     public Hyperparameters withValueNet(ValueNet v) {
-        return new Hyperparameters(hidden, activation, conv, lstm, v, tMax, gamma, entropyBeta, valueCoef, qLossCoef, lr, lrSchedule, optimizer, rmsAlpha, rmsEps, momentum, maxGradNorm, rewardScale, targetInterval, epsilonSteps, finalEpsilons, epsilonProbs, steps, stopReturn);
+        return new Hyperparameters(hidden, activation, conv, lstm, v, tMax, gamma, entropyBeta, valueCoef, qLossCoef, lr, lrSchedule, optimizer, rmsAlpha, rmsEps, momentum, maxGradNorm, rewardScale, targetInterval, epsilonSteps, finalEpsilons, epsilonProbs, steps, stopReturn, envsPerThread);
     }
 
     public Hyperparameters withTMax(int v) {
-        return new Hyperparameters(hidden, activation, conv, lstm, valueNet, v, gamma, entropyBeta, valueCoef, qLossCoef, lr, lrSchedule, optimizer, rmsAlpha, rmsEps, momentum, maxGradNorm, rewardScale, targetInterval, epsilonSteps, finalEpsilons, epsilonProbs, steps, stopReturn);
+        return new Hyperparameters(hidden, activation, conv, lstm, valueNet, v, gamma, entropyBeta, valueCoef, qLossCoef, lr, lrSchedule, optimizer, rmsAlpha, rmsEps, momentum, maxGradNorm, rewardScale, targetInterval, epsilonSteps, finalEpsilons, epsilonProbs, steps, stopReturn, envsPerThread);
     }
 
     public Hyperparameters withGamma(double v) {
-        return new Hyperparameters(hidden, activation, conv, lstm, valueNet, tMax, v, entropyBeta, valueCoef, qLossCoef, lr, lrSchedule, optimizer, rmsAlpha, rmsEps, momentum, maxGradNorm, rewardScale, targetInterval, epsilonSteps, finalEpsilons, epsilonProbs, steps, stopReturn);
+        return new Hyperparameters(hidden, activation, conv, lstm, valueNet, tMax, v, entropyBeta, valueCoef, qLossCoef, lr, lrSchedule, optimizer, rmsAlpha, rmsEps, momentum, maxGradNorm, rewardScale, targetInterval, epsilonSteps, finalEpsilons, epsilonProbs, steps, stopReturn, envsPerThread);
     }
 
     public Hyperparameters withEntropyBeta(double v) {
-        return new Hyperparameters(hidden, activation, conv, lstm, valueNet, tMax, gamma, v, valueCoef, qLossCoef, lr, lrSchedule, optimizer, rmsAlpha, rmsEps, momentum, maxGradNorm, rewardScale, targetInterval, epsilonSteps, finalEpsilons, epsilonProbs, steps, stopReturn);
+        return new Hyperparameters(hidden, activation, conv, lstm, valueNet, tMax, gamma, v, valueCoef, qLossCoef, lr, lrSchedule, optimizer, rmsAlpha, rmsEps, momentum, maxGradNorm, rewardScale, targetInterval, epsilonSteps, finalEpsilons, epsilonProbs, steps, stopReturn, envsPerThread);
     }
 
     public Hyperparameters withValueCoef(double v) {
-        return new Hyperparameters(hidden, activation, conv, lstm, valueNet, tMax, gamma, entropyBeta, v, qLossCoef, lr, lrSchedule, optimizer, rmsAlpha, rmsEps, momentum, maxGradNorm, rewardScale, targetInterval, epsilonSteps, finalEpsilons, epsilonProbs, steps, stopReturn);
+        return new Hyperparameters(hidden, activation, conv, lstm, valueNet, tMax, gamma, entropyBeta, v, qLossCoef, lr, lrSchedule, optimizer, rmsAlpha, rmsEps, momentum, maxGradNorm, rewardScale, targetInterval, epsilonSteps, finalEpsilons, epsilonProbs, steps, stopReturn, envsPerThread);
     }
 
     public Hyperparameters withQLossCoef(double v) {
-        return new Hyperparameters(hidden, activation, conv, lstm, valueNet, tMax, gamma, entropyBeta, valueCoef, v, lr, lrSchedule, optimizer, rmsAlpha, rmsEps, momentum, maxGradNorm, rewardScale, targetInterval, epsilonSteps, finalEpsilons, epsilonProbs, steps, stopReturn);
+        return new Hyperparameters(hidden, activation, conv, lstm, valueNet, tMax, gamma, entropyBeta, valueCoef, v, lr, lrSchedule, optimizer, rmsAlpha, rmsEps, momentum, maxGradNorm, rewardScale, targetInterval, epsilonSteps, finalEpsilons, epsilonProbs, steps, stopReturn, envsPerThread);
     }
 
     public Hyperparameters withLr(double v) {
-        return new Hyperparameters(hidden, activation, conv, lstm, valueNet, tMax, gamma, entropyBeta, valueCoef, qLossCoef, v, lrSchedule, optimizer, rmsAlpha, rmsEps, momentum, maxGradNorm, rewardScale, targetInterval, epsilonSteps, finalEpsilons, epsilonProbs, steps, stopReturn);
+        return new Hyperparameters(hidden, activation, conv, lstm, valueNet, tMax, gamma, entropyBeta, valueCoef, qLossCoef, v, lrSchedule, optimizer, rmsAlpha, rmsEps, momentum, maxGradNorm, rewardScale, targetInterval, epsilonSteps, finalEpsilons, epsilonProbs, steps, stopReturn, envsPerThread);
     }
 
     public Hyperparameters withLrSchedule(LrSchedule v) {
-        return new Hyperparameters(hidden, activation, conv, lstm, valueNet, tMax, gamma, entropyBeta, valueCoef, qLossCoef, lr, v, optimizer, rmsAlpha, rmsEps, momentum, maxGradNorm, rewardScale, targetInterval, epsilonSteps, finalEpsilons, epsilonProbs, steps, stopReturn);
+        return new Hyperparameters(hidden, activation, conv, lstm, valueNet, tMax, gamma, entropyBeta, valueCoef, qLossCoef, lr, v, optimizer, rmsAlpha, rmsEps, momentum, maxGradNorm, rewardScale, targetInterval, epsilonSteps, finalEpsilons, epsilonProbs, steps, stopReturn, envsPerThread);
     }
 
     public Hyperparameters withOptimizer(OptimizerKind v) {
-        return new Hyperparameters(hidden, activation, conv, lstm, valueNet, tMax, gamma, entropyBeta, valueCoef, qLossCoef, lr, lrSchedule, v, rmsAlpha, rmsEps, momentum, maxGradNorm, rewardScale, targetInterval, epsilonSteps, finalEpsilons, epsilonProbs, steps, stopReturn);
+        return new Hyperparameters(hidden, activation, conv, lstm, valueNet, tMax, gamma, entropyBeta, valueCoef, qLossCoef, lr, lrSchedule, v, rmsAlpha, rmsEps, momentum, maxGradNorm, rewardScale, targetInterval, epsilonSteps, finalEpsilons, epsilonProbs, steps, stopReturn, envsPerThread);
     }
 
     public Hyperparameters withRmsAlpha(double v) {
-        return new Hyperparameters(hidden, activation, conv, lstm, valueNet, tMax, gamma, entropyBeta, valueCoef, qLossCoef, lr, lrSchedule, optimizer, v, rmsEps, momentum, maxGradNorm, rewardScale, targetInterval, epsilonSteps, finalEpsilons, epsilonProbs, steps, stopReturn);
+        return new Hyperparameters(hidden, activation, conv, lstm, valueNet, tMax, gamma, entropyBeta, valueCoef, qLossCoef, lr, lrSchedule, optimizer, v, rmsEps, momentum, maxGradNorm, rewardScale, targetInterval, epsilonSteps, finalEpsilons, epsilonProbs, steps, stopReturn, envsPerThread);
     }
 
     public Hyperparameters withRmsEps(double v) {
-        return new Hyperparameters(hidden, activation, conv, lstm, valueNet, tMax, gamma, entropyBeta, valueCoef, qLossCoef, lr, lrSchedule, optimizer, rmsAlpha, v, momentum, maxGradNorm, rewardScale, targetInterval, epsilonSteps, finalEpsilons, epsilonProbs, steps, stopReturn);
+        return new Hyperparameters(hidden, activation, conv, lstm, valueNet, tMax, gamma, entropyBeta, valueCoef, qLossCoef, lr, lrSchedule, optimizer, rmsAlpha, v, momentum, maxGradNorm, rewardScale, targetInterval, epsilonSteps, finalEpsilons, epsilonProbs, steps, stopReturn, envsPerThread);
     }
 
     public Hyperparameters withMomentum(double v) {
-        return new Hyperparameters(hidden, activation, conv, lstm, valueNet, tMax, gamma, entropyBeta, valueCoef, qLossCoef, lr, lrSchedule, optimizer, rmsAlpha, rmsEps, v, maxGradNorm, rewardScale, targetInterval, epsilonSteps, finalEpsilons, epsilonProbs, steps, stopReturn);
+        return new Hyperparameters(hidden, activation, conv, lstm, valueNet, tMax, gamma, entropyBeta, valueCoef, qLossCoef, lr, lrSchedule, optimizer, rmsAlpha, rmsEps, v, maxGradNorm, rewardScale, targetInterval, epsilonSteps, finalEpsilons, epsilonProbs, steps, stopReturn, envsPerThread);
     }
 
     public Hyperparameters withMaxGradNorm(double v) {
-        return new Hyperparameters(hidden, activation, conv, lstm, valueNet, tMax, gamma, entropyBeta, valueCoef, qLossCoef, lr, lrSchedule, optimizer, rmsAlpha, rmsEps, momentum, v, rewardScale, targetInterval, epsilonSteps, finalEpsilons, epsilonProbs, steps, stopReturn);
+        return new Hyperparameters(hidden, activation, conv, lstm, valueNet, tMax, gamma, entropyBeta, valueCoef, qLossCoef, lr, lrSchedule, optimizer, rmsAlpha, rmsEps, momentum, v, rewardScale, targetInterval, epsilonSteps, finalEpsilons, epsilonProbs, steps, stopReturn, envsPerThread);
     }
 
     public Hyperparameters withRewardScale(double v) {
-        return new Hyperparameters(hidden, activation, conv, lstm, valueNet, tMax, gamma, entropyBeta, valueCoef, qLossCoef, lr, lrSchedule, optimizer, rmsAlpha, rmsEps, momentum, maxGradNorm, v, targetInterval, epsilonSteps, finalEpsilons, epsilonProbs, steps, stopReturn);
+        return new Hyperparameters(hidden, activation, conv, lstm, valueNet, tMax, gamma, entropyBeta, valueCoef, qLossCoef, lr, lrSchedule, optimizer, rmsAlpha, rmsEps, momentum, maxGradNorm, v, targetInterval, epsilonSteps, finalEpsilons, epsilonProbs, steps, stopReturn, envsPerThread);
     }
 
     public Hyperparameters withTargetInterval(long v) {
-        return new Hyperparameters(hidden, activation, conv, lstm, valueNet, tMax, gamma, entropyBeta, valueCoef, qLossCoef, lr, lrSchedule, optimizer, rmsAlpha, rmsEps, momentum, maxGradNorm, rewardScale, v, epsilonSteps, finalEpsilons, epsilonProbs, steps, stopReturn);
+        return new Hyperparameters(hidden, activation, conv, lstm, valueNet, tMax, gamma, entropyBeta, valueCoef, qLossCoef, lr, lrSchedule, optimizer, rmsAlpha, rmsEps, momentum, maxGradNorm, rewardScale, v, epsilonSteps, finalEpsilons, epsilonProbs, steps, stopReturn, envsPerThread);
     }
 
     public Hyperparameters withEpsilonSteps(long v) {
-        return new Hyperparameters(hidden, activation, conv, lstm, valueNet, tMax, gamma, entropyBeta, valueCoef, qLossCoef, lr, lrSchedule, optimizer, rmsAlpha, rmsEps, momentum, maxGradNorm, rewardScale, targetInterval, v, finalEpsilons, epsilonProbs, steps, stopReturn);
+        return new Hyperparameters(hidden, activation, conv, lstm, valueNet, tMax, gamma, entropyBeta, valueCoef, qLossCoef, lr, lrSchedule, optimizer, rmsAlpha, rmsEps, momentum, maxGradNorm, rewardScale, targetInterval, v, finalEpsilons, epsilonProbs, steps, stopReturn, envsPerThread);
     }
 
     /** The final ε values and their probabilities together: the record checks they pair up. */
     public Hyperparameters withEpsilons(double[] finals, double[] probs) {
-        return new Hyperparameters(hidden, activation, conv, lstm, valueNet, tMax, gamma, entropyBeta, valueCoef, qLossCoef, lr, lrSchedule, optimizer, rmsAlpha, rmsEps, momentum, maxGradNorm, rewardScale, targetInterval, epsilonSteps, finals, probs, steps, stopReturn);
+        return new Hyperparameters(hidden, activation, conv, lstm, valueNet, tMax, gamma, entropyBeta, valueCoef, qLossCoef, lr, lrSchedule, optimizer, rmsAlpha, rmsEps, momentum, maxGradNorm, rewardScale, targetInterval, epsilonSteps, finals, probs, steps, stopReturn, envsPerThread);
     }
 
     public Hyperparameters withSteps(long v) {
-        return new Hyperparameters(hidden, activation, conv, lstm, valueNet, tMax, gamma, entropyBeta, valueCoef, qLossCoef, lr, lrSchedule, optimizer, rmsAlpha, rmsEps, momentum, maxGradNorm, rewardScale, targetInterval, epsilonSteps, finalEpsilons, epsilonProbs, v, stopReturn);
+        return new Hyperparameters(hidden, activation, conv, lstm, valueNet, tMax, gamma, entropyBeta, valueCoef, qLossCoef, lr, lrSchedule, optimizer, rmsAlpha, rmsEps, momentum, maxGradNorm, rewardScale, targetInterval, epsilonSteps, finalEpsilons, epsilonProbs, v, stopReturn, envsPerThread);
+    }
+
+    public Hyperparameters withEnvsPerThread(int v) {
+        return new Hyperparameters(hidden, activation, conv, lstm, valueNet, tMax, gamma, entropyBeta, valueCoef, qLossCoef, lr, lrSchedule, optimizer, rmsAlpha, rmsEps, momentum, maxGradNorm, rewardScale, targetInterval, epsilonSteps, finalEpsilons, epsilonProbs, steps, stopReturn, v);
     }
 
     /** NaN: run the whole budget. */
     public Hyperparameters withStopReturn(double v) {
-        return new Hyperparameters(hidden, activation, conv, lstm, valueNet, tMax, gamma, entropyBeta, valueCoef, qLossCoef, lr, lrSchedule, optimizer, rmsAlpha, rmsEps, momentum, maxGradNorm, rewardScale, targetInterval, epsilonSteps, finalEpsilons, epsilonProbs, steps, v);
+        return new Hyperparameters(hidden, activation, conv, lstm, valueNet, tMax, gamma, entropyBeta, valueCoef, qLossCoef, lr, lrSchedule, optimizer, rmsAlpha, rmsEps, momentum, maxGradNorm, rewardScale, targetInterval, epsilonSteps, finalEpsilons, epsilonProbs, steps, v, envsPerThread);
     }
 }

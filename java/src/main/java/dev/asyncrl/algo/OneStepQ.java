@@ -29,9 +29,9 @@ record OneStepQ(ThreadState s, QLearning q) implements ActorLearner.Segments {
     @Override
     public int segment() {
         s.sync();                                     // θ' ← θ ; dθ ← 0
-        int t = s.act(q.explore);                     // a_i ε-greedy; r_i, s_{i+1} ; T ← T + t
-        MemorySegment qTarget = q.targetQ(1, s.terminal() ? t - 1 : t);   // Q(s_{i+1}, ·; θ⁻), s_t if not terminal
-        targets(q.y, s.rewards, t, s.terminal(), qTarget, q.A, q.gamma);
+        int t = s.act(q.explore);                     // a_i ε-greedy; r_i, s_{i+1} ; T ← T + steps
+        MemorySegment qTarget = q.targetQ(1, s.bootstrapsAt(t) ? t : t - 1);   // Q(s_{i+1}, ·; θ⁻), s_t where it bootstraps
+        for (int e = 0; e < s.K; e++) targets(q.y, s.rewards, s.steps(e), s.terminal(e), qTarget, q.A, q.gamma, e, s.K);
         q.update(t);                                  // dθ from Σ c·(y_i − Q(s_i, a_i; θ'))², clipped; θ ← Optimizer; θ⁻
         return s.endSegment(t);
     }
@@ -42,10 +42,17 @@ record OneStepQ(ThreadState s, QLearning q) implements ActorLearner.Segments {
      */
     public static void targets(MemorySegment y, float[] r, int t, boolean terminal, MemorySegment qTarget,
                                int A, float gamma) {
+        targets(y, r, t, terminal, qTarget, A, gamma, 0, 1);
+    }
+
+    /** The same for environment e of K: its step i in row i·K + e of r, qTarget and y. */
+    static void targets(MemorySegment y, float[] r, int t, boolean terminal, MemorySegment qTarget,
+                        int A, float gamma, int e, int K) {
         for (int i = 0; i < t; i++) {
             boolean last = i == t - 1;
-            float bootstrap = last && terminal ? 0f : QLearning.maxQ(qTarget, i + 1, A);
-            y.setAtIndex(JAVA_FLOAT, i, r[i] + gamma * bootstrap);
+            int row = i * K + e;
+            float bootstrap = last && terminal ? 0f : QLearning.maxQ(qTarget, row + K, A);
+            y.setAtIndex(JAVA_FLOAT, row, r[row] + gamma * bootstrap);
         }
     }
 }

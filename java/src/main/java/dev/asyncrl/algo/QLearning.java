@@ -19,7 +19,7 @@ import java.util.function.BiFunction;
  */
 final class QLearning {
     final EpsilonGreedy explore;
-    /** y_i (t_max): the targets of the loss, as the method computes them. */
+    /** y_i (rows, row i·K + e): the targets of the loss, as the method computes them. */
     final MemorySegment y;
     final int A;
     final float gamma;
@@ -31,6 +31,7 @@ final class QLearning {
     private final MemorySegment loss;     // (1)
     private final float coef;
     private final long n, interval;
+    private final boolean[] forwarded;    // targetAtEnds: blocks already forwarded through θ⁻
 
     private QLearning(ThreadState s, ActorLearner.Setup setup, Arena arena) {
         this.s = s;
@@ -38,7 +39,8 @@ final class QLearning {
         shared = setup.ctx().shared();
         explore = new EpsilonGreedy(s, setup);
         target = setup.net().targetWorkspace(arena, shared.target(), s.ws);
-        y = arena.allocate((long) setup.hp().tMax() * Float.BYTES, 64);
+        y = arena.allocate((long) s.ws.rows * Float.BYTES, 64);
+        forwarded = new boolean[s.ws.blocks];
         loss = arena.allocate(Float.BYTES, 64);
         A = setup.net().actions();
         gamma = (float) setup.hp().gamma();
@@ -54,22 +56,39 @@ final class QLearning {
         return method.apply(s, new QLearning(s, setup, arena));
     }
 
-    /** Forwards rows first..last through θ⁻; returns the outputs (rows, A), row i holding Q(s_i, ·; θ⁻). */
+    /** Forwards blocks first..last through θ⁻; returns the outputs (rows, A), row r holding Q(s_r, ·; θ⁻). */
     MemorySegment targetQ(int first, int last) {
-        for (int i = first; i <= last; i++) target.forward(k, i);
+        for (int b = first; b <= last; b++) target.forward(k, b);
         return target.out(Mlp.Q);
     }
 
     /**
-     * The update after a segment of t steps: dL/dQ(s_i, a_i; θ') of the loss against y, backward
+     * Forwards through θ⁻ the blocks that hold an environment's last state s_{t_e} where it
+     * bootstraps (its episode goes on, or was truncated), each once; returns the outputs as
+     * {@link #targetQ} does.
+     */
+    MemorySegment targetQAtEnds() {
+        java.util.Arrays.fill(forwarded, false);
+        for (int e = 0; e < s.K; e++) {
+            int b = s.steps(e);
+            if (!s.terminal(e) && !forwarded[b]) {
+                target.forward(k, b);
+                forwarded[b] = true;
+            }
+        }
+        return target.out(Mlp.Q);
+    }
+
+    /**
+     * The update after a segment of t blocks: dL/dQ(s_i, a_i; θ') of the loss against y, backward
      * into dθ, clipped, θ ← Optimizer(θ, dθ, η_T) (ThreadState's update); then θ⁻ ← θ (a Hogwild
-     * read of θ) if T ← T + t crossed a multiple of I_target.
+     * read of θ) if T ← T + the steps taken crossed a multiple of I_target.
      */
     void update(int t) {
-        k.qLossBackward(s.ws.dOut(Mlp.Q), loss, s.ws.out(Mlp.Q), s.actions, y, t, A, coef);
+        k.qLossBackward(s.ws.dOut(Mlp.Q), loss, s.ws.out(Mlp.Q), s.actions, y, (long) t * s.K, A, coef);
         s.update(t);
         long T = s.T();
-        if (T / interval != (T - t) / interval) k.copy(shared.target(), shared.theta(), n);
+        if (T / interval != (T - s.taken()) / interval) k.copy(shared.target(), shared.theta(), n);
     }
 
     /** max over a of row r of q (rows, A). */

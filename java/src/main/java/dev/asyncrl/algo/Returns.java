@@ -14,10 +14,19 @@ public final class Returns {
      * out (t) float32. Each state gets the longest return available to it.
      */
     public static void nStep(MemorySegment out, float[] rewards, int t, float bootstrap, float gamma) {
+        nStep(out, rewards, t, bootstrap, gamma, 0, 1);
+    }
+
+    /**
+     * The same for environment e of a thread that steps K of them: its step i in row i·K + e of
+     * rewards and out.
+     */
+    public static void nStep(MemorySegment out, float[] rewards, int t, float bootstrap, float gamma, int e, int K) {
         float R = bootstrap;
         for (int i = t - 1; i >= 0; i--) {
-            R = rewards[i] + gamma * R;
-            out.setAtIndex(JAVA_FLOAT, i, R);
+            int r = i * K + e;
+            R = rewards[r] + gamma * R;
+            out.setAtIndex(JAVA_FLOAT, r, R);
         }
     }
 }

@@ -202,6 +202,15 @@ public final class Training {
         return set(h -> h.withTMax(tMax));
     }
 
+    /**
+     * K environments per actor-learner thread, stepped in lock-step: each step forwards one K-row
+     * batch, each update covers K·t_max steps (1 is the paper's form). The environment supplier is
+     * called K times per thread.
+     */
+    public Training envsPerThread(int k) {
+        return set(h -> h.withEnvsPerThread(k));
+    }
+
     /** The discount γ. */
     public Training gamma(double gamma) {
         return set(h -> h.withGamma(gamma));

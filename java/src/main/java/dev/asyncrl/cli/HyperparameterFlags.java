@@ -30,6 +30,9 @@ final class HyperparameterFlags {
     @Option(names = "--t-max", description = "Steps per segment before an update: t_max, or I_AsyncUpdate for the one-step methods (paper: 5).")
     Integer tMax;
 
+    @Option(names = "--envs-per-thread", paramLabel = "K", description = "Environments each actor-learner steps in lock-step: one K-row forward per step, one update per K*t_max steps (1: the paper's form; default: the preset's).")
+    Integer envsPerThread;
+
     @Option(names = "--gamma", description = "Discount (paper: 0.99).")
     Double gamma;
 
@@ -86,6 +89,7 @@ final class HyperparameterFlags {
         if (activation != null) h = h.withActivation(Activation.parse(activation));
         if (valueNet != null) h = h.withValueNet(ValueNet.parse(valueNet));
         if (tMax != null) h = h.withTMax(tMax);
+        if (envsPerThread != null) h = h.withEnvsPerThread(envsPerThread);
         if (gamma != null) h = h.withGamma(gamma);
         if (entropyBeta != null) h = h.withEntropyBeta(entropyBeta);
         if (valueCoef != null) h = h.withValueCoef(valueCoef);

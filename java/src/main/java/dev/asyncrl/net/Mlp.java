@@ -305,15 +305,24 @@ public final class Mlp {
      * the forward pass done while acting is the one the backward pass reuses.
      */
     public Workspace workspace(Arena arena, int rows) {
-        return new Workspace(this, arena, rows, null, null);
+        return new Workspace(this, arena, rows, 1, null, null);
+    }
+
+    /**
+     * The working memory of a thread that steps {@code K} environments in lock-step: {@code blocks}
+     * blocks of K rows, row t·K + e holding environment e's step t, so that each step's forward is
+     * one K-row batch ({@link Workspace#forward}) and an LSTM keeps one state per environment.
+     */
+    public Workspace workspace(Arena arena, int blocks, int K) {
+        return new Workspace(this, arena, blocks, K, null, null);
     }
 
     /**
      * A forward-only workspace that computes with {@code params} in place (e.g. the shared target
      * network θ⁻) on the observation rows of another workspace ({@code obsOf}), so that
-     * Q(s_i; θ⁻) is one forward of row i with nothing copied.
+     * Q(s_i; θ⁻) is one forward of block i with nothing copied.
      */
     public Workspace targetWorkspace(Arena arena, MemorySegment params, Workspace obsOf) {
-        return new Workspace(this, arena, obsOf.rows, params, obsOf.obs);
+        return new Workspace(this, arena, obsOf.blocks, obsOf.K, params, obsOf.obs);
     }
 }

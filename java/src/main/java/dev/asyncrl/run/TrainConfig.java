@@ -145,6 +145,8 @@ public record TrainConfig(Algorithm algo, String env, String preset, int threads
                 .withActivation(Activation.parse(r.text("activation")))
                 // runs from before --value-net recorded none: shared
                 .withValueNet(c.hasNonNull("value_net") ? ValueNet.parse(r.text("value_net")) : ValueNet.SHARED)
+                // runs from before --envs-per-thread stepped one environment per thread
+                .withEnvsPerThread(c.hasNonNull("envs_per_thread") ? (int) r.number("envs_per_thread") : 1)
                 .withTMax((int) r.number("t_max")).withGamma(r.number("gamma"))
                 .withLr(r.number("lr")).withLrSchedule(Hyperparameters.LrSchedule.parse(r.text("lr_schedule")))
                 .withOptimizer(Hyperparameters.OptimizerKind.parse(r.text("optimizer")))

@@ -113,7 +113,9 @@ public final class Trainer {
             List<ActorLearner> workers = new ArrayList<>();
             List<Double> epsilons = new ArrayList<>();
             for (int i = 0; i < cfg.threads(); i++) {
-                workers.add(algorithm.worker(ctx, net, cfg.hp(), i == 0 ? probe : envs.get(), cfg.threadSeed(i), i));
+                List<Env> own = new ArrayList<>();                       // the thread's K environments
+                for (int e = 0; e < cfg.hp().envsPerThread(); e++) own.add(i == 0 && e == 0 ? probe : envs.get());
+                workers.add(algorithm.worker(ctx, net, cfg.hp(), own, cfg.threadSeed(i), i));
                 if (algorithm.valueBased()) epsilons.add(EpsilonGreedy.finalEpsilon(cfg.threadSeed(i), cfg.hp()));
             }
             if (!epsilons.isEmpty()) config.put("thread_final_epsilons", epsilons);
