@@ -351,8 +351,8 @@ public final class TrainCommand implements Callable<Integer> {
 
     /**
      * Refuses, before anything is allocated or written, a run whose network cannot fit: the shared
-     * blocks (θ, g, θ⁻, per-thread optimizer statistics) and each thread's θ′, dθ and t_max rows of
-     * activations, against the machine's memory. An estimate (the activations' exact count depends
+     * blocks (θ, g, θ⁻, per-thread optimizer statistics) and each thread's θ′, dθ and (t_max + 1)·K
+     * rows of activations, against the machine's memory. An estimate (the activations' exact count depends
      * on the algorithm), so it only catches what is clearly too big; what it lets through and still
      * runs out is caught in Main as one line.
      */
@@ -367,14 +367,14 @@ public final class TrainCommand implements Callable<Integer> {
         for (Mlp.Head h : net.heads()) rowFloats += h.size();
         if (net.valueNet() == ValueNet.SEPARATE) rowFloats *= 2;
         // values and gradients of each row, a target network's pass for the Q methods
-        double perThread = 2 * paramBytes + (cfg.hp().tMax() + 1.0) * rowFloats * Float.BYTES * 4;
+        double perThread = 2 * paramBytes + (cfg.hp().tMax() + 1.0) * cfg.hp().envsPerThread() * rowFloats * Float.BYTES * 4;
         double need = shared + cfg.threads() * perThread;
         long have = physicalMemory();
         if (have > 0 && need > have) {
             throw new IllegalArgumentException(String.format(Locale.ROOT,
-                    "the network (%,d parameters) with %d thread(s) and --t-max %d needs about %s of memory, more than this machine's %s;"
-                            + " choose a smaller --hidden, --conv or --lstm, fewer --threads or a smaller --t-max",
-                    net.layout().parameterCount(), cfg.threads(), cfg.hp().tMax(), gib(need), gib(have)));
+                    "the network (%,d parameters) with %d thread(s), --t-max %d and --envs-per-thread %d needs about %s of memory, more than this machine's %s;"
+                            + " choose a smaller --hidden, --conv or --lstm, fewer --threads, a smaller --t-max or fewer --envs-per-thread",
+                    net.layout().parameterCount(), cfg.threads(), cfg.hp().tMax(), cfg.hp().envsPerThread(), gib(need), gib(have)));
         }
     }
 

@@ -94,6 +94,7 @@ class BadInputTest {
         t.add(c("train --conv on a vector env", 2, "--conv is for image observations (the MinAtar games); --env cartpole observes a vector", "train", "--env", "cartpole", "--conv", "16,3,1", steps, "--out", OUT));
         t.add(child("train --hidden 1000000,1000000", 2, "needs about", List.of(), "train", "--hidden", "1000000,1000000", "--threads", "1", steps, "--out", OUT));
         t.add(child("train --t-max 2147483647", 2, "needs about", List.of(), "train", "--t-max", "2147483647", "--threads", "1", steps, "--out", OUT));
+        t.add(child("train --hidden 100000 --envs-per-thread 256", 2, "needs about", List.of(), "train", "--hidden", "100000", "--envs-per-thread", "256", "--t-max", "1000", "--threads", "1", steps, "--out", OUT));
         t.add(child("train --lstm 2147483647", 2, "needs about", List.of(), "train", "--lstm", "2147483647", "--threads", "1", steps, "--out", OUT));
         t.add(c("train --conv 2147483647,3,1 (int overflow)", 2, "conv output 2147483647x8x8 is too large", "train", "--env", "minatar-breakout", "--conv", "2147483647,3,1", steps, "--out", OUT));
         t.add(c("train --conv kernel larger than the image", 2, "conv kernel 30x30 larger than its 10x10 input", "train", "--env", "minatar-breakout", "--conv", "16,30,1", steps, "--out", OUT));

@@ -86,6 +86,8 @@ class TrainCommandErrorsTest {
     void badHyperparameters() {
         assertUsageError("--lr must be > 0", "train", "--lr", "-0.1");
         assertUsageError("--t-max must be >= 1", "train", "--t-max", "0");
+        assertUsageError("--envs-per-thread must be in [1, 256], got 0", "train", "--envs-per-thread", "0");
+        assertUsageError("--envs-per-thread must be in [1, 256], got 1000", "train", "--envs-per-thread", "1000");
         assertUsageError("--hidden sizes must be >= 1", "train", "--hidden", "64,0");
         assertUsageError("unknown --optimizer 'adam'", "train", "--optimizer", "adam");
         assertUsageError("--lr-log-uniform needs 0 < LO < HI, got 0.01,0.001", "train", "--lr-log-uniform", "1e-2,1e-3");

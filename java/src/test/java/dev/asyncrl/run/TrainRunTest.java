@@ -37,6 +37,20 @@ class TrainRunTest {
     }
 
     @Test
+    void severalEnvironmentsPerThreadRunEveryMethodAndAreRecorded() throws Exception {
+        for (String algo : List.of("a3c", "nstep-q", "onestep-q", "onestep-sarsa")) {
+            Path out = tmp.resolve("k4-" + algo);
+            JsonNode s = train(out, "--algo", algo, "--steps", "20000", "--envs-per-thread", "4", "--stop-return", "none");
+            assertTrue(s.get("steps").asLong() >= 20000, s.toString());
+            // 2 threads x 4 CartPole environments: episodes end in every one of the eight
+            assertTrue(s.get("episodes").asLong() > 100, s.toString());
+            JsonNode c = new ObjectMapper().readTree(out.resolve("config.json").toFile());
+            assertEquals(4, c.get("envs_per_thread").asInt(), c.toString());
+            assertEquals(4, TrainConfig.fromJson(c, out).hp().envsPerThread(), "read back from config.json");
+        }
+    }
+
+    @Test
     void shortRunWritesTheRunDirectory() throws Exception {
         for (String kernel : List.of("reference", "java")) {
             Path out = tmp.resolve(kernel);
