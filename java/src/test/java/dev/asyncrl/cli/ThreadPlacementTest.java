@@ -96,9 +96,14 @@ class ThreadPlacementTest {
         return System.getProperty("os.name").toLowerCase(Locale.ROOT).startsWith("linux");
     }
 
-    /** One step per episode; notes, on the thread that steps it, the CPUs that thread may use. */
+    /**
+     * One step per episode; notes, on the thread that steps it, the CPUs that thread may use. The
+     * first step of each waits (up to 10 s) for the other thread's, so that a pinned thread kept off
+     * a busy CPU still gets to note before the other has run the whole budget.
+     */
     static final class Probe implements Environment {
         static final Set<List<Integer>> SEEN = ConcurrentHashMap.newKeySet();
+        static volatile java.util.concurrent.CountDownLatch both;
         boolean noted;
 
         public int observationSize() {
@@ -121,6 +126,12 @@ class ThreadPlacementTest {
             if (!noted) {
                 SEEN.add(Arrays.stream(ThreadAffinity.allowedCpus()).boxed().toList());
                 noted = true;
+                both.countDown();
+                try {
+                    both.await(10, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }
             result.set(action, true, false);
         }
@@ -133,6 +144,7 @@ class ThreadPlacementTest {
         int[] allowed = ThreadAffinity.allowedCpus();
         for (boolean pin : new boolean[] {true, false}) {
             Probe.SEEN.clear();
+            Probe.both = new java.util.concurrent.CountDownLatch(2);
             try (TrainingResult r = Training.a3c().environment(Probe::new).threads(2).steps(2_000).kernel("java").hidden(4)
                     .pinThreads(pin).train()) {
                 assertTrue(r.steps() >= 2_000);
