@@ -46,6 +46,7 @@ public final class Training {
     private Supplier<Env> envs;
     private String builtIn;  // the built-in environment's name, or null for one of the user's own
     private int threads = Runtime.getRuntime().availableProcessors();
+    private boolean pinThreads;
     private long seed = 1;
     private String kernel = Kernels.DEFAULT;
     private Path runDirectory;
@@ -106,6 +107,15 @@ public final class Training {
     /** Actor-learner threads (default: one per core). */
     public Training threads(int threads) {
         this.threads = threads;
+        return this;
+    }
+
+    /**
+     * Pins actor-learner i to the i-th CPU the process may use, as {@code --pin-threads} does (Linux;
+     * elsewhere one warning line and unpinned). Off by default: on a shared or SMT machine it can hurt.
+     */
+    public Training pinThreads(boolean pin) {
+        this.pinThreads = pin;
         return this;
     }
 
@@ -312,7 +322,7 @@ public final class Training {
         // Without a run directory nothing is written, and config.json's "out" is recorded nowhere.
         Path out = runDirectory != null ? runDirectory : Path.of("");
         return new TrainConfig(algorithm, envName, p.name(), threads, seed, kernel, out, hp, null,
-                reportEvery != null ? reportEvery : Math.max(1000, hp.steps() / 500), TrainConfig.DEFAULT_CHECKPOINT_SECONDS, 0);
+                reportEvery != null ? reportEvery : Math.max(1000, hp.steps() / 500), TrainConfig.DEFAULT_CHECKPOINT_SECONDS, 0, pinThreads);
     }
 
     /** Thread 0 gets the environment already made (the one the network was sized from), the others new ones. */

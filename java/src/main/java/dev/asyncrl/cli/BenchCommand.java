@@ -39,14 +39,20 @@ import picocli.CommandLine.Spec;
  * hyperparameters, exactly as {@code asyncrl train} resolves them) into a temporary run directory
  * that is deleted afterwards, for --steps global steps or --seconds of wall time, after a warm-up
  * run of the same algorithm, environment and kernel (the JIT's and the caches'). The figures are
- * the run's own summary: env steps/s (T ÷ wall seconds), updates/s and the updates' staleness.
- * The 2-thread ÷ 1-thread ratio of env steps/s is the scaling of each (algo, env, kernel).
+ * the run's own summary: env steps/s (T ÷ wall seconds), updates/s and the updates' staleness;
+ * beside them the process's CPU time while the workers ran (workers, watcher, JIT and GC, from
+ * {@code OperatingSystemMXBean.getProcessCpuTime}). Each (algo, env, kernel)'s cells are set against
+ * its baseline, the cell with 1 thread or else the fewest measured: speed-up (env steps/s ÷ the
+ * baseline's) and efficiency (env steps per CPU second ÷ the baseline's: 1 when each added thread
+ * does as much work per CPU second as one alone, less as they contend for the shared θ and g).
  *
  * <p>{@code asyncrl bench jmh [JMH options] [REGEX]} runs the JMH benchmarks instead.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false, subcommands = BenchCommand.Jmh.class,
-        description = "Training throughput over a grid of algo x env x threads x kernel (env steps/s, updates/s, staleness,"
-                + " 2-thread/1-thread scaling), each cell a real training run; 'bench jmh' runs the JMH benchmarks.")
+        description = "Training throughput over a grid of algo x env x threads x kernel, each cell a real training run: env steps/s,"
+                + " updates/s, staleness, speed-up (env steps/s / the 1-thread cell's, or the fewest threads measured), steps per"
+                + " CPU second (env steps / the process's CPU seconds while the cell trained, OperatingSystemMXBean.getProcessCpuTime:"
+                + " workers, JIT and GC) and efficiency (that / the 1-thread cell's); 'bench jmh' runs the JMH benchmarks.")
 public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--algo", split = ",", splitSynopsisLabel = ",", paramLabel = "ALGO", description = "Algorithms: a3c, nstep-q, onestep-q, onestep-sarsa (default: a3c).")
@@ -55,8 +61,11 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--env", split = ",", splitSynopsisLabel = ",", paramLabel = "ENV", description = "Environments, as for train (default: cartpole).")
     List<String> envs;
 
-    @Option(names = "--threads", split = ",", splitSynopsisLabel = ",", paramLabel = "N", description = "Actor-learner thread counts (default: 1,2).")
+    @Option(names = "--threads", split = ",", splitSynopsisLabel = ",", paramLabel = "N", description = "Actor-learner thread counts, e.g. 1,2,4,8,16 (default: 1,2).")
     List<Integer> threads;
+
+    @Option(names = "--pin-threads", description = "Pin each cell's actor-learner i to the i-th CPU the process may use, as train --pin-threads does.")
+    boolean pinThreads;
 
     @Option(names = "--kernel", split = ",", splitSynopsisLabel = ",", paramLabel = "KERNEL", description = "Kernels, as for train: java, reference, blas, simd, auto or a path (default: auto).")
     List<String> kernels;
@@ -147,11 +156,13 @@ public final class BenchCommand implements Callable<Integer> {
         long started = System.nanoTime();
         try {
             for (String k : kernelList) opened.put(k, Kernels.open(k));  // a kernel that cannot load: exit 2 before any run
-            log.printf(Locale.ROOT, "bench: %d cells (%s), %s per cell, %s s warm-up per (algo, env, kernel), %d core(s), load average %s%n",
+            log.printf(Locale.ROOT, "bench: %d cells (%s), %s per cell, %s s warm-up per (algo, env, kernel), %d core(s), load average %s%s%n",
                     algoList.size() * envList.size() * sortedThreads.size() * kernelList.size(),
                     "algo " + String.join(",", algoList) + " x env " + String.join(",", envList) + " x threads "
                             + String.join(",", sortedThreads.stream().map(String::valueOf).toList()) + " x kernel " + String.join(",", kernelList),
-                    steps != null ? steps + " steps" : secs + " s", fmt(warm), Runtime.getRuntime().availableProcessors(), load);
+                    steps != null ? steps + " steps" : secs + " s", fmt(warm), Runtime.getRuntime().availableProcessors(), load,
+                    pinThreads ? ", threads pinned" : "");
+            TrainCommand.warnIfOversubscribed(sortedThreads.getLast(), log);
             for (String a : algoList) {
                 for (String e : envList) {
                     for (String k : kernelList) {
@@ -182,8 +193,8 @@ public final class BenchCommand implements Callable<Integer> {
         double total = (System.nanoTime() - started) / 1e9;
         printTable(out, cells);
         if (json != null) {
-            writeJson(cells, new Settings(algoList, envList, sortedThreads, kernelList, steps, steps != null ? null : secs, warm, reps, seed),
-                    load, total);
+            writeJson(cells, new Settings(algoList, envList, sortedThreads, kernelList, steps, steps != null ? null : secs, warm, reps, seed,
+                    pinThreads), load, total);
         }
         out.printf(Locale.ROOT, "bench took %.1f s%s%n", total, json != null ? "; results in " + json : "");
         out.flush();
@@ -197,6 +208,7 @@ public final class BenchCommand implements Callable<Integer> {
                 "--out", out.toString(), "--progress", "none", "--stop-return", "none",
                 "--checkpoint-every-seconds", "0"));
         if (steps == null) args.addAll(List.of("--report-every", "10000"));
+        if (pinThreads) args.add("--pin-threads");
         TrainCommand cmd = new TrainCommand();
         new CommandLine(cmd).parseArgs(args.toArray(String[]::new));
         return cmd.resolve();
@@ -286,18 +298,25 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private static void printTable(PrintWriter out, List<Cell> cells) {
-        String f = "%-14s %-18s %-16s %7s %10s %8s %11s %10s %10s %9s %11s %6s %13s%n";
+        String f = "%-14s %-18s %-16s %7s %10s %8s %11s %10s %10s %9s %8s %6s %11s %10s%n";
         out.printf(Locale.ROOT, "%n" + f, "algo", "env", "kernel", "threads", "steps", "seconds", "env steps/s", "updates/s",
-                "stale mean", "stale max", "vs 1 thread", "cores", "steps/cpu-s");
+                "stale mean", "stale max", "speed-up", "cores", "steps/cpu-s", "efficiency");
+        Map<Cell, Relative> rel = relative(cells);
         for (Cell c : cells) {
             Trainer.Summary s = c.summary();
-            double one = oneThread(cells, c);
+            Relative r = rel.get(c);
             out.printf(Locale.ROOT, f, c.algo(), c.env(), kernelLabel(c.kernel(), c.kernelName()), c.threads(), s.steps(), fmt(s.wallSeconds()),
                     String.format(Locale.ROOT, "%.0f", c.medianStepsPerSecond()), String.format(Locale.ROOT, "%.0f", s.updatesPerSecond()),
                     Double.isNaN(s.stalenessMean()) ? "-" : String.format(Locale.ROOT, "%.2f", s.stalenessMean()),
                     Double.isNaN(s.stalenessMean()) ? "-" : Long.toString(s.stalenessMax()),
-                    Double.isNaN(one) ? "-" : String.format(Locale.ROOT, "%.2fx", c.medianStepsPerSecond() / one),
-                    String.format(Locale.ROOT, "%.2f", c.median().coresUsed()), String.format(Locale.ROOT, "%.0f", c.median().stepsPerCpuSecond()));
+                    String.format(Locale.ROOT, "%.2fx", r.speedup()), String.format(Locale.ROOT, "%.2f", c.median().coresUsed()),
+                    String.format(Locale.ROOT, "%.0f", c.median().stepsPerCpuSecond()), String.format(Locale.ROOT, "%.2f", r.efficiency()));
+        }
+        if (!cells.isEmpty()) {
+            int base = rel.get(cells.getFirst()).baselineThreads();
+            out.printf(Locale.ROOT, "speed-up: env steps/s / the same algo, env and kernel's with %s; steps/cpu-s: env steps / the process's"
+                    + " CPU seconds (workers, JIT, GC); efficiency: steps/cpu-s / the same's with %1$s%n",
+                    base == 1 ? "1 thread" : base + " threads (the fewest measured)");
         }
         List<Scaling> scaling = scaling(cells);
         if (!scaling.isEmpty()) {
@@ -309,6 +328,44 @@ public final class BenchCommand implements Callable<Integer> {
                         m.stepsPerCpuSecondRatio());
             }
         }
+    }
+
+    /**
+     * A cell against its baseline, the same (algo, env, kernel) with the fewest threads measured (1
+     * if the grid has it): speed-up = env steps/s ÷ the baseline's, efficiency = env steps per CPU
+     * second ÷ the baseline's.
+     */
+    record Relative(int baselineThreads, double speedup, double efficiency) {}
+
+    /**
+     * The scaling of one (algo, env, kernel): {@code threads[i]}'s cell measured {@code stepsPerSecond[i]}
+     * env steps/s and {@code stepsPerCpuSecond[i]} env steps per CPU second; each against the cell with
+     * the fewest threads.
+     */
+    static Relative[] relative(int[] threads, double[] stepsPerSecond, double[] stepsPerCpuSecond) {
+        if (threads.length != stepsPerSecond.length || threads.length != stepsPerCpuSecond.length) {
+            throw new IllegalArgumentException("one figure per thread count");
+        }
+        int b = 0;
+        for (int i = 1; i < threads.length; i++) if (threads[i] < threads[b]) b = i;
+        Relative[] out = new Relative[threads.length];
+        for (int i = 0; i < threads.length; i++) {
+            out[i] = new Relative(threads[b], stepsPerSecond[i] / stepsPerSecond[b], stepsPerCpuSecond[i] / stepsPerCpuSecond[b]);
+        }
+        return out;
+    }
+
+    /** {@link #relative(int[], double[], double[])} for every cell, within its (algo, env, kernel). */
+    private static Map<Cell, Relative> relative(List<Cell> cells) {
+        Map<Cell, Relative> out = new java.util.IdentityHashMap<>();
+        Map<List<String>, List<Cell>> groups = new LinkedHashMap<>();
+        for (Cell c : cells) groups.computeIfAbsent(List.of(c.algo(), c.env(), c.kernel()), g -> new ArrayList<>()).add(c);
+        for (List<Cell> g : groups.values()) {
+            Relative[] r = relative(g.stream().mapToInt(Cell::threads).toArray(), g.stream().mapToDouble(Cell::medianStepsPerSecond).toArray(),
+                    g.stream().mapToDouble(c -> c.median().stepsPerCpuSecond()).toArray());
+            for (int i = 0; i < r.length; i++) out.put(g.get(i), r[i]);
+        }
+        return out;
     }
 
     /**
@@ -337,21 +394,26 @@ public final class BenchCommand implements Callable<Integer> {
         return list;
     }
 
-    /** One cell in bench.json: its run's summary figures, the median run's CPU figures, the ratio to 1 thread (null if none). */
+    /**
+     * One cell in bench.json: its run's summary figures, the median run's CPU figures, the ratio to 1
+     * thread (null if none), and speed-up and efficiency against the baseline ({@link Relative}).
+     */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     record CellFigures(String algo, String env, String kernel, String kernelName, int threads, long steps, double wallSeconds,
                        double envStepsPerSecond, double[] envStepsPerSecondRuns, long updates, double updatesPerSecond,
                        Double stalenessMean, Long stalenessMax, long episodes, double cpuSeconds, double coresUsed,
-                       double envStepsPerCpuSecond, @JsonProperty("vs_1_thread") Double vsOneThread) {
+                       double envStepsPerCpuSecond, @JsonProperty("vs_1_thread") Double vsOneThread, int baselineThreads,
+                       double speedup, double efficiency) {
 
-        static CellFigures of(Cell c, List<Cell> cells) {
+        static CellFigures of(Cell c, List<Cell> cells, Relative r) {
             Trainer.Summary s = c.summary();
             boolean stale = !Double.isNaN(s.stalenessMean());
             double one = oneThread(cells, c);
             return new CellFigures(c.algo(), c.env(), c.kernel(), c.kernelName(), c.threads(), s.steps(), s.wallSeconds(),
                     c.medianStepsPerSecond(), c.stepsPerSecond(), s.updates(), s.updatesPerSecond(),
                     stale ? s.stalenessMean() : null, stale ? s.stalenessMax() : null, s.episodes(), c.median().cpuSeconds(),
-                    c.median().coresUsed(), c.median().stepsPerCpuSecond(), Double.isNaN(one) ? null : c.medianStepsPerSecond() / one);
+                    c.median().coresUsed(), c.median().stepsPerCpuSecond(), Double.isNaN(one) ? null : c.medianStepsPerSecond() / one,
+                    r.baselineThreads(), r.speedup(), r.efficiency());
         }
     }
 
@@ -361,7 +423,7 @@ public final class BenchCommand implements Callable<Integer> {
     /** The grid and budget as run (seconds: null when --steps bounds the cells). */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     record Settings(List<String> algo, List<String> env, List<Integer> threads, List<String> kernel, Long steps, Double seconds,
-                    double warmupSeconds, int repeat, long seed) {}
+                    double warmupSeconds, int repeat, long seed, boolean pinThreads) {}
 
     /** bench.json: what ran where, every cell, the scaling figures and how long it all took. */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
@@ -372,7 +434,8 @@ public final class BenchCommand implements Callable<Integer> {
         Machine machine = new Machine(Runtime.getRuntime().availableProcessors(),
                 System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"),
                 System.getProperty("java.vm.name") + " " + System.getProperty("java.version"), load);
-        Results results = new Results(Main.VERSION, machine, settings, cells.stream().map(c -> CellFigures.of(c, cells)).toList(),
+        Map<Cell, Relative> rel = relative(cells);
+        Results results = new Results(Main.VERSION, machine, settings, cells.stream().map(c -> CellFigures.of(c, cells, rel.get(c))).toList(),
                 scaling(cells), total);
         try {
             Path parent = json.toAbsolutePath().getParent();

@@ -46,8 +46,11 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--env", defaultValue = "cartpole", description = "Environment: cartpole, acrobot, mountaincar, pendulum, tmaze, minatar-asterix, minatar-breakout, minatar-freeway, minatar-seaquest or minatar-space-invaders (a -minimal suffix gives a MinAtar game's minimal action set) (default: ${DEFAULT-VALUE}).")
     String env;
 
-    @Option(names = "--threads", description = "Actor-learner threads (default: one per core).")
+    @Option(names = "--threads", description = "Actor-learner threads (default: one per core the process may use; more than that warns: oversubscribed threads slow the Hogwild updates).")
     Integer threads;
+
+    @Option(names = "--pin-threads", negatable = true, description = "Pin actor-learner i to the i-th CPU the process may use (Linux; elsewhere a warning, unpinned). Off by default: on a shared or SMT machine it can hurt; measure with asyncrl bench --pin-threads.")
+    Boolean pinThreads;
 
     @Option(names = "--steps", description = "Step budget T_max over all threads; also the learning-rate annealing horizon (default: the preset's).")
     Long steps;
@@ -87,7 +90,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--checkpoint-every-steps", paramLabel = "STEPS", description = "Also write it each time T advances by STEPS; 0: not on steps (default: 0).")
     Long checkpointEverySteps;
 
-    @Option(names = "--resume", paramLabel = "DIR", description = "Continue the run in DIR from its checkpoint: its configuration, T, schedules and metrics go on. Only --steps, --stop-return, --kernel, --report-every, --progress and the --checkpoint-every flags may differ from the run's.")
+    @Option(names = "--resume", paramLabel = "DIR", description = "Continue the run in DIR from its checkpoint: its configuration, T, schedules and metrics go on. Only --steps, --stop-return, --kernel, --report-every, --progress, --[no-]pin-threads and the --checkpoint-every flags may differ from the run's.")
     Path resume;
 
     @Spec
@@ -95,12 +98,13 @@ public final class TrainCommand implements Callable<Integer> {
 
     /** What a resumed run may change; every other flag must agree with the checkpoint's configuration. */
     static final Set<String> MAY_CHANGE_ON_RESUME = Set.of("--resume", "--steps", "--stop-return", "--kernel", "--report-every",
-            "--progress", "--checkpoint-every-seconds", "--checkpoint-every-steps");
+            "--progress", "--checkpoint-every-seconds", "--checkpoint-every-steps", "--pin-threads");
 
     @Override
     public Integer call() {
         if (resume != null) return resumeRun();
         TrainConfig cfg = resolve();
+        warnIfOversubscribed(cfg.threads(), spec.commandLine().getErr());
         Trainer.Summary s = run(cfg, progress());
         printSummary(s, cfg);
         return 0;
@@ -175,8 +179,8 @@ public final class TrainCommand implements Callable<Integer> {
             if (have == null || !sameValue(want, have)) {
                 throw new IllegalArgumentException(flag + " " + String.join(",", o.stringValues()) + " conflicts with " + where + ", whose run has "
                         + key + " " + (have == null ? "unset (it does not apply)" : have)
-                        + "; a resumed run keeps its configuration (only --steps, --stop-return, --kernel, --report-every, --progress"
-                        + " and --checkpoint-every-* may change)");
+                        + "; a resumed run keeps its configuration (only --steps, --stop-return, --kernel, --report-every, --progress,"
+                        + " --[no-]pin-threads and --checkpoint-every-* may change)");
             }
         }
         Hyperparameters h = cfg.hp();
@@ -186,6 +190,7 @@ public final class TrainCommand implements Callable<Integer> {
                 reportEvery != null ? reportEvery : cfg.reportEvery(),
                 checkpointEverySeconds != null ? checkpointEverySeconds : cfg.checkpointEverySeconds(),
                 checkpointEverySteps != null ? checkpointEverySteps : cfg.checkpointEverySteps());
+        if (pinThreads != null) cfg = cfg.withPinThreads(pinThreads);
         long T = ckpt == null ? 0 : ckpt.globalStep();
         // A run killed after its last checkpoint but before its summary has spent its budget and
         // yet not finished: it is finished now, without training, rather than left stuck.
@@ -211,6 +216,7 @@ public final class TrainCommand implements Callable<Integer> {
             if (ckpt != null) Trainer.checkResumable(cfg, ckpt);
             try (RunDirectory rd = RunDirectory.resume(dir, T)) {
                 var err = spec.commandLine().getErr();
+                warnIfOversubscribed(cfg.threads(), err);
                 if (rd.droppedRows() != null) err.println("asyncrl: warning: " + rd.droppedRows());
                 if (onlyTheEnd) err.printf(Locale.ROOT, "asyncrl: %s stopped after its last checkpoint (T=%d, its step budget) but before"
                         + " its summary: writing its last files%n", dir, T);
@@ -223,6 +229,21 @@ public final class TrainCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /**
+     * One warning line when a run asks for more actor-learner threads than the CPUs this process
+     * may use (availableProcessors honours the affinity mask and the container's quota): the
+     * threads then take turns on the cores, and a thread descheduled in the middle of its update
+     * holds stale θ′ for a whole time slice. Not an error: it still trains. Returns whether it warned.
+     */
+    static boolean warnIfOversubscribed(int threads, java.io.PrintWriter err) {
+        int cores = Runtime.getRuntime().availableProcessors();
+        if (threads <= cores) return false;
+        err.printf(Locale.ROOT, "asyncrl: warning: --threads %d is more than the %d core(s) this process may use;"
+                + " oversubscribed actor-learners take turns on the cores and slow the Hogwild updates%n", threads, cores);
+        err.flush();
+        return true;
     }
 
     /** Whether the run in {@code dir} wrote its summary at T: it ended there, nothing is left to write. */
@@ -344,7 +365,7 @@ public final class TrainCommand implements Callable<Integer> {
         long every = reportEvery != null ? reportEvery : Math.max(1000, hp.steps() / 500);
         TrainConfig cfg = new TrainConfig(algorithm, env, p.name(), nThreads, seed, kernel, dir, hp, range, every,
                 checkpointEverySeconds != null ? checkpointEverySeconds : TrainConfig.DEFAULT_CHECKPOINT_SECONDS,
-                checkpointEverySteps != null ? checkpointEverySteps : 0);
+                checkpointEverySteps != null ? checkpointEverySteps : 0, pinThreads != null && pinThreads);
         checkMemory(cfg);
         return cfg;
     }

@@ -21,10 +21,11 @@ import java.util.Map;
  * @param lrRange                 the LogUniform range the learning rate was drawn from, or null
  * @param checkpointEverySeconds  a checkpoint at least this often in wall time; 0: none on time
  * @param checkpointEverySteps    a checkpoint each time T advances by this many steps; 0: none on steps
+ * @param pinThreads              actor-learner i pins itself to the i-th CPU the process may use ({@link ThreadAffinity})
  */
 public record TrainConfig(Algorithm algo, String env, String preset, int threads, long seed, String kernel, Path out,
                           Hyperparameters hp, double[] lrRange, long reportEvery, double checkpointEverySeconds,
-                          long checkpointEverySteps) {
+                          long checkpointEverySteps, boolean pinThreads) {
 
     /**
      * The most actor-learner threads a run may ask for: far beyond any machine's cores (the paper
@@ -52,12 +53,19 @@ public record TrainConfig(Algorithm algo, String env, String preset, int threads
 
     /** A copy with other hyperparameters. */
     public TrainConfig withHp(Hyperparameters h) {
-        return new TrainConfig(algo, env, preset, threads, seed, kernel, out, h, lrRange, reportEvery, checkpointEverySeconds, checkpointEverySteps);
+        return new TrainConfig(algo, env, preset, threads, seed, kernel, out, h, lrRange, reportEvery, checkpointEverySeconds, checkpointEverySteps,
+                pinThreads);
     }
 
     /** A copy with another kernel, run directory and report and checkpoint schedule (what a resumed run may change). */
     public TrainConfig withRun(String k, Path dir, long every, double ckptSeconds, long ckptSteps) {
-        return new TrainConfig(algo, env, preset, threads, seed, k, dir, hp, lrRange, every, ckptSeconds, ckptSteps);
+        return new TrainConfig(algo, env, preset, threads, seed, k, dir, hp, lrRange, every, ckptSeconds, ckptSteps, pinThreads);
+    }
+
+    /** A copy that pins its threads or not (placement, which a resumed run may change). */
+    public TrainConfig withPinThreads(boolean pin) {
+        return new TrainConfig(algo, env, preset, threads, seed, kernel, out, hp, lrRange, reportEvery, checkpointEverySeconds,
+                checkpointEverySteps, pin);
     }
 
     /** True for the three value-based methods, which use a Q network and a target network. */
@@ -117,6 +125,7 @@ public record TrainConfig(Algorithm algo, String env, String preset, int threads
         m.put("env", env);
         m.put("preset", preset);
         m.put("threads", threads);
+        m.put("pin_threads", pinThreads);
         m.put("steps", hp.steps());
         m.put("seed", seed);
         m.put("kernel", kernel);
@@ -166,7 +175,9 @@ public record TrainConfig(Algorithm algo, String env, String preset, int threads
                 r.text("kernel"), out, h, c.hasNonNull("lr_log_uniform") ? r.doubles("lr_log_uniform") : null,
                 (long) r.number("report_every"),
                 c.has("checkpoint_every_seconds") ? r.number("checkpoint_every_seconds") : DEFAULT_CHECKPOINT_SECONDS,
-                c.has("checkpoint_every_steps") ? (long) r.number("checkpoint_every_steps") : 0);
+                c.has("checkpoint_every_steps") ? (long) r.number("checkpoint_every_steps") : 0,
+                // runs from before --pin-threads recorded none: unpinned
+                c.hasNonNull("pin_threads") && r.bool("pin_threads"));
     }
 
     /** Typed reads of a recorded configuration; a missing or mistyped key is an IllegalArgumentException. */
@@ -181,6 +192,12 @@ public record TrainConfig(Algorithm algo, String env, String preset, int threads
 
         String text(String key) {
             return field(key, false).textValue();
+        }
+
+        boolean bool(String key) {
+            JsonNode n = c.get(key);
+            if (n == null || !n.isBoolean()) throw new IllegalArgumentException("the recorded configuration lacks the boolean '" + key + "'");
+            return n.booleanValue();
         }
 
         double number(String key) {

@@ -128,10 +128,14 @@ public final class Trainer {
             envInfo.put("action_dim", probe.actionDim());
             Checkpointer checkpointer = dir == null ? null : new Checkpointer(cfg, ctx, epsilons, resumedAt,
                     new Checkpoint.Writer(dir.path(), net.layout(), blocks, checkpointConfig, envInfo));
+            // --pin-threads: the allowed CPUs read here, on the starting thread, before any worker pins itself
+            ThreadAffinity pins = cfg.pinThreads() ? ThreadAffinity.ofCallingThread() : null;
             for (int i = 0; i < cfg.threads(); i++) {
                 ActorLearner w = workers.get(i);
+                int index = i;
                 threads.add(Thread.ofPlatform().name("actor-learner-" + i).start(() -> {
                     try {
+                        if (pins != null) pins.pin(index);
                         w.run();
                     } catch (Throwable t) {
                         ctx.fail(t);

@@ -46,9 +46,16 @@ class BenchCommandTest {
             assertEquals(c.get("steps").asDouble() / c.get("wall_seconds").asDouble(), c.get("env_steps_per_second").asDouble(),
                     0.01 * c.get("env_steps_per_second").asDouble(), "the run's own T / wall seconds: " + c);
             assertTrue(c.get("cores_used").asDouble() > 0 && c.get("env_steps_per_cpu_second").asDouble() > 0, c.toString());
+            assertEquals(1, c.get("baseline_threads").asInt(), c.toString());
+            JsonNode base = one(cells, c);
+            assertEquals(c.get("env_steps_per_second").asDouble() / base.get("env_steps_per_second").asDouble(), c.get("speedup").asDouble(), 1e-9);
+            assertEquals(c.get("vs_1_thread").asDouble(), c.get("speedup").asDouble(), 1e-12);
+            assertEquals(c.get("env_steps_per_cpu_second").asDouble() / base.get("env_steps_per_cpu_second").asDouble(),
+                    c.get("efficiency").asDouble(), 1e-9);
             if (c.get("threads").asInt() == 1) {
                 assertEquals(0, c.get("staleness_max").asLong(), "one thread is never stale: " + c);
                 assertEquals(1.0, c.get("vs_1_thread").asDouble(), 1e-12);
+                assertEquals(1.0, c.get("efficiency").asDouble(), 1e-12);
             } else {
                 assertTrue(c.get("staleness_max").asLong() >= c.get("staleness_mean").asDouble(), c.toString());
             }
@@ -61,6 +68,48 @@ class BenchCommandTest {
         }
         assertEquals(before, benchDirs(), "every temporary run directory deleted");
         assertFalse(Files.exists(Path.of("bench-cell")), "nothing written into the working directory");
+        assertTrue(r.out().contains("efficiency") && r.out().contains("speed-up: env steps/s / the same algo, env and kernel's with 1 thread;"), r.out());
+        assertFalse(root.get("settings").get("pin_threads").asBoolean());
+    }
+
+    /** The cell of the same algo, env and kernel with 1 thread. */
+    private static JsonNode one(JsonNode cells, JsonNode c) {
+        for (JsonNode o : cells) {
+            if (o.get("threads").asInt() == 1 && o.get("algo").equals(c.get("algo")) && o.get("env").equals(c.get("env"))
+                    && o.get("kernel").equals(c.get("kernel"))) return o;
+        }
+        throw new AssertionError("no 1-thread cell for " + c);
+    }
+
+    @Test
+    void speedUpAndEfficiencyAreAgainstTheFewestThreadsMeasured() {
+        // 1 thread: 1000 steps/s at 900 steps per CPU second; 4 threads 3000 at 800: 3x faster, 0.89 as efficient
+        BenchCommand.Relative[] r = BenchCommand.relative(new int[] {1, 2, 4}, new double[] {1000, 1800, 3000}, new double[] {900, 900, 800});
+        assertEquals(List.of(new BenchCommand.Relative(1, 1, 1), new BenchCommand.Relative(1, 1.8, 1), new BenchCommand.Relative(1, 3, 800 / 900.0)),
+                List.of(r));
+        // no 1-thread cell, and not in order: against 2 threads
+        r = BenchCommand.relative(new int[] {8, 2, 4}, new double[] {4000, 1000, 2500}, new double[] {400, 500, 500});
+        assertEquals(List.of(new BenchCommand.Relative(2, 4, 0.8), new BenchCommand.Relative(2, 1, 1), new BenchCommand.Relative(2, 2.5, 1)),
+                List.of(r));
+        assertEquals(List.of(new BenchCommand.Relative(16, 1, 1)), List.of(BenchCommand.relative(new int[] {16}, new double[] {5}, new double[] {7})));
+    }
+
+    @Test
+    void pinThreadsReachesEveryCellAndTheBaselineIsTheFewestThreads() throws Exception {
+        Path json = tmp.resolve("pinned.json");
+        TrainCommandErrorsTest.Result r = TrainCommandErrorsTest.run("bench", "--threads", "3,2", "--kernel", "java", "--steps", "3000",
+                "--warmup", "0", "--pin-threads", "--json", json.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("threads pinned"), r.err());
+        assertTrue(r.out().contains("with 2 threads (the fewest measured)"), r.out());
+        JsonNode root = new ObjectMapper().readTree(json.toFile());
+        assertTrue(root.get("settings").get("pin_threads").asBoolean(), root.toString());
+        for (JsonNode c : root.get("cells")) {
+            assertEquals(2, c.get("baseline_threads").asInt(), c.toString());
+            assertTrue(c.get("vs_1_thread").isNull(), "no 1-thread cell: " + c);
+            if (c.get("threads").asInt() == 2) assertEquals(1.0, c.get("speedup").asDouble(), 1e-12);
+        }
+        assertTrue(root.get("scaling").isEmpty(), "the 2/1 summary needs a 1-thread cell");
     }
 
     @Test
