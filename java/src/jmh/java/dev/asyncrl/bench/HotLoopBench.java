@@ -5,12 +5,15 @@ import dev.asyncrl.algo.Algorithm;
 import dev.asyncrl.algo.Hyperparameters;
 import dev.asyncrl.algo.TrainingContext;
 import dev.asyncrl.env.CartPole;
+import dev.asyncrl.env.Env;
 import dev.asyncrl.kernel.Kernel;
 import dev.asyncrl.memory.SharedParams;
 import dev.asyncrl.net.Mlp;
 import dev.asyncrl.run.Kernels;
 import dev.asyncrl.run.Preset;
 import java.lang.foreign.Arena;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -29,8 +32,9 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Does the hot loop (act, step, update) allocate once warm, per environment step, for each method?
- * One op is one segment of up to t_max = 5 CartPole steps with the preset's 64,64 network (an
- * episode's end cuts it short): forwards, action choice, environment steps, the targets (θ⁻
+ * One op is one segment of up to t_max = 5 steps in each of K CartPole environments (K = 1, or 16
+ * stepped in lock-step with K-row forwards) with the preset's 64,64 network (an episode's end cuts
+ * it short): forwards, action choice, environment steps, the targets (θ⁻
  * forwards for the Q methods), the loss, the backward, clipping, the Shared RMSProp update and the
  * update telemetry. The {@code steps} counter counts environment steps, so JMH reports it as time
  * per step beside the time per segment. Run it with {@code -prof gc}: bytes per environment step =
@@ -51,6 +55,10 @@ public class HotLoopBench {
     @Param({"a3c", "nstep-q", "onestep-q", "onestep-sarsa"})
     public String algo;
 
+    /** Environments per thread (--envs-per-thread): one op is then one segment of up to K·t_max steps. */
+    @Param({"1", "16"})
+    public int envs;
+
     private Kernel k;
     private SharedParams shared;
     private Arena arena;
@@ -68,9 +76,11 @@ public class HotLoopBench {
         net.initialize(shared.theta(), 1);
         if (q) k.copy(shared.target(), shared.theta(), net.layout().size());
         TrainingContext ctx = new TrainingContext(k, shared, Long.MAX_VALUE, Double.NaN, Long.MAX_VALUE);
-        Hyperparameters hp = p.hp().withLrSchedule(Hyperparameters.LrSchedule.CONSTANT);
+        Hyperparameters hp = p.hp().withLrSchedule(Hyperparameters.LrSchedule.CONSTANT).withEnvsPerThread(envs);
         arena = Arena.ofShared();
-        learner = Algorithm.parse(algo).worker(ctx, net, hp, env, 1, 0).learner(arena);
+        List<Env> own = new ArrayList<>(List.of(env));
+        while (own.size() < envs) own.add(new CartPole());
+        learner = Algorithm.parse(algo).worker(ctx, net, hp, own, 1, 0).learner(arena);
     }
 
     /** Environment steps taken; JMH reports them like ops (here: µs per step). */
