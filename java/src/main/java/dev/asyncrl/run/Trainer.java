@@ -39,7 +39,8 @@ public final class Trainer {
 
     /**
      * What summary.json holds. The shared-memory figures: the bytes this process wrote into shared
-     * memory (θ and the shared g by updates, θ⁻ by target syncs), and those bytes per step it took.
+     * memory (θ, and the shared g, by updates; plus what the methods count, such as θ⁻ syncs), and
+     * those bytes per step this process took.
      * The update figures: U, U per second of the wall time it was counted over, and the mean and
      * largest staleness over every update of the run.
      */
@@ -256,7 +257,8 @@ public final class Trainer {
         long written = ctx.sharedBytesWritten(), stepsHere = last.globalStep() - ctx.startSteps();
         Summary s = new Summary(cfg.algo().flag(), cfg.env(), cfg.threads(), kernel.name(), cfg.seed(), last.globalStep(),
                 last.wallSeconds(), ep.episodes(), ep.meanReturn100(), ep.bestMeanReturn100(),
-                last.stepsPerSecond(), written, stepsHere > 0 ? (double) written / stepsHere : Double.NaN, status, writeFailed != null ? writeFailed.getMessage() : ctx.stopReason(), u.count(),
+                last.stepsPerSecond(), written, stepsHere > 0 ? (double) written / stepsHere : Double.NaN, status,
+                writeFailed != null ? writeFailed.getMessage() : ctx.stopReason(), u.count(),
                 counted > 0 ? u.count() / counted : 0, u.staleness().mean(), u.staleness().max());
         Map<String, Object> summary = s.toMap();
         if (!resumedAt.isEmpty()) summary.put("resumed_at_steps", resumedAt);
