@@ -28,6 +28,7 @@ final class QLearning {
     private final Kernel k;
     private final Workspace target;   // forward-only: θ⁻ itself as parameters, the thread's rows as input
     private final SharedParams shared;
+    private final TrainingContext ctx;
     private final MemorySegment loss;     // (1)
     private final float coef;
     private final long n, interval;
@@ -36,7 +37,8 @@ final class QLearning {
     private QLearning(ThreadState s, ActorLearner.Setup setup, Arena arena) {
         this.s = s;
         k = s.k;
-        shared = setup.ctx().shared();
+        ctx = setup.ctx();
+        shared = ctx.shared();
         explore = new EpsilonGreedy(s, setup);
         target = setup.net().targetWorkspace(arena, shared.target(), s.ws);
         y = arena.allocate((long) s.ws.rows * Float.BYTES, 64);
@@ -88,7 +90,10 @@ final class QLearning {
         k.qLossBackward(s.ws.dOut(Mlp.Q), loss, s.ws.out(Mlp.Q), s.actions, y, (long) t * s.K, A, coef);
         s.update(t);
         long T = s.T();
-        if (T / interval != (T - s.taken()) / interval) k.copy(shared.target(), shared.theta(), n);
+        if (T / interval != (T - s.taken()) / interval) {
+            k.copy(shared.target(), shared.theta(), n);
+            ctx.countSharedWrite(n * Float.BYTES);
+        }
     }
 
     /** max over a of row r of q (rows, A). */

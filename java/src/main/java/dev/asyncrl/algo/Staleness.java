@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * <p>Hot path (each worker, once per segment): {@link Recorder#sync()} before θ' ← θ reads U;
  * {@link Recorder#landed()} after the update increments U and adds the staleness to the thread's own
  * accumulators (count, sum, min, max). No allocation, no lock: one atomic increment on a counter that
- * has two cache lines to itself, and a few plain writes to the thread's own padded block.
+ * has two cache lines to itself, and a few plain writes to the thread's own padded block (U and E
+ * never share a line with each other, with a recorder, or with anything read-mostly).
  *
  * <p>Per report, the reporting thread {@link #drain() drains} a window: it advances the window
  * number E, waits until no thread is inside its few-instruction write (a sequence number, odd while
@@ -88,12 +89,12 @@ public final class Staleness {
     /** One thread's accumulators; only its own thread calls {@link #sync()} and {@link #landed()}. */
     public final class Recorder {
         private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
-        // 16 longs of padding at each end keep other threads' data off these cache lines.
-        private static final int PAD = 16, SEQ = PAD, SLOT = PAD + 1, SLOT_LONGS = 5;
+        // Everything an update writes sits in this array, with 16 longs of padding at each end to keep
+        // other threads' data off these cache lines (the object's own fields are read-only).
+        private static final int PAD = 16, SEQ = PAD, AT_SYNC = PAD + 1, SLOT = PAD + 2, SLOT_LONGS = 5;
         private static final int EPOCH = 0, COUNT = 1, SUM = 2, MIN = 3, MAX = 4;
-        private final long[] a = new long[PAD + 1 + 2 * SLOT_LONGS + PAD];
-        private long seq;          // this thread's copy of a[SEQ]
-        private long atSync;       // U when this thread last synced θ'
+        // SEQ: odd while writing (only this thread writes it); AT_SYNC: U when this thread last synced θ'
+        private final long[] a = new long[SLOT + 2 * SLOT_LONGS + PAD];
 
         private Recorder() {
             a[SLOT + EPOCH] = -1;
@@ -102,13 +103,14 @@ public final class Staleness {
 
         /** Call just before θ' ← θ: every update counted so far is complete, so θ' holds it. */
         public void sync() {
-            atSync = counters.get(U);
+            a[AT_SYNC] = counters.get(U);
         }
 
         /** Call just after this thread's update of θ: counts it and records its staleness. */
         public void landed() {
-            long staleness = counters.getAndIncrement(U) - atSync;
-            LONGS.setVolatile(a, SEQ, ++seq);        // odd: writing (ordered before the read of E)
+            long staleness = counters.getAndIncrement(U) - a[AT_SYNC];
+            long seq = a[SEQ];                       // plain: this thread is its only writer
+            LONGS.setVolatile(a, SEQ, seq + 1);      // odd: writing (ordered before the read of E)
             long e = counters.get(E);
             int s = SLOT + (int) (e & 1) * SLOT_LONGS;
             if (a[s + EPOCH] != e) {                 // the first update of window e here
@@ -123,7 +125,7 @@ public final class Staleness {
                 if (staleness < a[s + MIN]) a[s + MIN] = staleness;
                 if (staleness > a[s + MAX]) a[s + MAX] = staleness;
             }
-            LONGS.setRelease(a, SEQ, ++seq);         // even: done
+            LONGS.setRelease(a, SEQ, seq + 2);       // even: done
         }
 
         /** The drainer: window e of this thread, once E has moved past it and no write is in flight. */

@@ -78,7 +78,7 @@ final class ThreadState {
         streams = RandomStreams.of(ctx.streamSeed(setup.seed()));  // a resumed run draws fresh streams (see Checkpoint)
         staleness = ctx.staleness().register();
         ws = setup.net().workspace(arena, tMax + 1, K);
-        optimizer = Optimizer.forThread(hp, shared, setup.thread());
+        optimizer = Optimizer.forThread(hp, ctx, setup.thread());
         actions = arena.allocate((long) (tMax + 1) * K * Integer.BYTES, 64);
         rewards = new float[tMax * K];
         norm = arena.allocate(Float.BYTES, 64);

@@ -2,9 +2,14 @@ package dev.asyncrl.algo;
 
 import dev.asyncrl.kernel.Kernel;
 import dev.asyncrl.memory.SharedParams;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * What all actor-learner threads of one run share besides θ and g: the kernel, the global step
@@ -12,13 +17,22 @@ import java.util.concurrent.atomic.AtomicReference;
  * reached, a worker failed, or the user interrupted), and the update telemetry ({@link Staleness}:
  * the global update counter and each update's staleness). A run resumed from a checkpoint starts
  * T, the wall clock, the episode statistics and the update counts where the checkpoint left them.
+ *
+ * <p>Cache lines: what several workers write, each on lines of its own, away from each other and
+ * from the read-mostly fields here: T and the stop flag in slots 32 longs apart of one array, the
+ * update counters in {@link Staleness}, each thread's shared-write count in its own padded block.
+ * The episode statistics are written once per finished episode, under their lock.
  */
 public final class TrainingContext {
     private final Kernel kernel;
     private final SharedParams shared;
+    private final int threads;
     private final long totalSteps;
     private final double stopReturn;
-    private final AtomicLong globalSteps = new AtomicLong();
+    // T and the stop flag each in the middle of its own 128 bytes (two cache lines, for the
+    // adjacent-line prefetcher): T is written by every segment, the flag read by every segment.
+    private static final int T_SLOT = 16, STOP_SLOT = 48;
+    private final AtomicLongArray counters = new AtomicLongArray(64);
     private final EpisodeStats episodes = new EpisodeStats();
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final long reportEvery;
@@ -28,7 +42,8 @@ public final class TrainingContext {
     private final ConcurrentLinkedQueue<Report> reports = new ConcurrentLinkedQueue<>();
     private final Staleness staleness;
     private final double updatesSinceWallSeconds;
-    private volatile boolean stop;
+    private final List<WriteCounter> writeCounters = new CopyOnWriteArrayList<>();
+    private final LongAdder otherSharedWrites = new LongAdder();
     private volatile String stopReason = "step budget reached";
 
     /**
@@ -36,7 +51,7 @@ public final class TrainingContext {
      * @param reportEvery a report is taken each time T crosses a multiple of this
      */
     public TrainingContext(Kernel kernel, SharedParams shared, long totalSteps, double stopReturn, long reportEvery) {
-        this(kernel, shared, totalSteps, stopReturn, reportEvery, null);
+        this(kernel, shared, 1, totalSteps, stopReturn, reportEvery, null);
     }
 
     /**
@@ -56,13 +71,18 @@ public final class TrainingContext {
      */
     public record Updates(long count, double sinceWallSeconds, Staleness.Window staleness) {}
 
-    /** @param resume where a resumed run starts, or null for a new run */
-    public TrainingContext(Kernel kernel, SharedParams shared, long totalSteps, double stopReturn, long reportEvery,
-                           Resume resume) {
+    /**
+     * @param threads the actor-learner threads of the run (their optimizers stagger their updates by it)
+     * @param resume  where a resumed run starts, or null for a new run
+     */
+    public TrainingContext(Kernel kernel, SharedParams shared, int threads, long totalSteps, double stopReturn,
+                           long reportEvery, Resume resume) {
         if (reportEvery < 1) throw new IllegalArgumentException("reportEvery must be >= 1");
+        if (threads < 1) throw new IllegalArgumentException("threads must be >= 1");
+        this.threads = threads;
         this.startSteps = resume == null ? 0 : resume.globalStep();
         this.startWallSeconds = resume == null ? 0 : resume.wallSeconds();
-        globalSteps.set(startSteps);
+        counters.set(T_SLOT, startSteps);
         if (resume != null) episodes.restore(resume.episodes());
         Updates u = resume == null ? new Updates(0, 0, Staleness.Window.EMPTY)
                 : resume.updates() != null ? resume.updates() : new Updates(0, startWallSeconds, Staleness.Window.EMPTY);
@@ -78,6 +98,9 @@ public final class TrainingContext {
     public Kernel kernel() { return kernel; }
 
     public SharedParams shared() { return shared; }
+
+    /** How many actor-learner threads the run has. */
+    public int threads() { return threads; }
 
     /** T_max: the step budget, also the horizon of learning-rate annealing. */
     public long totalSteps() { return totalSteps; }
@@ -99,14 +122,14 @@ public final class TrainingContext {
     }
 
     /** T, the global step counter. */
-    public long globalSteps() { return globalSteps.get(); }
+    public long globalSteps() { return counters.get(T_SLOT); }
 
     /**
      * T ← T + t after a thread's segment of t steps; returns the new T. The thread whose segment
      * crosses a multiple of reportEvery takes the report (one small object per report, not per step).
      */
     public long addSteps(int t) {
-        long T = globalSteps.addAndGet(t);
+        long T = counters.addAndGet(T_SLOT, t);
         if (T / reportEvery != (T - t) / reportEvery) reports.add(takeReport());
         return T;
     }
@@ -114,7 +137,7 @@ public final class TrainingContext {
     /** The state now, without the staleness of a window (which only {@link #takeReport} drains). */
     public Report report() {
         double wall = wallSeconds();
-        long T = globalSteps.get();
+        long T = counters.get(T_SLOT);
         return new Report(T, wall, episodes.episodes(), episodes.meanReturn100(), wall > 0 ? T / wall : 0,
                 staleness.updates(), Staleness.Window.EMPTY);
     }
@@ -128,7 +151,7 @@ public final class TrainingContext {
         synchronized (staleness) {
             Staleness.Window w = staleness.drain();
             double wall = wallSeconds();
-            long T = globalSteps.get();
+            long T = counters.get(T_SLOT);
             return new Report(T, wall, episodes.episodes(), episodes.meanReturn100(), wall > 0 ? T / wall : 0,
                     staleness.updates(), w);
         }
@@ -152,7 +175,7 @@ public final class TrainingContext {
     public EpisodeStats episodes() { return episodes; }
 
     public boolean shouldStop() {
-        return stop || globalSteps.get() >= totalSteps;
+        return counters.get(STOP_SLOT) != 0 || counters.get(T_SLOT) >= totalSteps;
     }
 
     public void episodeFinished(double episodeReturn) {
@@ -164,9 +187,9 @@ public final class TrainingContext {
     }
 
     public void requestStop(String reason) {
-        if (!stop) {
+        if (counters.get(STOP_SLOT) == 0) {
             stopReason = reason;
-            stop = true;
+            counters.set(STOP_SLOT, 1);
         }
     }
 
@@ -178,6 +201,53 @@ public final class TrainingContext {
     public Throwable failure() { return failure.get(); }
 
     public String stopReason() {
-        return shouldStop() && !stop ? "step budget reached" : stopReason;
+        return shouldStop() && counters.get(STOP_SLOT) == 0 ? "step budget reached" : stopReason;
+    }
+
+    /**
+     * A new counter of the bytes one thread's updates write into shared memory; allocated once,
+     * before the thread's hot loop, and added to only by that thread.
+     */
+    public WriteCounter sharedWriteCounter() {
+        WriteCounter c = new WriteCounter();
+        writeCounters.add(c);
+        return c;
+    }
+
+    /**
+     * Counts bytes written into shared memory outside the optimizer's update, e.g. the target
+     * network's sync θ⁻ ← θ (4n bytes). Any thread; meant for rare writes (one shared adder).
+     */
+    public void countSharedWrite(long bytes) {
+        otherSharedWrites.add(bytes);
+    }
+
+    /**
+     * Bytes written into shared memory by this process so far: every thread's updates (θ, and g
+     * with Shared RMSProp) plus what {@link #countSharedWrite} counted. Exact once the workers
+     * have joined; a resumed run counts from its resume.
+     */
+    public long sharedBytesWritten() {
+        long sum = otherSharedWrites.sum();
+        for (WriteCounter c : writeCounters) sum += c.get();
+        return sum;
+    }
+
+    /** One thread's count of bytes written into shared memory, in the middle of its own 256 bytes. */
+    public static final class WriteCounter {
+        private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
+        private static final int SLOT = 16;
+        private final long[] a = new long[2 * SLOT + 1];
+
+        private WriteCounter() {}
+
+        /** Only the owning thread calls this: a plain read and an opaque write, no atomic. */
+        public void add(long bytes) {
+            LONGS.setOpaque(a, SLOT, a[SLOT] + bytes);
+        }
+
+        long get() {
+            return (long) LONGS.getOpaque(a, SLOT);
+        }
     }
 }

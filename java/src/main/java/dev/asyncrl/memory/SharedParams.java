@@ -12,8 +12,16 @@ import java.lang.foreign.MemorySegment;
  *
  * <p>Threads read and write θ and g without locks (Hogwild!, as in the paper): the race is
  * documented where the update is applied, in the kernel's shared_rmsprop and its caller.
+ *
+ * <p>Cache lines: every block (θ, g, θ⁻, each thread's optimizer block) starts on a {@link #ALIGN}-byte
+ * boundary and holds a whole number of 64-byte lines (the layout's size is a multiple of 16
+ * floats), so no two blocks share a cache line, nor the pair of lines the adjacent-line prefetcher
+ * fetches together: thread i's writes to its own block never invalidate thread j's.
  */
 public final class SharedParams implements AutoCloseable {
+    /** Every block's alignment in bytes: two 64-byte cache lines. */
+    public static final long ALIGN = 128;
+
     private final Arena arena;
     private final Layout layout;
     private final MemorySegment theta;
@@ -35,15 +43,15 @@ public final class SharedParams implements AutoCloseable {
      * @param optimizerStates blocks of per-thread optimizer statistics to allocate (zeroed), one per thread
      */
     public SharedParams(Layout layout, boolean withTarget, int optimizerStates) {
-        // Shared arena: the segments are accessed from every worker thread; 64-byte alignment
-        // keeps each tensor (offsets are multiples of 16 floats) on a cache-line boundary.
+        // Shared arena: the segments are accessed from every worker thread. ALIGN keeps each block,
+        // and so each tensor (offsets are multiples of 16 floats), on a cache-line boundary.
         this.arena = Arena.ofShared();
         this.layout = layout;
-        this.theta = arena.allocate(layout.byteSize(), 64);
-        this.g = arena.allocate(layout.byteSize(), 64);
-        this.target = withTarget ? arena.allocate(layout.byteSize(), 64) : null;
+        this.theta = arena.allocate(layout.byteSize(), ALIGN);
+        this.g = arena.allocate(layout.byteSize(), ALIGN);
+        this.target = withTarget ? arena.allocate(layout.byteSize(), ALIGN) : null;
         this.optimizerStates = new MemorySegment[optimizerStates];
-        for (int i = 0; i < optimizerStates; i++) this.optimizerStates[i] = arena.allocate(layout.byteSize(), 64);
+        for (int i = 0; i < optimizerStates; i++) this.optimizerStates[i] = arena.allocate(layout.byteSize(), ALIGN);
     }
 
     public Layout layout() { return layout; }

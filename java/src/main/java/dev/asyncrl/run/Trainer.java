@@ -38,12 +38,16 @@ public final class Trainer {
     private Trainer() {}
 
     /**
-     * What summary.json holds. The update figures: U, U per second of the wall time it was counted
-     * over, and the mean and largest staleness over every update of the run.
+     * What summary.json holds. The shared-memory figures: the bytes this process wrote into shared
+     * memory (θ, and the shared g, by updates; plus what the methods count, such as θ⁻ syncs), and
+     * those bytes per step this process took.
+     * The update figures: U, U per second of the wall time it was counted over, and the mean and
+     * largest staleness over every update of the run.
      */
     public record Summary(String algo, String env, int threads, String kernel, long seed, long steps,
                           double wallSeconds, long episodes, double meanReturn100,
-                          double bestMeanReturn100, double envStepsPerSecond, String status,
+                          double bestMeanReturn100, double envStepsPerSecond, long sharedBytesWritten,
+                          double sharedBytesPerStep, String status,
                           String stopReason, long updates, double updatesPerSecond, double stalenessMean,
                           long stalenessMax) {
         /** summary.json's fields, in this order; NaN as null, and no largest staleness without updates. */
@@ -108,7 +112,8 @@ public final class Trainer {
                 resumedAt.add(from.globalStep());
                 config.put("resumed_at_steps", resumedAt);
             }
-            TrainingContext ctx = new TrainingContext(kernel, shared, cfg.steps(), cfg.stopReturn(), cfg.reportEvery(), resume);
+            TrainingContext ctx = new TrainingContext(kernel, shared, cfg.threads(), cfg.steps(), cfg.stopReturn(),
+                    cfg.reportEvery(), resume);
             List<Thread> threads = new ArrayList<>();
             List<ActorLearner> workers = new ArrayList<>();
             List<Double> epsilons = new ArrayList<>();
@@ -255,9 +260,11 @@ public final class Trainer {
         EpisodeStats ep = ctx.episodes();
         TrainingContext.Updates u = ctx.updates();
         double counted = last.wallSeconds() - u.sinceWallSeconds();
+        long written = ctx.sharedBytesWritten(), stepsHere = last.globalStep() - ctx.startSteps();
         Summary s = new Summary(cfg.algo().flag(), cfg.env(), cfg.threads(), kernel.name(), cfg.seed(), last.globalStep(),
                 last.wallSeconds(), ep.episodes(), ep.meanReturn100(), ep.bestMeanReturn100(),
-                last.stepsPerSecond(), status, writeFailed != null ? writeFailed.getMessage() : ctx.stopReason(), u.count(),
+                last.stepsPerSecond(), written, stepsHere > 0 ? (double) written / stepsHere : Double.NaN, status,
+                writeFailed != null ? writeFailed.getMessage() : ctx.stopReason(), u.count(),
                 counted > 0 ? u.count() / counted : 0, u.staleness().mean(), u.staleness().max());
         Map<String, Object> summary = s.toMap();
         if (!resumedAt.isEmpty()) summary.put("resumed_at_steps", resumedAt);

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * End to end through the command line: a short run writes the whole run directory (config.json
  * with every resolved setting and the layout table, metrics.csv with its header and rows,
- * summary.json with the fields DESIGN.md names and the update telemetry's, params.f32 sized by the layout, a PNG learning
+ * summary.json with the fields DESIGN.md names, the shared-memory bytes written and the update telemetry's, params.f32 sized by the layout, a PNG learning
  * curve), with either kernel.
  */
 class TrainRunTest {
@@ -57,6 +57,7 @@ class TrainRunTest {
             JsonNode s = train(out, "--steps", "20000", "--kernel", kernel, "--report-every", "2000");
             for (String f : List.of("algo", "env", "threads", "kernel", "seed", "steps", "wall_seconds", "episodes",
                     "mean_return_100", "best_mean_return_100", "env_steps_per_second",
+                    "shared_bytes_written", "shared_bytes_per_step",
                     "updates", "updates_per_second", "staleness_mean", "staleness_max")) {
                 assertTrue(s.has(f), "summary.json lacks " + f + ": " + s);
             }
@@ -85,6 +86,10 @@ class TrainRunTest {
             long floats = (end + n + 15) / 16 * 16;
             byte[] params = Files.readAllBytes(out.resolve(RunDirectory.PARAMS));
             assertEquals(floats * Float.BYTES, params.length, "params.f32 holds the layout's floats");
+            // A3C with Shared RMSProp: each update writes θ and g, 8 bytes a float; no target network
+            assertEquals(8 * floats * s.get("updates").asLong(), s.get("shared_bytes_written").asLong(), s.toString());
+            assertEquals(s.get("shared_bytes_written").asDouble() / s.get("steps").asDouble(),
+                    s.get("shared_bytes_per_step").asDouble(), 1e-9 * s.get("shared_bytes_per_step").asDouble(), s.toString());
             java.nio.FloatBuffer f = java.nio.ByteBuffer.wrap(params).order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
             int nonZero = 0;
             for (int i = 0; i < f.limit(); i++) {
