@@ -2,8 +2,8 @@
 # The README's learning figures, every configuration run several times, all at once: as many runs
 # in parallel as the machine has cores for (each run uses 2 threads). Results: one directory per run
 # under OUT, and OUT/results.csv (one row per run: name, seed, best and final mean_return_100, steps,
-# env steps/s, and the eval figures where a run is evaluated). Summarise with summarise.py.
-#   java/results/learning-runs.sh OUT [GROUP...]     GROUP: minatar, cartpole, tmaze, pendulum, tests, sweep
+# wall seconds, env steps/s, and the eval figures where a run is evaluated).
+#   java/results/learning-runs.sh OUT [GROUP...]     GROUP: minatar, minatar10m, cartpole, tmaze, pendulum, tests, sweep
 # ASYNCRL overrides the command (e.g. a packed runtime: see ../shared/DEVICE.md); DEADLINE (seconds)
 # stops every run still going at that time (each writes its summary as interrupted).
 set -uo pipefail
@@ -37,6 +37,10 @@ jobs_list() {
       minatar)
         for game in breakout space-invaders asterix freeway seaquest; do for s in 1 2 3; do
           echo "train minatar-$game $s --algo a3c --env minatar-$game --steps 5000000"
+        done; done ;;
+      minatar10m) # the five games at 10M steps, the preset otherwise
+        for game in breakout space-invaders asterix freeway seaquest; do for s in 1 2 3; do
+          echo "train minatar10m-$game $s --algo a3c --env minatar-$game --steps 10000000"
         done; done ;;
       cartpole)
         for s in 1 2 3; do
@@ -84,11 +88,11 @@ for d in sorted(glob.glob(os.path.join(out, '*-s*'))):
     name, seed = os.path.basename(d).rsplit('-s', 1)
     e = {}
     if os.path.exists(os.path.join(d, 'eval', 'summary.json')): e = json.load(open(os.path.join(d, 'eval', 'summary.json')))
-    rows.append([name, seed, s.get('best_mean_return_100'), s.get('mean_return_100'), s['steps'], round(s['env_steps_per_second']),
+    rows.append([name, seed, s.get('best_mean_return_100'), s.get('mean_return_100'), s['steps'], round(s['wall_seconds'], 1), round(s['env_steps_per_second']),
                  s['status'], s['stop_reason'], e.get('mean_return', ''), e.get('success_rate', '')])
 with open(os.path.join(out, 'results.csv'), 'w', newline='') as f:
     w = csv.writer(f)
-    w.writerow(['name', 'seed', 'best', 'final', 'steps', 'env_steps_per_second', 'status', 'stop_reason', 'eval_mean_return', 'eval_success'])
+    w.writerow(['name', 'seed', 'best', 'final', 'steps', 'wall_seconds', 'env_steps_per_second', 'status', 'stop_reason', 'eval_mean_return', 'eval_success'])
     w.writerows(rows)
 print(f"{len(rows)} runs in {out}/results.csv")
 PY
