@@ -63,7 +63,7 @@ public record Preset(String name, Hyperparameters hp, double qLr, int nStepTMax,
      * probabilities: with ε = 0.5 no CartPole policy lasts long (five hand-tuned linear controllers
      * averaged 185–202 steps), so a thread that drew 0.5 would cap the training mean_return_100 near
      * 275 whatever was learned. Stops once solved (475) or at 2M steps. Four environments per
-     * thread for every method: on the 2-core Xeon (2 threads, seeds 1–3, 2026-12-05) A3C reached 475
+     * thread for every method: on a 2-core AMD EPYC VM (2 threads, seeds 1–3, 2026-12-05) A3C reached 475
      * in 0.49–0.59 s of training with K = 4 against 0.77–1.25 s with K = 1 (0.47–0.66 s with K = 8,
      * in more steps); n-step Q in 0.34–0.49 s against 0.38–0.52 s; one-step Q and Sarsa reached 195
      * in 0.51–0.75 s against 0.61–0.87 s.
@@ -102,10 +102,11 @@ public record Preset(String name, Hyperparameters hp, double qLr, int nStepTMax,
      *   Space Invaders 52 in 5M steps; scaled by 0.1 with β 0.003, Breakout passed 15 and Space
      *   Invaders 100 within 1.8M (large returns no longer swamp the shared torso's gradient);
      * - 32 environments per thread and an initial learning rate of 3e-3, chosen for the fastest
-     *   learning in wall time (2 threads, 5M steps, 2-core Xeon, 2026-12-05): with one environment
-     *   per thread (the paper's form) and η 1e-3 a thread writes all of θ and g every 5 steps, and
-     *   Breakout ran at about 35k steps/s and reached a mean_return_100 of 15 after about 1.8M
-     *   steps; with 32 environments, one update per 160 steps, it ran at 207k–246k steps/s. With
+     *   learning in wall time (2 threads, 5M steps, a 2-core AMD EPYC VM, 2026-12-05): with one environment
+     *   per thread (the paper's form) and η 1e-3 a thread writes all of θ and g every 5 steps:
+     *   Breakout ran at 37k steps/s on 1 thread and 12k on 2 (the two cores fighting over θ's
+     *   cache lines) and had reached a mean_return_100 of 15 after about 1.8M steps; with 32
+     *   environments, one update per 160 steps, it ran at 207k–246k steps/s on 2 threads. With
      *   K = 8 and η 1e-3 it reached 15 after 3.26M steps (fewer, larger updates need a larger
      *   step), with η 3e-3 after 0.65M; K = 16, η 3e-3: 1.03M–2.97M steps (10–25 s), best 19.9–22.6;
      *   K = 32, η 3e-3: 0.95M–2.37M (4–12 s), best 20.5–22.0; K = 32, η 6e-3: 0.86M–2.59M (4–13 s),
