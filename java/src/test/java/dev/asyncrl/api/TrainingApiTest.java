@@ -146,7 +146,7 @@ class TrainingApiTest {
         Path dir = tmp.resolve("run");
         List<Long> rows = new ArrayList<>();
         long[] started = {-1};
-        try (TrainingResult r = signal().runDirectory(dir).listener(new TrainingListener() {
+        try (TrainingResult r = signal().envsPerThread(3).runDirectory(dir).listener(new TrainingListener() {
             @Override
             public void onStart(long totalSteps) {
                 started[0] = totalSteps;
@@ -168,6 +168,7 @@ class TrainingApiTest {
             assertEquals("paper", config.get("preset").asText(), "an environment of one's own: the paper's values");
             assertEquals(0.003, config.get("lr").asDouble());
             assertEquals(16, config.get("hidden").get(0).asInt());
+            assertEquals(3, config.get("envs_per_thread").asInt(), "the supplier made three environments per thread");
             assertTrue(config.get("layout").isArray());
             JsonNode summary = JSON.readTree(dir.resolve("summary.json").toFile());
             assertEquals(r.steps(), summary.get("steps").asLong());
@@ -309,7 +310,7 @@ class TrainingApiTest {
     void badValuesAreRefusedBeforeAnythingRuns(@TempDir Path tmp) throws Exception {
         Path dir = tmp.resolve("run");
         for (Supplier<Training> bad : List.<Supplier<Training>>of(
-                () -> signal().tMax(0), () -> signal().threads(0), () -> signal().threads(100_000), () -> signal().steps(0),
+                () -> signal().tMax(0), () -> signal().envsPerThread(0), () -> signal().threads(0), () -> signal().threads(100_000), () -> signal().steps(0),
                 () -> signal().lr(-1), () -> signal().gamma(2), () -> signal().entropyBeta(-1), () -> signal().hidden(0),
                 () -> signal().hidden(), () -> signal().activation("sigmoid"), () -> signal().optimizer("adam"),
                 () -> signal().lrSchedule("cosine"), () -> signal().kernel("no_such_kernel"), () -> signal().lstm(-1),
