@@ -4,6 +4,7 @@ import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
 
 /**
  * Asynchronous one-step Sarsa (Mnih et al. 2016, section 4): one-step Q-learning ({@link OneStepQ})
@@ -31,7 +32,7 @@ final class OneStepSarsa implements ActorLearner.Segments, ThreadState.Policy {
         this.s = s;
         this.q = q;
         nextAction = new int[s.K];
-        java.util.Arrays.fill(nextAction, -1);
+        Arrays.fill(nextAction, -1);
     }
 
     /** I_AsyncUpdate steps (or to the episode's end) and their update of θ; returns the steps taken. */

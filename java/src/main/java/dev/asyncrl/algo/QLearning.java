@@ -8,6 +8,7 @@ import dev.asyncrl.net.Mlp;
 import dev.asyncrl.net.Workspace;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
 import java.util.function.BiFunction;
 
 /**
@@ -70,7 +71,7 @@ final class QLearning {
      * {@link #targetQ} does.
      */
     MemorySegment targetQAtEnds() {
-        java.util.Arrays.fill(forwarded, false);
+        Arrays.fill(forwarded, false);
         for (int e = 0; e < s.K; e++) {
             int b = s.steps(e);
             if (!s.terminal(e) && !forwarded[b]) {

@@ -9,6 +9,7 @@ import dev.asyncrl.memory.SharedParams;
 import dev.asyncrl.net.Workspace;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
 
 /**
  * What every actor-learner thread does around its method's own steps, the same for the four
@@ -98,8 +99,8 @@ final class ThreadState {
         staleness.sync();
         k.copy(ws.params, shared.theta(), n);
         ws.grads.fill((byte) 0);
-        java.util.Arrays.fill(ended, false);
-        java.util.Arrays.fill(terminal, false);
+        Arrays.fill(ended, false);
+        Arrays.fill(terminal, false);
         running = K;
     }
 
