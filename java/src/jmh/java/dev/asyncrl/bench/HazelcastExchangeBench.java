@@ -100,7 +100,7 @@ import org.openjdk.jmh.runner.IterationType;
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 2, time = 1)
-@Measurement(iterations = 3, time = 1)
+@Measurement(iterations = 2, time = 1)
 @Fork(value = 1, jvmArgsAppend = {
         "--add-modules", "java.se", "--add-exports", "java.base/jdk.internal.ref=ALL-UNNAMED",
         "--add-opens", "java.base/java.lang=ALL-UNNAMED", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
@@ -205,8 +205,17 @@ public class HazelcastExchangeBench {
             acked.drainPermits();
             steps = hz.getPNCounter(STEPS);
             stats = hz.getMap(STATS);
+            stats.containsKey(0);  // the first partition operation assigns the partitions
+            while (!hz.getPartitionService().isClusterSafe()) Thread.sleep(20);
             statsKey = 0;
-            while (hz.getPartitionService().getPartition(statsKey).getOwner().localMember()) statsKey++;
+            while (isLocal(hz, statsKey)) statsKey++;
+        }
+
+        /** Whether this member owns {@code key}'s partition (waiting while the partition has no owner). */
+        static boolean isLocal(HazelcastInstance hz, int key) throws InterruptedException {
+            com.hazelcast.cluster.Member owner;
+            while ((owner = hz.getPartitionService().getPartition(key).getOwner()) == null) Thread.sleep(20);
+            return owner.localMember();
         }
 
         void record(long t0) {
@@ -318,7 +327,7 @@ public class HazelcastExchangeBench {
             while (!c.hz.getPartitionService().isClusterSafe()) Thread.sleep(20);
             int localShards = 0;
             for (int i = 0; i < shards; i++) {
-                if (c.hz.getPartitionService().getPartition(i).getOwner().localMember()) localShards++;
+                if (Cluster.isLocal(c.hz, i)) localShards++;
             }
             if (map.getAll(keys).size() != shards) throw new IllegalStateException("the map lost shards");
             c.what = String.format("%-7s | %6d | %3d (%3d local)", net, shard, shards, localShards);
