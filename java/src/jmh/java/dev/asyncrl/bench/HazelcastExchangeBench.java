@@ -112,7 +112,8 @@ public class HazelcastExchangeBench {
     /**
      * The JVM options Hazelcast asks for on JDK 9+ (else it logs warnings and loses some metrics), and
      * a common pool of 2: on 2 cores it has parallelism 1, and then Hazelcast (ConcurrencyUtil) runs
-     * every asynchronous completion on a new thread, which made a MinAtar push 4.5× slower.
+     * every asynchronous completion on a new thread, which made a MinAtar push about 5× slower
+     * (java/results/cluster-design.md). The fork gets the same list through {@code @Fork} above.
      */
     static final List<String> HAZELCAST_JVM_OPTIONS = List.of(
             "--add-modules", "java.se", "--add-exports", "java.base/jdk.internal.ref=ALL-UNNAMED",
