@@ -37,6 +37,24 @@ public final class Main implements Runnable {
 
     /** Runs the command line in-process; returns the exit code. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        try {
+            return commandLine(out, err).execute(args);
+        } catch (OutOfMemoryError e) {
+            // picocli hands only Exceptions to the handler below; an Error unwinds to here. The
+            // allocation that failed is gone with the frames that asked for it, so printing works.
+            err.println("asyncrl: out of memory (" + e.getMessage() + "): ask for less (a smaller network, fewer threads,"
+                    + " runs or episodes) or give the JVM more with ASYNCRL_JAVA_OPTS=-Xmx<size>");
+            trace(e, err);
+            return EXIT_FAILED;
+        } catch (StackOverflowError e) {
+            err.println("asyncrl: internal error: stack overflow (set ASYNCRL_TRACE=1 for the stack trace)");
+            trace(e, err);
+            return EXIT_FAILED;
+        }
+    }
+
+    /** The command line with its handlers (built inside run's try: building it allocates, and a tiny heap can fail there). */
+    private static CommandLine commandLine(PrintWriter out, PrintWriter err) {
         CommandLine cl = new CommandLine(new Main());
         cl.getSubcommands().get("bench").getSubcommands().get("jmh").setUnmatchedOptionsArePositionalParams(true);
         cl.getSubcommands().get("sweep").setUnmatchedOptionsArePositionalParams(true);
@@ -61,20 +79,7 @@ public final class Main implements Runnable {
             trace(ex, err);
             return EXIT_FAILED;
         });
-        try {
-            return cl.execute(args);
-        } catch (OutOfMemoryError e) {
-            // picocli hands only Exceptions to the handler above; an Error unwinds to here. The
-            // allocation that failed is gone with the frames that asked for it, so printing works.
-            err.println("asyncrl: out of memory (" + e.getMessage() + "): ask for less (a smaller network, fewer threads,"
-                    + " runs or episodes) or give the JVM more with ASYNCRL_JAVA_OPTS=-Xmx<size>");
-            trace(e, err);
-            return EXIT_FAILED;
-        } catch (StackOverflowError e) {
-            err.println("asyncrl: internal error: stack overflow (set ASYNCRL_TRACE=1 for the stack trace)");
-            trace(e, err);
-            return EXIT_FAILED;
-        }
+        return cl;
     }
 
     /**
