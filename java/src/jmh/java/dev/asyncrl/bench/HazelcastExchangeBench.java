@@ -366,8 +366,7 @@ public class HazelcastExchangeBench {
     @Benchmark
     public void push(Cluster c, Theta t) {
         long t0 = System.nanoTime();
-        t.copyOut(t.delta, t.deltaBytes, 0);
-        for (int i = 0; i < t.shards; i++) t.inFlight[i] = t.map.submitToKey(i, t.adders[i]).toCompletableFuture();
+        submitDelta(t, t.adders);
         for (int i = 0; i < t.shards; i++) t.inFlight[i].join();  // in turn: the caller parks, no callbacks
         c.record(t0);
     }
@@ -375,10 +374,15 @@ public class HazelcastExchangeBench {
     @Benchmark
     public void pushPull(Cluster c, Theta t) {
         long t0 = System.nanoTime();
-        t.copyOut(t.delta, t.deltaBytes, 0);
-        for (int i = 0; i < t.shards; i++) t.inFlight[i] = t.map.submitToKey(i, t.returningAdders[i]).toCompletableFuture();
+        submitDelta(t, t.returningAdders);
         for (int i = 0; i < t.shards; i++) t.copyIn(i, t.inFlight[i].join());
         c.record(t0);
+    }
+
+    /** The off-heap delta into each shard's byte[], then one entry processor per shard, all in flight (t.inFlight). */
+    private static void submitDelta(Theta t, AddDelta[] processors) {
+        t.copyOut(t.delta, t.deltaBytes, 0);
+        for (int i = 0; i < t.shards; i++) t.inFlight[i] = t.map.submitToKey(i, processors[i]).toCompletableFuture();
     }
 
     @Benchmark

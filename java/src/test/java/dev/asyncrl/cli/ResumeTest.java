@@ -1,6 +1,7 @@
 package dev.asyncrl.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static dev.asyncrl.cli.TrainCommandErrorsTest.ok;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -38,12 +39,6 @@ class ResumeTest {
     Path tmp;
 
     private static final ObjectMapper JSON = new ObjectMapper();
-
-    private static TrainCommandErrorsTest.Result ok(String... args) {
-        TrainCommandErrorsTest.Result r = TrainCommandErrorsTest.run(args);
-        assertEquals(0, r.code(), "exit code of " + Arrays.toString(args) + "; stderr: " + r.err());
-        return r;
-    }
 
     private static Path train(Path out, String... extra) {
         List<String> args = new ArrayList<>(List.of("train", "--threads", "2", "--seed", "1", "--out", out.toString(),

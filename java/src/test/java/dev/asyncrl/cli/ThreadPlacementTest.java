@@ -1,5 +1,6 @@
 package dev.asyncrl.cli;
 
+import static dev.asyncrl.cli.TrainCommandErrorsTest.ok;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -36,12 +37,6 @@ class ThreadPlacementTest {
     Path tmp;
 
     private static final ObjectMapper JSON = new ObjectMapper();
-
-    private static TrainCommandErrorsTest.Result ok(String... args) {
-        TrainCommandErrorsTest.Result r = TrainCommandErrorsTest.run(args);
-        assertEquals(0, r.code(), "exit code of " + Arrays.toString(args) + "; stderr: " + r.err());
-        return r;
-    }
 
     private static String[] train(Path out, String... extra) {
         List<String> args = new java.util.ArrayList<>(List.of("train", "--steps", "3000", "--kernel", "java",

@@ -36,6 +36,13 @@ class TrainCommandErrorsTest {
         return new Result(code, out.toString(), err.toString());
     }
 
+    /** {@link #run}, asserting exit 0 (stderr in the message). */
+    static Result ok(String... args) {
+        Result r = run(args);
+        assertEquals(0, r.code(), "exit code of " + Arrays.toString(args) + "; stderr: " + r.err());
+        return r;
+    }
+
     private void assertUsageError(String expectedFragment, String... args) {
         Path runDir = tmp.resolve("run");
         List<String> all = new ArrayList<>(List.of(args));
