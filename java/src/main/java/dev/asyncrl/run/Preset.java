@@ -65,7 +65,8 @@ public record Preset(String name, Hyperparameters hp, double qLr, int nStepTMax,
      * 275 whatever was learned. Stops once solved (475) or at 2M steps. Four environments per
      * thread for every method: on a 2-core AMD EPYC VM (2 threads, seeds 1–3, 2026-12-05) A3C reached 475
      * in 0.49–0.59 s of training with K = 4 against 0.77–1.25 s with K = 1 (0.47–0.66 s with K = 8,
-     * in more steps); n-step Q in 0.34–0.49 s against 0.38–0.52 s; one-step Q and Sarsa reached 195
+     * in more steps); n-step Q in 0.34–0.49 s against 0.38–0.52 s (medians 0.49 and 0.48: a
+     * tie, and K = 4 writes θ and g a quarter as often); one-step Q and Sarsa reached 195
      * in 0.51–0.75 s against 0.61–0.87 s.
      */
     public static final Preset CARTPOLE = new Preset("cartpole", CLASSIC.withRewardScale(0.1).withTargetInterval(5_000)
