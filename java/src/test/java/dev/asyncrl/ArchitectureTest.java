@@ -28,6 +28,7 @@ class ArchitectureTest {
     static final Map<String, Integer> RANK = Map.ofEntries(
             Map.entry("cli", 7),
             Map.entry("api", 6),
+            Map.entry("cluster", 6),
             Map.entry("run", 5),
             Map.entry("export", 4),
             Map.entry("bindings", 4),

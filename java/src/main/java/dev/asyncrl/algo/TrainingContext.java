@@ -45,6 +45,8 @@ public final class TrainingContext {
     private final List<WriteCounter> writeCounters = new CopyOnWriteArrayList<>();
     private final LongAdder otherSharedWrites = new LongAdder();
     private volatile String stopReason = "step budget reached";
+    private final java.util.concurrent.atomic.AtomicLong remoteSteps = new java.util.concurrent.atomic.AtomicLong();
+    private volatile java.util.function.DoubleConsumer episodeListener;
 
     /**
      * @param stopReturn  stop once mean_return_100 over 100+ episodes reaches it; NaN never stops early
@@ -134,6 +136,27 @@ public final class TrainingContext {
         return T;
     }
 
+    /**
+     * T ← T + d for steps other processes took (a cluster node's view of the run's global T: its
+     * exchanger adds the other nodes' steps). Reports are taken as in {@link #addSteps}; returns the new T.
+     */
+    public long addRemoteSteps(long d) {
+        if (d <= 0) return counters.get(T_SLOT);
+        remoteSteps.addAndGet(d);
+        long T = counters.addAndGet(T_SLOT, d);
+        if (T / reportEvery != (T - d) / reportEvery) reports.add(takeReport());
+        return T;
+    }
+
+    /** The steps {@link #addRemoteSteps} added: T − startSteps − this is what this process's threads took. */
+    public long remoteSteps() { return remoteSteps.get(); }
+
+    /**
+     * Also hands each finished episode's return to {@code listener} (a cluster node forwards them to
+     * the coordinator); called on the worker's thread, once per episode. Set before the workers start.
+     */
+    public void onEpisode(java.util.function.DoubleConsumer listener) { episodeListener = listener; }
+
     /** The state now, without the staleness of a window (which only {@link #takeReport} drains). */
     public Report report() {
         double wall = wallSeconds();
@@ -180,6 +203,8 @@ public final class TrainingContext {
 
     public void episodeFinished(double episodeReturn) {
         episodes.add(episodeReturn);
+        java.util.function.DoubleConsumer l = episodeListener;
+        if (l != null) l.accept(episodeReturn);
         if (!Double.isNaN(stopReturn) && episodes.episodes() >= EpisodeStats.WINDOW
                 && episodes.meanReturn100() >= stopReturn) {
             requestStop("mean_return_100 reached " + stopReturn);

@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "asyncrl", mixinStandardHelpOptions = true, version = "asyncrl " + Main.VERSION,
         description = "Asynchronous deep reinforcement learning on CPUs (Mnih et al. 2016).",
-        subcommands = {TrainCommand.class, EvalCommand.class, ExportCommand.class, SweepCommand.class, BenchCommand.class, KernelCommand.class, SoakCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {TrainCommand.class, NodeCommand.class, EvalCommand.class, ExportCommand.class, SweepCommand.class, BenchCommand.class, KernelCommand.class, SoakCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     /** asyncrl's version (pom.xml's, without -SNAPSHOT): --version prints it and exported models record it. */
@@ -28,7 +28,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: train, eval, export, sweep, bench or kernel (see asyncrl --help)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: train, node, eval, export, sweep, bench or kernel (see asyncrl --help)");
     }
 
     public static void main(String[] args) {

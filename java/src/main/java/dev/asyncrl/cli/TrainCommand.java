@@ -3,6 +3,9 @@ package dev.asyncrl.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.asyncrl.algo.Algorithm;
 import dev.asyncrl.algo.Hyperparameters;
+import dev.asyncrl.cluster.ClusterSettings;
+import dev.asyncrl.cluster.LocalNodes;
+import dev.asyncrl.cluster.Node;
 import dev.asyncrl.env.Envs;
 import dev.asyncrl.kernel.Kernel;
 import dev.asyncrl.net.Mlp;
@@ -14,6 +17,7 @@ import dev.asyncrl.run.Progress;
 import dev.asyncrl.run.RunDirectory;
 import dev.asyncrl.run.TrainConfig;
 import dev.asyncrl.run.Trainer;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
@@ -48,6 +52,12 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--threads", description = "Actor-learner threads (default: one per core the process may use; more than that warns: oversubscribed threads slow the Hogwild updates).")
     Integer threads;
+
+    @Option(names = "--nodes", defaultValue = "1", paramLabel = "N", description = "Run across N processes on this machine, each a node of a Hazelcast cluster with its own threads (--threads each), exchanging θ asynchronously; more nodes may join with asyncrl node --join (default: ${DEFAULT-VALUE}).")
+    int nodes;
+
+    @Mixin
+    ClusterFlags cluster = new ClusterFlags();
 
     @Option(names = "--pin-threads", negatable = true, description = "Pin actor-learner i to the i-th CPU the process may use (Linux; elsewhere a warning, unpinned). Off by default: on a shared or SMT machine it can hurt; measure with asyncrl bench --pin-threads.")
     Boolean pinThreads;
@@ -98,14 +108,24 @@ public final class TrainCommand implements Callable<Integer> {
 
     /** What a resumed run may change; every other flag must agree with the checkpoint's configuration. */
     static final Set<String> MAY_CHANGE_ON_RESUME = Set.of("--resume", "--steps", "--stop-return", "--kernel", "--report-every",
-            "--progress", "--checkpoint-every-seconds", "--checkpoint-every-steps", "--pin-threads");
+            "--progress", "--checkpoint-every-seconds", "--checkpoint-every-steps", "--pin-threads", "--nodes", "--bind", "--port",
+            "--secret-file", "--exchange-ms");
 
     @Override
     public Integer call() {
         if (resume != null) return resumeRun();
         TrainConfig cfg = resolve();
-        warnIfOversubscribed(cfg.threads(), spec.commandLine().getErr());
-        Trainer.Summary s = run(cfg, progress());
+        warnIfOversubscribed(cfg.threads() * nodes, nodes, spec.commandLine().getErr());
+        Trainer.Summary s;
+        if (clustered()) {
+            checkCluster();
+            RunDirectory.checkUsable(cfg.out());
+            try (Kernel k = Kernels.open(cfg.kernel()); RunDirectory dir = RunDirectory.create(cfg.out())) {
+                s = trainClustered(cfg, k, dir, null);
+            }
+        } else {
+            s = run(cfg, progress());
+        }
         printSummary(s, cfg);
         return 0;
     }
@@ -211,12 +231,13 @@ public final class TrainCommand implements Callable<Integer> {
                         + RunDirectory.CONFIG + " (their layout tables differ)");
             }
         }
+        if (clustered()) checkCluster();
         try (Kernel k = Kernels.open(cfg.kernel())) {
             // Check the checkpoint against the network before the run directory is touched.
             if (ckpt != null) Trainer.checkResumable(cfg, ckpt);
             try (RunDirectory rd = RunDirectory.resume(dir, T)) {
                 var err = spec.commandLine().getErr();
-                warnIfOversubscribed(cfg.threads(), err);
+                warnIfOversubscribed(cfg.threads() * nodes, nodes, err);
                 if (rd.droppedRows() != null) err.println("asyncrl: warning: " + rd.droppedRows());
                 if (onlyTheEnd) err.printf(Locale.ROOT, "asyncrl: %s stopped after its last checkpoint (T=%d, its step budget) but before"
                         + " its summary: writing its last files%n", dir, T);
@@ -224,11 +245,60 @@ public final class TrainCommand implements Callable<Integer> {
                 else err.printf(Locale.ROOT, "asyncrl: %s has no %s yet (the run stopped before its first): starting it over from T=0"
                         + " with the configuration in its %s%n", dir, Checkpoint.FILE, RunDirectory.CONFIG);
                 err.flush();
-                Trainer.Summary s = Trainer.train(cfg, k, rd, progress(), ckpt);
+                Trainer.Summary s = clustered() ? trainClustered(cfg, k, rd, ckpt) : Trainer.train(cfg, k, rd, progress(), ckpt);
                 printSummary(s, cfg);
             }
         }
         return 0;
+    }
+
+    /** A run across several processes: --nodes above 1, or any cluster flag (a coordinator others join). */
+    private boolean clustered() {
+        return nodes > 1 || cluster.any();
+    }
+
+    /** The cluster flags, checked before anything is written. */
+    private void checkCluster() {
+        if (nodes < 1 || nodes > 64) throw new IllegalArgumentException("--nodes must be from 1 to 64, got " + nodes);
+        cluster.check();
+        ClusterSettings.bindAddress(cluster.bind);
+        ClusterSettings.secret(cluster.secretFile);
+    }
+
+    /**
+     * Trains as the coordinator of a cluster: its member first, then the other --nodes − 1 nodes as
+     * local processes joining it; the run directory is this process's. The secret: --secret-file, the
+     * environment's, or for a run on loopback a random one (only this run's own nodes know it).
+     */
+    private Trainer.Summary trainClustered(TrainConfig cfg, Kernel k, RunDirectory dir, Checkpoint from) {
+        String secret = ClusterSettings.secret(cluster.secretFile);
+        InetAddress bind = ClusterSettings.bindAddress(cluster.bind);
+        if (secret == null) {
+            if (!bind.isLoopbackAddress()) {
+                throw new IllegalArgumentException("a run that other machines join (--bind " + cluster.bind + ") needs a shared secret:"
+                        + " --secret-file FILE or the environment variable " + ClusterSettings.SECRET_ENV);
+            }
+            secret = ClusterSettings.randomSecret();
+        }
+        int port = cluster.port != null ? cluster.port
+                : nodes > 1 && cluster.secretFile == null && System.getenv(ClusterSettings.SECRET_ENV) == null
+                ? ClusterSettings.freePort(bind) : ClusterSettings.DEFAULT_PORT;
+        ClusterSettings settings = new ClusterSettings(bind, port, List.of(), ClusterSettings.clusterName(secret));
+        var err = spec.commandLine().getErr();
+        Node node = Node.coordinator(settings, Main.VERSION, cfg.threads(), nodes, cluster.exchangeMs, dir.path(), System.err);
+        LocalNodes local = null;
+        try {
+            local = LocalNodes.start(nodes - 1, settings.self(), bind.getHostAddress(), secret, cfg.threads(),
+                    List.of("--kernel", cfg.kernel()), dir.path());
+            node.othersAlive(local::allAlive);
+            err.printf(Locale.ROOT, "asyncrl: coordinator of %d node(s) listening on %s%s%n", nodes, settings.self(),
+                    nodes > 1 ? "; the other nodes' logs: " + dir.path().resolve("node-*.log") : "");
+            err.flush();
+            return Trainer.train(cfg, k, dir, progress(), from, () -> Envs.create(cfg.env()), null, node);
+        } finally {
+            node.close();
+            if (local != null) local.close();
+        }
     }
 
     /**
@@ -238,10 +308,16 @@ public final class TrainCommand implements Callable<Integer> {
      * holds stale θ′ for a whole time slice. Not an error: it still trains. Returns whether it warned.
      */
     static boolean warnIfOversubscribed(int threads, java.io.PrintWriter err) {
+        return warnIfOversubscribed(threads, 1, err);
+    }
+
+    /** The same for {@code nodes} processes of threads / nodes threads each. */
+    static boolean warnIfOversubscribed(int threads, int nodes, java.io.PrintWriter err) {
         int cores = Runtime.getRuntime().availableProcessors();
         if (threads <= cores) return false;
-        err.printf(Locale.ROOT, "asyncrl: warning: --threads %d is more than the %d core(s) this process may use;"
-                + " oversubscribed actor-learners take turns on the cores and slow the Hogwild updates%n", threads, cores);
+        err.printf(Locale.ROOT, "asyncrl: warning: %s is more than the %d core(s) this process may use;"
+                + " oversubscribed actor-learners take turns on the cores and slow the Hogwild updates%n",
+                nodes > 1 ? "--nodes " + nodes + " × --threads " + threads / nodes + " = " + threads + " threads" : "--threads " + threads, cores);
         err.flush();
         return true;
     }
@@ -335,7 +411,7 @@ public final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("unknown --progress '" + progressMode + "' (auto, lines or none)");
         }
         Preset p = preset != null ? Preset.named(preset) : Preset.forEnv(env);
-        int nThreads = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        int nThreads = threads != null ? threads : Math.max(1, Runtime.getRuntime().availableProcessors() / Math.max(1, nodes));
         if (nThreads > TrainConfig.MAX_THREADS) {
             throw new IllegalArgumentException("--threads must be at most " + TrainConfig.MAX_THREADS + " (this machine has "
                     + Runtime.getRuntime().availableProcessors() + " cores), got " + nThreads);

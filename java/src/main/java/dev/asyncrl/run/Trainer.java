@@ -88,6 +88,16 @@ public final class Trainer {
      */
     public static Summary train(TrainConfig cfg, Kernel kernel, RunDirectory dir, Progress progress, Checkpoint from,
                                 Supplier<Env> envs, Consumer<MemorySegment> finalTheta) {
+        return train(cfg, kernel, dir, progress, from, envs, finalTheta, null);
+    }
+
+    /**
+     * The same as one node of a run across several ({@code link} not null, see {@link ClusterLink}):
+     * its θ is exchanged with the cluster's, its T is the run's global T, and its checkpoints hold
+     * the cluster's θ.
+     */
+    public static Summary train(TrainConfig cfg, Kernel kernel, RunDirectory dir, Progress progress, Checkpoint from,
+                                Supplier<Env> envs, Consumer<MemorySegment> finalTheta, ClusterLink link) {
         Algorithm algorithm = cfg.algo();
         Env probe = envs.get();
         Mlp net = cfg.network(probe);
@@ -98,7 +108,12 @@ public final class Trainer {
         List<Report> reports = new ArrayList<>(dir != null ? dir.earlierReports() : List.of());
         boolean perThreadOptimizer = cfg.hp().optimizer() != Hyperparameters.OptimizerKind.SHARED_RMSPROP;
         try (SharedParams shared = new SharedParams(net.layout(), cfg.valueBased(), perThreadOptimizer ? cfg.threads() : 0)) {
-            List<Checkpoint.Block> blocks = Checkpoint.blocks(shared, cfg.hp().optimizer());
+            List<Checkpoint.Block> blocks = new ArrayList<>(Checkpoint.blocks(shared, cfg.hp().optimizer()));
+            List<Checkpoint.Block> checkpointBlocks = blocks;
+            if (link != null && link.checkpointTheta() != null) {   // a node's checkpoints hold the cluster's θ
+                checkpointBlocks = new ArrayList<>(blocks);
+                checkpointBlocks.set(0, new Checkpoint.Block(blocks.getFirst().prefix(), link.checkpointTheta()));
+            }
             TrainingContext.Resume resume = null;
             List<Long> resumedAt = new ArrayList<>();
             if (from == null) {
@@ -124,6 +139,10 @@ public final class Trainer {
                 if (algorithm.valueBased()) epsilons.add(EpsilonGreedy.finalEpsilon(cfg.threadSeed(i), cfg.hp()));
             }
             if (!epsilons.isEmpty()) config.put("thread_final_epsilons", epsilons);
+            if (link != null) {
+                link.config(config);
+                link.start(ctx, shared);
+            }
             if (dir != null) dir.writeJson(RunDirectory.CONFIG, config);
             Map<String, Object> envInfo = new LinkedHashMap<>();
             envInfo.put("name", cfg.env());
@@ -132,7 +151,7 @@ public final class Trainer {
             envInfo.put("action_count", probe.actionCount());
             envInfo.put("action_dim", probe.actionDim());
             Checkpointer checkpointer = dir == null ? null : new Checkpointer(cfg, ctx, epsilons, resumedAt,
-                    new Checkpoint.Writer(dir.path(), net.layout(), blocks, checkpointConfig, envInfo));
+                    new Checkpoint.Writer(dir.path(), net.layout(), checkpointBlocks, checkpointConfig, envInfo));
             // --pin-threads: the allowed CPUs read here, on the starting thread, before any worker pins itself
             ThreadAffinity pins = cfg.pinThreads() ? ThreadAffinity.ofCallingThread() : null;
             for (int i = 0; i < cfg.threads(); i++) {
@@ -159,7 +178,7 @@ public final class Trainer {
             });
             Runtime.getRuntime().addShutdownHook(hook);
             try (checkpointer) {  // null without a run directory
-                Summary s = watch(cfg, kernel, dir, progress, probe, ctx, threads, reports, hook, checkpointer, resumedAt);
+                Summary s = watch(cfg, kernel, dir, progress, probe, ctx, threads, reports, hook, checkpointer, resumedAt, link);
                 if (finalTheta != null) finalTheta.accept(ctx.shared().theta());
                 return s;
             } catch (RuntimeException | Error e) {
@@ -198,7 +217,7 @@ public final class Trainer {
 
     private static Summary watch(TrainConfig cfg, Kernel kernel, RunDirectory dir, Progress progress, Env probe,
                                  TrainingContext ctx, List<Thread> threads, List<Report> reports,
-                                 Thread hook, Checkpointer checkpointer, List<Long> resumedAt) {
+                                 Thread hook, Checkpointer checkpointer, List<Long> resumedAt, ClusterLink link) {
         // A file that cannot be written (a full disk, the directory deleted, metrics.csv made
         // immutable) stops the run rather than the watcher: the workers are stopped and joined
         // before anything is closed, and what was written before stays as it was.
@@ -215,13 +234,17 @@ public final class Trainer {
             try {
                 drain(ctx, dir, progress, reports);
                 // the rows up to the checkpoint's T are on disk before the checkpoint is
-                if (checkpointer != null && checkpointer.due()) checkpointer.take(() -> drain(ctx, dir, progress, reports));
+                if (checkpointer != null && checkpointer.due()) {
+                    if (link != null) link.refreshCheckpoint();
+                    checkpointer.take(() -> drain(ctx, dir, progress, reports));
+                }
             } catch (RunDirectory.WriteFailedException e) {
                 writeFailed = e;
                 ctx.requestStop(e.getMessage());
             }
         }
         for (Thread t : threads) joinQuietly(t, 0);
+        if (link != null) link.finish(ctx, ctx.shared());  // the last exchange; the coordinator reads the cluster's θ and T
         Report last = ctx.takeReport();  // every worker has joined: the last window holds every update left
         if (writeFailed == null) {
             try {
@@ -249,7 +272,10 @@ public final class Trainer {
         // before summary.json, so a run with a summary has its parameters. A failed worker keeps
         // the last periodic checkpoint instead (what failed may have damaged θ); a failed write
         // does not, θ is as good as ever, and the final checkpoint may still find room.
-        if (failure == null && checkpointer != null) writeFailed = attempt(writeFailed, () -> checkpointer.take(() -> {}));
+        if (failure == null && checkpointer != null) writeFailed = attempt(writeFailed, () -> {
+            if (link != null) link.refreshCheckpoint();
+            checkpointer.take(() -> {});
+        });
         // A failed run does not replace the params.f32 and summary.json of an earlier process of the
         // run (a resumed run that fails would put worse data over good); nor writes a θ that diverged.
         boolean keepEarlier = failed && !resumedAt.isEmpty();
@@ -260,7 +286,7 @@ public final class Trainer {
         EpisodeStats ep = ctx.episodes();
         TrainingContext.Updates u = ctx.updates();
         double counted = last.wallSeconds() - u.sinceWallSeconds();
-        long written = ctx.sharedBytesWritten(), stepsHere = last.globalStep() - ctx.startSteps();
+        long written = ctx.sharedBytesWritten(), stepsHere = last.globalStep() - ctx.startSteps() - ctx.remoteSteps();
         Summary s = new Summary(cfg.algo().flag(), cfg.env(), cfg.threads(), kernel.name(), cfg.seed(), last.globalStep(),
                 last.wallSeconds(), ep.episodes(), ep.meanReturn100(), ep.bestMeanReturn100(),
                 last.stepsPerSecond(), written, stepsHere > 0 ? (double) written / stepsHere : Double.NaN, status,
@@ -268,6 +294,7 @@ public final class Trainer {
                 counted > 0 ? u.count() / counted : 0, u.staleness().mean(), u.staleness().max());
         Map<String, Object> summary = s.toMap();
         if (!resumedAt.isEmpty()) summary.put("resumed_at_steps", resumedAt);
+        if (link != null) link.summary(summary);
         if (dir != null && !(keepEarlier && Files.exists(dir.path().resolve(RunDirectory.SUMMARY)))) {
             writeFailed = attempt(writeFailed, () -> dir.writeJson(RunDirectory.SUMMARY, summary));
         }
