@@ -36,7 +36,7 @@ public final class TrainingContext {
     private final EpisodeStats episodes = new EpisodeStats();
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final long reportEvery;
-    private final long startNanos = System.nanoTime();
+    private volatile long startNanos = System.nanoTime();
     private final long startSteps;
     private final double startWallSeconds;
     private final ConcurrentLinkedQueue<Report> reports = new ConcurrentLinkedQueue<>();
@@ -147,6 +147,12 @@ public final class TrainingContext {
         if (T / reportEvery != (T - d) / reportEvery) reports.add(takeReport());
         return T;
     }
+
+    /**
+     * Starts the wall clock now: for a cluster node whose set-up (joining, waiting for the other
+     * nodes) comes between this context and its first step. Only before any worker starts.
+     */
+    public void startClockNow() { startNanos = System.nanoTime(); }
 
     /** The steps {@link #addRemoteSteps} added: T − startSteps − this is what this process's threads took. */
     public long remoteSteps() { return remoteSteps.get(); }

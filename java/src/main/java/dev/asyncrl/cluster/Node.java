@@ -93,6 +93,7 @@ public final class Node implements ClusterLink, AutoCloseable {
     private String configJson;
     private volatile String coordinatorUuid;
     private volatile boolean coordinatorGone;
+    private volatile boolean finished;   // a node's last exchange is in: the coordinator may go
 
     // set in start
     private TrainingContext ctx;
@@ -164,9 +165,14 @@ public final class Node implements ClusterLink, AutoCloseable {
     }
 
     private static HazelcastInstance member(ClusterSettings s) {
-        if (System.getenv("ASYNCRL_HAZELCAST_LOG") == null) HAZELCAST_LOG.setLevel(Level.SEVERE);
+        com.hazelcast.config.Config config = s.hazelcastConfig();
+        if (System.getenv("ASYNCRL_HAZELCAST_LOG") == null) {
+            config.setProperty("hazelcast.logging.type", "none");  // members come and go on purpose; a run says so in its own words
+        } else {
+            HAZELCAST_LOG.setLevel(Level.INFO);
+        }
         try {
-            return Hazelcast.newHazelcastInstance(s.hazelcastConfig());
+            return Hazelcast.newHazelcastInstance(config);
         } catch (RuntimeException e) {
             String m = String.valueOf(e.getMessage());
             if (m.contains("in use") || m.contains("bind") || m.contains("Bind") || e.getCause() instanceof java.net.BindException) {
@@ -309,6 +315,8 @@ public final class Node implements ClusterLink, AutoCloseable {
             startSteps = ctx.startSteps();
             ctx.addRemoteSteps((Long) run.get("T") - ctx.globalSteps());
             ctx.onEpisode(outgoingReturns::add);
+            err.printf(Locale.ROOT, "asyncrl node: took the cluster's θ at T=%d%n", ctx.globalSteps());
+            err.flush();
         }
         lastT = ctx.globalSteps();
         lastTNanos = System.nanoTime();
@@ -388,6 +396,7 @@ public final class Node implements ClusterLink, AutoCloseable {
         }
         if (!coordinator) {
             publishRecord(true);
+            finished = true;
             return;
         }
         boolean interrupted = "interrupted".equals(ctx.stopReason());
@@ -667,6 +676,7 @@ public final class Node implements ClusterLink, AutoCloseable {
     private void memberLeft(Member m) {
         String id = m.getUuid().toString();
         if (id.equals(coordinatorUuid) && !coordinator) {
+            if (finished) return;   // the run ended and its coordinator went: as it should
             coordinatorGone = true;
             if (ctx != null) ctx.requestStop("the coordinator left the cluster");
             return;
@@ -746,12 +756,13 @@ public final class Node implements ClusterLink, AutoCloseable {
     public void close() {
         try {
             if (coordinator) {
-                run.set("closed", true);
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-                while (hz.getCluster().getMembers().size() > 1 && System.nanoTime() < deadline) sleep(50);
+                run.set("closed", true);   // the others leave on this word; the run's files are written
             } else if (!coordinatorGone) {
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-                while (!coordinatorGone && run.get("closed") == null && System.nanoTime() < deadline) sleep(100);
+                while (!coordinatorGone && hz.getCluster().getMembers().stream().anyMatch(m -> m.getUuid().toString().equals(coordinatorUuid))
+                        && run.get("closed") == null && System.nanoTime() < deadline) {
+                    sleep(100);
+                }
             }
         } catch (RuntimeException ignored) {
             // leaving anyway

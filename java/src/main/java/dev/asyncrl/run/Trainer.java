@@ -142,6 +142,7 @@ public final class Trainer {
             if (link != null) {
                 link.config(config);
                 link.start(ctx, shared);
+                ctx.startClockNow();   // wall_seconds counts training, not the cluster's forming
             }
             if (dir != null) dir.writeJson(RunDirectory.CONFIG, config);
             Map<String, Object> envInfo = new LinkedHashMap<>();
