@@ -93,7 +93,8 @@ public final class Node implements ClusterLink, AutoCloseable {
     private String configJson;
     private volatile String coordinatorUuid;
     private volatile boolean coordinatorGone;
-    private volatile boolean finished;   // a node's last exchange is in: the coordinator may go
+    private volatile boolean finished;
+    private boolean closed;   // a node's last exchange is in: the coordinator may go
 
     // set in start
     private TrainingContext ctx;
@@ -754,6 +755,8 @@ public final class Node implements ClusterLink, AutoCloseable {
      */
     @Override
     public void close() {
+        if (closed) return;
+        closed = true;
         try {
             if (coordinator) {
                 run.set("closed", true);   // the others leave on this word; the run's files are written
