@@ -410,6 +410,7 @@ public final class TrainCommand implements Callable<Integer> {
         if (!List.of("auto", "lines", "none").contains(progressMode)) {
             throw new IllegalArgumentException("unknown --progress '" + progressMode + "' (auto, lines or none)");
         }
+        if (nodes < 1 || nodes > 64) throw new IllegalArgumentException("--nodes must be from 1 to 64, got " + nodes);
         Preset p = preset != null ? Preset.named(preset) : Preset.forEnv(env);
         int nThreads = threads != null ? threads : Math.max(1, Runtime.getRuntime().availableProcessors() / Math.max(1, nodes));
         if (nThreads > TrainConfig.MAX_THREADS) {

@@ -90,6 +90,15 @@ class BadInputTest {
         t.add(c("train --max-grad-norm Infinity", 2, "--max-grad-norm must be >= 0 and finite", "train", "--max-grad-norm", "Infinity", steps, "--out", OUT));
         t.add(c("train --threads 100000", 2, "--threads must be at most 1024", "train", "--threads", "100000", steps, "--out", OUT));
         t.add(c("train --threads 0", 2, "--threads must be >= 1, got 0", "train", "--threads", "0", steps, "--out", OUT));
+        t.add(c("train --nodes 0", 2, "--nodes must be from 1 to 64, got 0", "train", "--nodes", "0", steps, "--out", OUT));
+        t.add(c("train --nodes 2 --bind 8.8.8.8", 2, "--bind 8.8.8.8 is not an address of this machine", "train", "--nodes", "2",
+                "--bind", "8.8.8.8", steps, "--out", OUT));
+        t.add(c("train --nodes 2 --secret-file missing", 2, "no such file", "train", "--nodes", "2", "--secret-file",
+                "/nonexistent/secret", steps, "--out", OUT));
+        t.add(c("train --exchange-ms 0", 2, "--exchange-ms must be from 1 to 600000, got 0", "train", "--nodes", "2", "--exchange-ms", "0",
+                steps, "--out", OUT));
+        t.add(c("node --join nonsense", 2, "--join 'nonsense' is not HOST:PORT", "node", "--join", "nonsense"));
+        t.add(c("node without a secret", 2, "needs the run's shared secret", "node", "--join", "127.0.0.1:5701"));
         t.add(c("train --threads (empty)", 2, "Invalid value for option '--threads'", "train", "--threads", "", steps, "--out", OUT));
         t.add(c("train --conv on a vector env", 2, "--conv is for image observations (the MinAtar games); --env cartpole observes a vector", "train", "--env", "cartpole", "--conv", "16,3,1", steps, "--out", OUT));
         t.add(child("train --hidden 1000000,1000000", 2, "needs about", List.of(), "train", "--hidden", "1000000,1000000", "--threads", "1", steps, "--out", OUT));
