@@ -6,7 +6,6 @@ import dev.asyncrl.env.Envs;
 import dev.asyncrl.kernel.Kernel;
 import dev.asyncrl.run.Checkpoint;
 import dev.asyncrl.run.Kernels;
-import dev.asyncrl.run.Progress;
 import dev.asyncrl.run.TrainConfig;
 import dev.asyncrl.run.Trainer;
 import java.io.IOException;
@@ -88,7 +87,7 @@ public final class NodeCommand implements Callable<Integer> {
                 err.printf(Locale.ROOT, "asyncrl node: joined the run at %s as node %d (%s on %s, %d thread(s), listening on %s)%n",
                         join, joined.nodeId(), cfg.algo().flag(), cfg.env(), nThreads, node.address());
                 err.flush();
-                Trainer.Summary s = Trainer.train(cfg, k, null, progress(), null, () -> Envs.create(cfg.env()), null, node);
+                Trainer.Summary s = Trainer.train(cfg, k, null, TrainCommand.progress(progressMode), null, () -> Envs.create(cfg.env()), null, node);
                 if (node.coordinatorGone()) {
                     err.printf(Locale.ROOT, "asyncrl node: the coordinator left the cluster at T=%d: the run is over for this node"
                             + " (the run's last checkpoint is in the coordinator's run directory)%n", s.steps());
@@ -98,14 +97,6 @@ public final class NodeCommand implements Callable<Integer> {
                 return 0;
             }
         }
-    }
-
-    private Progress progress() {
-        return switch (progressMode) {
-            case "auto" -> Progress.auto(System.err, 5.0);
-            case "lines" -> new Progress.Lines(System.err, 5.0);
-            default -> Progress.none();
-        };
     }
 
     /** Node k's seed: the run's for the coordinator (node 0), a SplitMix64 mix of it and k for the others. */

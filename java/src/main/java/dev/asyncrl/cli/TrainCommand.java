@@ -131,7 +131,12 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     private Progress progress() {
-        return switch (progressMode) {
+        return progress(progressMode);
+    }
+
+    /** The --progress mode's reporter on standard error (train and node share it). */
+    static Progress progress(String mode) {
+        return switch (mode) {
             case "auto" -> Progress.auto(System.err, 5.0);
             case "lines" -> new Progress.Lines(System.err, 5.0);
             default -> Progress.none();
