@@ -2,6 +2,7 @@ package dev.asyncrl.cluster;
 
 import com.hazelcast.config.Config;
 import com.hazelcast.config.InMemoryFormat;
+import com.hazelcast.config.JavaSerializationFilterConfig;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.NetworkConfig;
@@ -190,6 +191,10 @@ public record ClusterSettings(InetAddress bind, int port, List<Address> join, St
         c.addMapConfig(new MapConfig(NODES).setInMemoryFormat(InMemoryFormat.OBJECT).setBackupCount(1));
         c.addQueueConfig(new QueueConfig(EPISODES).setBackupCount(1));
         c.getSerializationConfig().addDataSerializableFactory(Ops.FACTORY, Ops.FACTORY_IMPL);
+        // asyncrl sends only Hazelcast's own types (byte[], Long, String, double[]) and Ops' identified
+        // entry processors; Java deserialization is limited to Hazelcast's default allow list (com.hazelcast.,
+        // java, arrays) minus its block list, so a member cannot feed this JVM a gadget chain
+        c.getSerializationConfig().setJavaSerializationFilterConfig(new JavaSerializationFilterConfig());
         return c;
     }
 }

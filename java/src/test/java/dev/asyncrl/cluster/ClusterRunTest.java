@@ -76,9 +76,12 @@ class ClusterRunTest {
     @Test
     void threeNodesSolveCartPole() throws Exception {
         Path run = dir.resolve("run");
-        Process p = asyncrl(dir.resolve("out.txt"), Map.of(), "train", "--nodes", "3", "--threads", "1", "--steps", "5000000",
+        Process p = asyncrl(dir.resolve("out.txt"), Map.of(), "train", "--nodes", "3", "--threads", "1", "--steps", "30000000",
                 "--out", run.toString(), "--progress", "none");
-        int code = exit(p, 240);
+        // the step budget is wide: on a fast machine each node runs more steps between exchanges (θ
+        // tens of thousands of steps old), and CartPole took more than 5M steps there; the run stops
+        // as soon as mean_return_100 reaches 475 (here, under 3M steps)
+        int code = exit(p, 300);
         String out = Files.readString(dir.resolve("out.txt"));
         assertEquals(0, code, out);
         JsonNode s = json(run.resolve("summary.json"));

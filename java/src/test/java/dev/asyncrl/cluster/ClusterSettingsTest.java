@@ -51,4 +51,32 @@ class ClusterSettingsTest {
         assertEquals(16_384, Node.shardFloats(132_720, 8));   // never below 16,384
         assertEquals(16_384, Node.shardFloats(1_000, 2));
     }
+
+    /** A value of a class outside Hazelcast's allow list is not deserialized: the member refuses it. */
+    record Gadget(String payload) implements java.io.Serializable {}
+
+    @Test
+    void javaDeserializationOfOtherClassesIsRefused() throws Exception {
+        java.net.InetAddress lo = java.net.InetAddress.getLoopbackAddress();
+        ClusterSettings s = new ClusterSettings(lo, ClusterSettings.freePort(lo), java.util.List.of(),
+                ClusterSettings.clusterName("filter " + System.nanoTime()));
+        var config = s.hazelcastConfig();
+        config.setProperty("hazelcast.logging.type", "none");
+        com.hazelcast.core.HazelcastInstance hz = com.hazelcast.core.Hazelcast.newHazelcastInstance(config);
+        try {
+            com.hazelcast.map.IMap<String, Object> run = hz.getMap(ClusterSettings.RUN);
+            run.set("long", 7L);                                 // Hazelcast's own types pass
+            assertEquals(7L, run.get("long"));
+            run.set("list", new java.util.ArrayList<>(java.util.List.of("java.util is allowed")));
+            assertEquals(java.util.List.of("java.util is allowed"), run.get("list"));
+            RuntimeException e = assertThrows(RuntimeException.class, () -> {
+                run.set("gadget", new Gadget("x"));
+                run.get("gadget");
+            });
+            String all = e.toString() + (e.getCause() == null ? "" : e.getCause().toString());
+            assertTrue(all.contains("is not allowed"), all);
+        } finally {
+            hz.shutdown();
+        }
+    }
 }
