@@ -75,7 +75,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "Run directory to create (default: runs/ALGO-ENV-TIMESTAMP).")
     Path out;
 
-    @Option(names = "--preset", paramLabel = "NAME", description = "Hyperparameter preset: cartpole, acrobot, mountaincar, tmaze, minatar, pendulum, paper or paper-continuous (the paper's continuous-control net: 200 ReLU, 128 LSTM, a separate value net) (default: the environment's).")
+    @Option(names = "--preset", paramLabel = "NAME", description = "Hyperparameter preset: cartpole, acrobot, mountaincar, tmaze, minatar, pendulum, mujoco, paper or paper-continuous (the paper's continuous-control net: 200 ReLU, 128 LSTM, a separate value net) (default: the environment's).")
     String preset;
 
     /** The hyperparameter flags: each overrides one field of the preset's record. */

@@ -10,11 +10,11 @@ import java.util.function.Consumer;
  * What the environments' {@link Renderable#render()} drawings share: a white RGB canvas and
  * antialiased Java2D. No text is drawn anywhere, so rendering needs no fonts on a headless machine.
  */
-final class Drawing {
+public final class Drawing {
     private Drawing() {}
 
     /** A new white picture of {@code width} × {@code height} pixels, drawn on by {@code painter} with antialiasing on. */
-    static BufferedImage picture(int width, int height, Consumer<Graphics2D> painter) {
+    public static BufferedImage picture(int width, int height, Consumer<Graphics2D> painter) {
         BufferedImage img = canvas(width, height);
         Graphics2D g = img.createGraphics();
         smooth(g);

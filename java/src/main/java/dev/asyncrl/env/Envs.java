@@ -5,6 +5,12 @@ import dev.asyncrl.env.minatar.Breakout;
 import dev.asyncrl.env.minatar.Freeway;
 import dev.asyncrl.env.minatar.Seaquest;
 import dev.asyncrl.env.minatar.SpaceInvaders;
+import dev.asyncrl.env.mujoco.HalfCheetah;
+import dev.asyncrl.env.mujoco.Hopper;
+import dev.asyncrl.env.mujoco.Humanoid;
+import dev.asyncrl.env.mujoco.InvertedDoublePendulum;
+import dev.asyncrl.env.mujoco.InvertedPendulum;
+import dev.asyncrl.env.mujoco.Reacher;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -33,6 +39,13 @@ public final class Envs {
         ENVS.put("minatar-freeway-minimal", () -> new Freeway(true));
         ENVS.put("minatar-seaquest-minimal", () -> new Seaquest(true));
         ENVS.put("minatar-space-invaders-minimal", () -> new SpaceInvaders(true));
+        // MuJoCo (Debian's libmujoco2.2.2 through FFM), Gymnasium's v4 rules
+        ENVS.put("mujoco-inverted-pendulum", InvertedPendulum::new);
+        ENVS.put("mujoco-inverted-double-pendulum", InvertedDoublePendulum::new);
+        ENVS.put("mujoco-reacher", Reacher::new);
+        ENVS.put("mujoco-half-cheetah", HalfCheetah::new);
+        ENVS.put("mujoco-hopper", Hopper::new);
+        ENVS.put("mujoco-humanoid", Humanoid::new);
     }
 
     /**
