@@ -1,5 +1,6 @@
 package dev.asyncrl.env;
 
+import dev.asyncrl.env.maze3d.Maze3d;
 import dev.asyncrl.env.minatar.Asterix;
 import dev.asyncrl.env.minatar.Breakout;
 import dev.asyncrl.env.minatar.Freeway;
@@ -33,6 +34,9 @@ public final class Envs {
         ENVS.put("minatar-freeway-minimal", () -> new Freeway(true));
         ENVS.put("minatar-seaquest-minimal", () -> new Seaquest(true));
         ENVS.put("minatar-space-invaders-minimal", () -> new SpaceInvaders(true));
+        // A Labyrinth-like 3D maze from RGB pixels: the paper's 84×84 view, and 42×42 for speed.
+        ENVS.put("maze3d", () -> new Maze3d(Maze3d.DEFAULT_SIZE));
+        ENVS.put("maze3d-small", () -> new Maze3d(Maze3d.SMALL_SIZE));
     }
 
     /**
