@@ -160,7 +160,7 @@ public final class Training {
         return set(h -> h.withStopReturn(r));
     }
 
-    /** The preset unset hyperparameters come from: cartpole, acrobot, mountaincar, tmaze, minatar, pendulum, mujoco, paper, paper-continuous. */
+    /** The preset unset hyperparameters come from: cartpole, acrobot, mountaincar, tmaze, minatar, pendulum, mujoco, maze3d, maze3d-small, paper, paper-continuous. */
     public Training preset(String name) {
         Preset.named(name);
         this.preset = name;

@@ -47,7 +47,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--algo", defaultValue = "a3c", description = "Algorithm: a3c, nstep-q, onestep-q or onestep-sarsa (default: ${DEFAULT-VALUE}).")
     String algo;
 
-    @Option(names = "--env", defaultValue = "cartpole", description = "Environment: cartpole, acrobot, mountaincar, pendulum, tmaze, minatar-asterix, minatar-breakout, minatar-freeway, minatar-seaquest or minatar-space-invaders (a -minimal suffix gives a MinAtar game's minimal action set) (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--env", defaultValue = "cartpole", description = "Environment: cartpole, acrobot, mountaincar, pendulum, tmaze, minatar-asterix, minatar-breakout, minatar-freeway, minatar-seaquest, minatar-space-invaders (a -minimal suffix gives a MinAtar game's minimal action set), maze3d (a first-person 3D maze from 84x84 RGB pixels) or maze3d-small (42x42) (default: ${DEFAULT-VALUE}).")
     String env;
 
     @Option(names = "--threads", description = "Actor-learner threads (default: one per core the process may use; more than that warns: oversubscribed threads slow the Hogwild updates).")
@@ -75,7 +75,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "Run directory to create (default: runs/ALGO-ENV-TIMESTAMP).")
     Path out;
 
-    @Option(names = "--preset", paramLabel = "NAME", description = "Hyperparameter preset: cartpole, acrobot, mountaincar, tmaze, minatar, pendulum, mujoco, paper or paper-continuous (the paper's continuous-control net: 200 ReLU, 128 LSTM, a separate value net) (default: the environment's).")
+    @Option(names = "--preset", paramLabel = "NAME", description = "Hyperparameter preset: cartpole, acrobot, mountaincar, tmaze, minatar, pendulum, mujoco (the MuJoCo tasks), maze3d, maze3d-small (the paper's A3C LSTM), paper or paper-continuous (the paper's continuous-control net: 200 ReLU, 128 LSTM, a separate value net) (default: the environment's).")
     String preset;
 
     /** The hyperparameter flags: each overrides one field of the preset's record. */
@@ -424,7 +424,7 @@ public final class TrainCommand implements Callable<Integer> {
         }
         if (hpFlags.conv != null && Envs.create(env).observationShape().length != 3) {
             // a vector environment has no image to convolve: the flag would be ignored yet recorded in config.json
-            throw new IllegalArgumentException("--conv is for image observations (the MinAtar games); --env " + env + " observes a vector");
+            throw new IllegalArgumentException("--conv is for image observations (the MinAtar games, maze3d); --env " + env + " observes a vector");
         }
         Hyperparameters hp = hpFlags.overlay(p.forAlgorithm(algorithm));
         double[] range = null;

@@ -1,5 +1,6 @@
 package dev.asyncrl.env;
 
+import dev.asyncrl.env.maze3d.Maze3d;
 import dev.asyncrl.env.minatar.Asterix;
 import dev.asyncrl.env.minatar.Breakout;
 import dev.asyncrl.env.minatar.Freeway;
@@ -46,6 +47,9 @@ public final class Envs {
         ENVS.put("mujoco-half-cheetah", HalfCheetah::new);
         ENVS.put("mujoco-hopper", Hopper::new);
         ENVS.put("mujoco-humanoid", Humanoid::new);
+        // A Labyrinth-like 3D maze from RGB pixels: the paper's 84×84 view, and 42×42 for speed.
+        ENVS.put("maze3d", () -> new Maze3d(Maze3d.DEFAULT_SIZE));
+        ENVS.put("maze3d-small", () -> new Maze3d(Maze3d.SMALL_SIZE));
     }
 
     /**

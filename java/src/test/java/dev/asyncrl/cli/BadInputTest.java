@@ -100,7 +100,7 @@ class BadInputTest {
         t.add(c("node --join nonsense", 2, "--join 'nonsense' is not HOST:PORT", "node", "--join", "nonsense"));
         t.add(c("node without a secret", 2, "needs the run's shared secret", "node", "--join", "127.0.0.1:5701"));
         t.add(c("train --threads (empty)", 2, "Invalid value for option '--threads'", "train", "--threads", "", steps, "--out", OUT));
-        t.add(c("train --conv on a vector env", 2, "--conv is for image observations (the MinAtar games); --env cartpole observes a vector", "train", "--env", "cartpole", "--conv", "16,3,1", steps, "--out", OUT));
+        t.add(c("train --conv on a vector env", 2, "--conv is for image observations (the MinAtar games, maze3d); --env cartpole observes a vector", "train", "--env", "cartpole", "--conv", "16,3,1", steps, "--out", OUT));
         t.add(child("train --hidden 1000000,1000000", 2, "needs about", List.of(), "train", "--hidden", "1000000,1000000", "--threads", "1", steps, "--out", OUT));
         t.add(child("train --t-max 2147483647", 2, "needs about", List.of(), "train", "--t-max", "2147483647", "--threads", "1", steps, "--out", OUT));
         t.add(child("train --hidden 100000 --envs-per-thread 256", 2, "needs about", List.of(), "train", "--hidden", "100000", "--envs-per-thread", "256", "--t-max", "1000", "--threads", "1", steps, "--out", OUT));
