@@ -47,7 +47,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--algo", defaultValue = "a3c", description = "Algorithm: a3c, nstep-q, onestep-q or onestep-sarsa (default: ${DEFAULT-VALUE}).")
     String algo;
 
-    @Option(names = "--env", defaultValue = "cartpole", description = "Environment: cartpole, acrobot, mountaincar, pendulum, tmaze, minatar-asterix, minatar-breakout, minatar-freeway, minatar-seaquest, minatar-space-invaders (a -minimal suffix gives a MinAtar game's minimal action set), maze3d (a first-person 3D maze from 84x84 RGB pixels) or maze3d-small (42x42) (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--env", defaultValue = "cartpole", description = "Environment: cartpole, acrobot, mountaincar, pendulum, tmaze, minatar-asterix, minatar-breakout, minatar-freeway, minatar-seaquest, minatar-space-invaders (a -minimal suffix gives a MinAtar game's minimal action set), maze3d (a first-person 3D maze from 84x84 RGB pixels), maze3d-small (42x42), or the MuJoCo tasks mujoco-inverted-pendulum, mujoco-inverted-double-pendulum, mujoco-reacher, mujoco-half-cheetah, mujoco-hopper, mujoco-humanoid (default: ${DEFAULT-VALUE}).")
     String env;
 
     @Option(names = "--threads", description = "Actor-learner threads (default: one per core the process may use; more than that warns: oversubscribed threads slow the Hogwild updates).")

@@ -56,6 +56,11 @@ public final class Hopper extends MujocoEnv {
     }
 
     @Override
+    public String mjcf() {
+        return MJCF;
+    }
+
+    @Override
     protected void randomizeState() {
         uniformNoise(0.005, 0.005);
     }

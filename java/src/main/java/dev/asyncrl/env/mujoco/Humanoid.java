@@ -26,14 +26,14 @@ public final class Humanoid extends MujocoEnv {
     private double comBefore;
 
     public Humanoid() {
-        this(model());
+        this(loadModel());
     }
 
     private Humanoid(Model m) {
         super("Humanoid-v4", m, (m.nq - 2) + m.nv + (m.nbody - 1) * 22 + (m.nv - 6), 5, 1000);
     }
 
-    private static Model model() {
+    private static Model loadModel() {
         if (!Files.isRegularFile(MODEL)) {
             throw new IllegalArgumentException("mujoco-humanoid needs Debian's humanoid model " + MODEL
                     + ": install libmujoco-samples (apt-get install libmujoco-samples)");

@@ -53,6 +53,11 @@ public final class InvertedDoublePendulum extends MujocoEnv {
     }
 
     @Override
+    public String mjcf() {
+        return MJCF;
+    }
+
+    @Override
     protected void randomizeState() {
         for (int i = 0; i < model.nq; i++) data.qpos.setAtIndex(JAVA_DOUBLE, i, model.qpos0(i) + rng.nextDouble(-0.1, 0.1));
         for (int i = 0; i < model.nv; i++) data.qvel.setAtIndex(JAVA_DOUBLE, i, 0.1 * gaussian());

@@ -40,6 +40,11 @@ public final class InvertedPendulum extends MujocoEnv {
     }
 
     @Override
+    public String mjcf() {
+        return MJCF;
+    }
+
+    @Override
     protected void randomizeState() {
         uniformNoise(0.01, 0.01);
     }

@@ -70,6 +70,16 @@ public abstract class MujocoEnv extends EpisodicEnv {
         return MODELS.computeIfAbsent(name, n -> Model.loadString(n, mjcf));
     }
 
+    /** The compiled model, shared by every environment of this task. */
+    public final Model model() {
+        return model;
+    }
+
+    /** The MJCF text this task's model was compiled from; null for a model read from a file ({@link Humanoid}). */
+    public String mjcf() {
+        return null;
+    }
+
     /** The model in the MJCF file {@code path}, compiled once per process. */
     protected static Model sharedFile(Path path) {
         return MODELS.computeIfAbsent(path.toString(), n -> Model.load(path));

@@ -64,6 +64,11 @@ public final class Reacher extends MujocoEnv {
     }
 
     @Override
+    public String mjcf() {
+        return MJCF;
+    }
+
+    @Override
     protected void randomizeState() {
         for (int i = 0; i < 2; i++) data.qpos.setAtIndex(JAVA_DOUBLE, i, model.qpos0(i) + rng.nextDouble(-0.1, 0.1));
         double gx, gy;
