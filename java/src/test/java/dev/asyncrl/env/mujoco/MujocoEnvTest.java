@@ -45,7 +45,7 @@ class MujocoEnvTest {
             assertEquals(-high[i], e.actionLow(), e.id());
             assertEquals(limit[i], e.maxEpisodeSteps(), e.id());
         }
-        Env h = Envs.create("mujoco-humanoid");   // Debian's model: 28 qpos, 27 qvel, 21 motors, 14 bodies besides the world
+        Env h = Envs.create("mujoco-humanoid");   // Debian's model: 28 qpos, 27 qvel, 21 motors, 16 bodies besides the world
         assertEquals(21, h.actionDim());
         assertEquals(26 + 27 + 21 + ((Humanoid) h).model.nbody * 22 - 22, h.observationSize());
     }
