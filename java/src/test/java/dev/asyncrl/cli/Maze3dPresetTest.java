@@ -30,6 +30,8 @@ class Maze3dPresetTest {
             assertEquals(256, cfg.lstm(), env);
             assertArrayEquals(new int[] {256}, cfg.hidden(), env);
             assertEquals(20, cfg.hp().tMax(), env);
+            assertEquals(0.95, cfg.hp().gamma(), env);  // with 0.99 the greedy policies stuck to walls
+            assertEquals(3e-4, cfg.hp().entropyBeta(), env);
             Mlp net = cfg.network(Envs.create(env));
             List<Mlp.Conv> convs = net.convs();
             assertEquals(2, convs.size(), env);
