@@ -1,4 +1,5 @@
 import dev.asyncrl.run.LinePlot;
+import dev.asyncrl.run.RunDirectory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -18,7 +19,12 @@ public class PlotRuns {
         LinePlot plot = new LinePlot(args[1], "global step", "mean return, last 100 episodes", true, false);
         for (int i = 2; i < args.length; i++) {
             String[] kv = args[i].split("=", 2);
-            List<String> lines = Files.readAllLines(Path.of(kv[1], "metrics.csv"));
+            Path csv = kv.length == 2 ? Path.of(kv[1], RunDirectory.METRICS) : null;
+            if (csv == null || !Files.isRegularFile(csv)) {
+                System.err.println("PlotRuns: " + args[i] + " is not NAME=RUN_DIR with a " + RunDirectory.METRICS);
+                System.exit(2);
+            }
+            List<String> lines = Files.readAllLines(csv);
             List<String> header = List.of(lines.get(0).split(","));
             int step = header.indexOf("global_step"), ret = header.indexOf("mean_return_100");
             double[] x = new double[lines.size() - 1], y = new double[lines.size() - 1];

@@ -142,6 +142,7 @@ class ClusterRunTest {
                 "--stop-return", "none", "--port", Integer.toString(port), "--secret-file", secret.toString(),
                 "--out", run.toString(), "--progress", "none");
         Process late = null;
+        int code;
         try {
             assertTrue(allTraining(run, 1, 120), Files.readString(dir.resolve("out.txt")));
             Thread.sleep(2000);
@@ -156,12 +157,12 @@ class ClusterRunTest {
             assertTrue(m.find(), lateOut);
             assertTrue(Long.parseLong(m.group(1)) > 0, lateOut);
             assertTrue(lateOut.contains("(interrupted)"), lateOut);
-        } finally {
+        } finally {  // stop both whatever failed, without masking it
             coordinator.destroy();
-            int code = exit(coordinator, 120);
-            assertEquals(143, code, "SIGTERM's exit status: " + Files.readString(dir.resolve("out.txt")));
+            code = exit(coordinator, 120);
             if (late != null) exit(late, 30);
         }
+        assertEquals(143, code, "SIGTERM's exit status: " + Files.readString(dir.resolve("out.txt")));
         JsonNode s = json(run.resolve("summary.json"));
         assertEquals("interrupted", s.path("status").asText(), s.toString());
         assertEquals(2, s.path("nodes").asInt(), s.toString());
